@@ -1,0 +1,1 @@
+"""Computer players: the move-choosing strategy, and (later) network clients that use it."""
