@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from checkgame import __version__
 
@@ -15,7 +16,7 @@ __all__ = ["main"]
 class ProgressBar:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
-    def __init__(self, label: str, stream: object = None) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self._last_draw = 0.0
@@ -30,7 +31,7 @@ class ProgressBar:
         filled = width * done // max(total, 1)
         rate = done / max(now - self._started, 1e-9)
         line = f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:,.0f}/s)"
-        print(line, end="\n" if done >= total else "", file=self.stream, flush=True)  # type: ignore[call-overload]
+        print(line, end="\n" if done >= total else "", file=self.stream, flush=True)
 
 
 def _positive(text: str) -> int:

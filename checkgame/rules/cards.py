@@ -127,7 +127,7 @@ DECK: tuple[Card, ...] = _build_deck()
 _BY_CODE: dict[str, Card] = {card.code: card for card in DECK}
 
 
-def parse_card(code: str) -> Card:
+def parse_card(code: object) -> Card:
     """Return the card written as ``code`` (case-insensitive, e.g. ``"10s"``).
 
     Raises:

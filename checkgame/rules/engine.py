@@ -199,7 +199,7 @@ def apply(state: GameState, action: Action) -> tuple[GameState, list[Event]]:
     raise RuleViolation(ErrorCode.NO_SUIT_CHOICE_PENDING, "no Jack is waiting for a suit")
 
 
-def _parse_suit(name: str) -> Suit:
+def _parse_suit(name: object) -> Suit:
     suit = _SUITS.get(name) if isinstance(name, str) else None
     if suit is None:
         raise RuleViolation(ErrorCode.INVALID_SUIT, f"unknown suit {name!r}; use spades, hearts, diamonds or clubs")
@@ -235,9 +235,9 @@ def _play(state: GameState, seat: int, action: Play) -> tuple[GameState, list[Ev
             raise RuleViolation(ErrorCode.INVALID_SUIT, "only a Jack names a suit")
         named = _parse_suit(action.suit)
 
-    player = state.players[seat]
+    players = state.players
+    player = players[seat]
     new_hand = tuple(c for c in hand if c is not card)
-    hands = (*state.hands[:seat], new_hand, *state.hands[seat + 1 :])
     penalty = state.penalty + ATTACK_VALUE.get(card.rank, 0)
     awaiting = card.rank is Rank.JACK and named is None
     events: list[Event] = [CardPlayed(player, card, named, penalty, awaiting)]
@@ -246,35 +246,42 @@ def _play(state: GameState, seat: int, action: Play) -> tuple[GameState, list[Ev
         finished = (*finished, player)
         events.append(PlayerFinished(player, len(finished)))
 
-    base = GameState(
-        players=state.players,
-        hands=hands,
+    current: int | None = seat
+    loser = None
+    if len(players) - len(finished) == 1:  # §13: pending penalty, suit choice or skip are void
+        (loser,) = (p for p in players if p not in finished)
+        current, penalty, awaiting = None, 0, False
+        events.append(GameEnded(loser, (*finished, loser), EndReason.LAST_PLAYER))
+    elif not awaiting:
+        after = seat
+        if card.rank is Rank.ACE:  # §9: the next active player is skipped
+            after = _next_active(state, seat, finished)
+            events.append(TurnSkipped(players[after]))
+        current = _next_active(state, after, finished)
+        events.append(TurnChanged(players[current], penalty, named))
+    return GameState(
+        players=players,
+        hands=(*state.hands[:seat], new_hand, *state.hands[seat + 1 :]),
         draw_pile=state.draw_pile,
         discard_pile=(*state.discard_pile, card),
-        current=seat,
+        current=current,
         penalty=penalty,
         demanded_suit=named,  # any card played on a Jack clears D; a Jack with a suit sets it
         awaiting_suit=awaiting,
         finished=finished,
-        loser=None,
+        loser=loser,
         seed=state.seed,
         reshuffles=state.reshuffles,
-    )
-    if len(state.players) - len(finished) == 1:
-        return _end(base, events, EndReason.LAST_PLAYER)
-    if awaiting:
-        return base, events
-    if card.rank is Rank.ACE:
-        skipped = _next_active(state, seat, finished)
-        events.append(TurnSkipped(state.players[skipped]))
-        return _pass_turn(base, _next_active(state, skipped, finished), events)
-    return _pass_turn(base, _next_active(state, seat, finished), events)
+    ), events
 
 
 def _choose_suit(state: GameState, seat: int, suit: Suit) -> tuple[GameState, list[Event]]:
-    chosen = _replace(state, demanded_suit=suit, awaiting_suit=False)
-    events: list[Event] = [SuitChosen(state.players[seat], suit)]
-    return _pass_turn(chosen, _next_active(state, seat, state.finished), events)
+    following = _next_active(state, seat, state.finished)
+    events: list[Event] = [
+        SuitChosen(state.players[seat], suit),
+        TurnChanged(state.players[following], state.penalty, suit),
+    ]
+    return _replace(state, current=following, demanded_suit=suit, awaiting_suit=False), events
 
 
 def _draw(state: GameState, seat: int) -> tuple[GameState, list[Event]]:
@@ -293,11 +300,15 @@ def _draw(state: GameState, seat: int) -> tuple[GameState, list[Event]]:
         pile = shuffled(discard[:-1], random.Random(f"{state.seed}/reshuffle/{reshuffles}"))
         discard = discard[-1:]
         events.append(PileReshuffled(len(pile)))
-    player = state.players[seat]
+    players = state.players
+    following = _next_active(state, seat, state.finished)
+    events.append(CardsDrawn(players[seat], drawn, penalty=state.penalty > 0))
+    events.append(TurnChanged(players[following], 0, state.demanded_suit))
     hands = (*state.hands[:seat], state.hands[seat] + drawn, *state.hands[seat + 1 :])
-    events.append(CardsDrawn(player, drawn, penalty=state.penalty > 0))
-    after = _replace(state, hands=hands, draw_pile=pile, discard_pile=discard, penalty=0, reshuffles=reshuffles)
-    return _pass_turn(after, _next_active(state, seat, state.finished), events)
+    after = _replace(
+        state, hands=hands, draw_pile=pile, discard_pile=discard, current=following, penalty=0, reshuffles=reshuffles
+    )
+    return after, events
 
 
 def _leave(state: GameState, seat: int) -> tuple[GameState, list[Event]]:
@@ -318,19 +329,6 @@ def _leave(state: GameState, seat: int) -> tuple[GameState, list[Event]]:
     placements = (*state.finished, *(p for _, _, p in sorted(others)), player)
     ended = _replace(state, current=None, penalty=0, awaiting_suit=False, loser=player)
     return ended, [GameEnded(player, placements, EndReason.LEFT)]
-
-
-def _end(state: GameState, events: list[Event], reason: EndReason) -> tuple[GameState, list[Event]]:
-    """§13: one active player remains; they lose, pending effects are void."""
-    (loser,) = (p for p in state.players if p not in state.finished)
-    ended = _replace(state, current=None, penalty=0, awaiting_suit=False, loser=loser)
-    events.append(GameEnded(loser, (*state.finished, loser), reason))
-    return ended, events
-
-
-def _pass_turn(state: GameState, seat: int, events: list[Event]) -> tuple[GameState, list[Event]]:
-    events.append(TurnChanged(state.players[seat], state.penalty, state.demanded_suit))
-    return _replace(state, current=seat), events
 
 
 def _describe_top(state: GameState) -> str:
