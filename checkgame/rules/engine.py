@@ -237,7 +237,7 @@ def _play(state: GameState, seat: int, action: Play) -> tuple[GameState, list[Ev
 
     players = state.players
     player = players[seat]
-    new_hand = tuple(c for c in hand if c is not card)
+    new_hand = tuple(c for c in hand if c != card)  # equality, not identity: a copied Card is the same card
     penalty = state.penalty + ATTACK_VALUE.get(card.rank, 0)
     awaiting = card.rank is Rank.JACK and named is None
     events: list[Event] = [CardPlayed(player, card, named, penalty, awaiting)]
