@@ -108,7 +108,8 @@ def _from_dict(data: dict[str, Any]) -> GameState:
         _require(current_player in active or awaiting, "only a finisher choosing a suit may act after finishing")
         current: int | None = players.index(current_player)
     else:
-        _require(active == [loser], "the loser is the only active player left")
+        # After a Leave (§14) the others never finished, so the loser need not be the only active player.
+        _require(loser in active, "the loser is a seated player who did not finish")
         _require(current_player is None and not awaiting and penalty == 0, "nothing is pending once a game is over")
         current = None
     demanded = data["demanded_suit"]
