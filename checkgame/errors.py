@@ -4,11 +4,27 @@ This module imports nothing from ``checkgame`` so that every layer, the pure
 rules engine included, can build on it::
 
     CheckgameError
-      ClientError        the client asked for something refused; maps to a 4xx or a WS error frame
-        RuleViolation    (checkgame.rules) carries a RULES.md §15 code
+      ClientError              the client asked for something refused: a 4xx or a WS error frame
+        RuleViolation          (checkgame.rules) carries a RULES.md §15 code
+        BadMessageError        undecodable or unexpected WS/HTTP payload (400 / 422)
+        NotFoundError          the thing asked for does not exist (404)
+        ConflictError          the request contradicts the current state (409)
+          DuplicateError       a unique field is taken (email, username, join code)
+        AuthError              401: no, bad or expired credentials
+          ForbiddenError       403: authenticated, but not allowed
+        RateLimitedError       429, with ``retry_after_s``
+      StoreError               the durable store failed
+        StoreUnavailableError  the database does not answer
+      LiveStateError           the live-state store or bus failed (Redis)
+
+Each ``ClientError`` carries a stable ``code`` and a ``status_hint``; the
+transports turn them into responses in one place
+(:mod:`checkgame.transport.errors`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class CheckgameError(Exception):
@@ -21,17 +37,85 @@ class ClientError(CheckgameError):
     Attributes:
         code: stable machine-readable code (upper snake case).
         status_hint: the HTTP status a transport should answer with.
+        details: optional structured explanation (field errors, limits).
     """
 
     code: str = "BAD_REQUEST"
     status_hint: int = 400
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        self.details = details
 
     @property
     def message(self) -> str:
         """The human-readable explanation."""
         return str(self.args[0])
+
+
+class BadMessageError(ClientError):
+    """A payload that cannot be decoded or does not match its schema."""
+
+    code = "VALIDATION_ERROR"
+    status_hint = 422
+
+
+class NotFoundError(ClientError):
+    """The addressed resource does not exist."""
+
+    code = "NOT_FOUND"
+    status_hint = 404
+
+
+class ConflictError(ClientError):
+    """The request contradicts the current state of the resource."""
+
+    code = "CONFLICT"
+    status_hint = 409
+
+
+class DuplicateError(ConflictError):
+    """A unique field is already taken; ``field`` names it."""
+
+    def __init__(self, field: str, message: str | None = None) -> None:
+        super().__init__(message or f"this {field} is already taken", code=f"DUPLICATE_{field.upper()}")
+        self.field = field
+
+
+class AuthError(ClientError):
+    """Missing, malformed or expired credentials."""
+
+    code = "UNAUTHORIZED"
+    status_hint = 401
+
+
+class ForbiddenError(AuthError):
+    """The caller is known but may not do this."""
+
+    code = "FORBIDDEN"
+    status_hint = 403
+
+
+class RateLimitedError(ClientError):
+    """Too many requests; retry after ``retry_after_s`` seconds."""
+
+    code = "RATE_LIMITED"
+    status_hint = 429
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message, details={"retryAfter": max(1, round(retry_after_s))})
+        self.retry_after_s = retry_after_s
+
+
+class StoreError(CheckgameError):
+    """The durable store failed; the request may be retried later."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached."""
+
+
+class LiveStateError(CheckgameError):
+    """The live-state store or the bus failed."""

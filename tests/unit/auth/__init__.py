@@ -1,0 +1,1 @@
+"""Tests of checkgame.auth: tokens, passwords and the package's exports."""
