@@ -1,0 +1,67 @@
+"""Durable storage: the :class:`Store` interface and :func:`open_store`, which picks a backend by URL.
+
+Code that only *uses* a store (rooms, transport) imports the interface from
+:mod:`checkgame.store.base`; only the composition root (``app.py``, ``cli``) calls
+:func:`open_store`. Backends are imported lazily, so importing this package loads no driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from checkgame.store.base import GameResult as GameResult
+from checkgame.store.base import PlayerStats as PlayerStats
+from checkgame.store.base import RefreshToken as RefreshToken
+from checkgame.store.base import SessionPlayer as SessionPlayer
+from checkgame.store.base import SessionRecord as SessionRecord
+from checkgame.store.base import Store as Store
+from checkgame.store.base import User as User
+
+__all__ = [
+    "GameResult",
+    "PlayerStats",
+    "RefreshToken",
+    "SessionPlayer",
+    "SessionRecord",
+    "Store",
+    "User",
+    "open_store",
+]
+
+
+@asynccontextmanager
+async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]:
+    """Connect to the store named by ``url`` for the duration of the block, then close it.
+
+    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (parent directories are
+    created), ``sqlite:///:memory:`` or ``sqlite://`` (memory, private to this store).
+
+    Args:
+        url: the store URL; its scheme chooses the backend (STYLE.md §4).
+        migrate: apply pending schema migrations before yielding; meant for the embedded
+            default, where nobody runs ``checkgame migrate`` first.
+
+    Raises:
+        ValueError: unknown or unsupported scheme, or a malformed URL. The message names the
+            scheme only, never the whole URL, which may hold a password.
+        StoreUnavailableError: the database cannot be reached or opened.
+        StoreError: migrating failed.
+    """
+    scheme, sep, _ = url.partition("://")
+    scheme = scheme.lower()
+    if not sep:
+        raise ValueError("a store URL looks like sqlite:///path.db or postgresql://host/db")
+    if scheme == "sqlite":
+        # Imported here so that a PostgreSQL deployment never loads sqlite3 and friends.
+        from checkgame.store.sqlite import open_sqlite_store, sqlite_path_from_url
+
+        async with open_sqlite_store(sqlite_path_from_url(url)) as store:
+            if migrate:
+                await store.migrate()
+            yield store
+    elif scheme in ("postgresql", "postgres"):
+        # The PostgreSQL backend (asyncpg through trio-asyncio, DESIGN.md §2) plugs in here.
+        raise ValueError("the postgresql store backend is not available yet")
+    else:
+        raise ValueError(f"unsupported store URL scheme {scheme!r}: use sqlite:// or postgresql://")

@@ -1,0 +1,226 @@
+"""The persistence interface: what must outlive a process (DESIGN.md §3).
+
+Users, refresh tokens, sessions and their players, finished games with their
+action logs, and player statistics. Live game state is *not* here: it lives
+in :mod:`checkgame.live`, and nothing on the hot path of a move waits for a
+:class:`Store`.
+
+Backends (SQLite now, PostgreSQL later) implement :class:`Store` and pass the
+same contract tests. Driver exceptions never escape a backend: they become a
+:class:`~checkgame.errors.StoreError` at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+__all__ = [
+    "GameResult",
+    "PlayerStats",
+    "RefreshToken",
+    "SessionPlayer",
+    "SessionRecord",
+    "Store",
+    "User",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A registered account."""
+
+    id: str
+    username: str
+    email: str
+    password_hash: str
+    role: str
+    """``player``, ``admin`` or ``admin_readonly``."""
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """One issued refresh token; tokens of one login form a rotation ``family``."""
+
+    jti: str
+    user_id: str
+    family: str
+    expires_at: datetime
+    used: bool = False
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A session (tournament) as listed and looked up over REST."""
+
+    id: str
+    code: str
+    """6-character join code, unique."""
+    name: str
+    creator_id: str
+    max_players: int
+    is_private: bool
+    status: str
+    """``waiting``, ``playing`` or ``finished``."""
+    created_at: datetime
+    finished_at: datetime | None = None
+    winner_id: str | None = None
+    player_count: int = 0
+    """Filled in by reads; ignored on create."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPlayer:
+    """A seat of a session. ``user_id`` is None for an anonymous (guest) player."""
+
+    session_id: str
+    player_id: str
+    name: str
+    seat: int
+    user_id: str | None
+    joined_at: datetime
+    final_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GameResult:
+    """A finished game: enough to show it, rank it and replay it from its seed."""
+
+    id: str
+    session_id: str
+    number: int
+    """1 for the first game of the session."""
+    seed: int
+    hand_size: int
+    players: tuple[str, ...]
+    """Player ids in seat order."""
+    first_player: str
+    started_at: datetime
+    finished_at: datetime
+    loser: str
+    placements: tuple[str, ...]
+    """First place first, the loser last."""
+    reason: str
+    actions: tuple[dict[str, Any], ...] = field(default=())
+    """The action log in order, each a JSON-compatible dict (see checkgame.sessions.machine._action_record)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerStats:
+    """What ``GET /users/profile`` shows. A game is a win when the player did not lose it."""
+
+    user_id: str
+    total_games: int = 0
+    wins: int = 0
+    losses: int = 0
+    tournaments_played: int = 0
+    tournaments_won: int = 0
+
+    @property
+    def win_rate(self) -> float:
+        """Wins per game played, 0.0 before the first game."""
+        return self.wins / self.total_games if self.total_games else 0.0
+
+
+class Store(Protocol):
+    """Durable storage. Every method may raise :class:`~checkgame.errors.StoreUnavailableError`."""
+
+    # -- lifecycle
+    async def migrate(self) -> list[int]:
+        """Apply pending schema migrations; return the versions applied now (empty when up to date)."""
+        ...
+
+    async def pending_migrations(self) -> list[int]:
+        """Versions not yet applied (empty when the schema is current)."""
+        ...
+
+    async def ping(self) -> None:
+        """Answer when the database answers; raise StoreUnavailableError otherwise."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; pending writes are complete when this returns."""
+        ...
+
+    # -- users
+    async def create_user(self, user: User) -> None:
+        """Raises DuplicateError (field ``email`` or ``username``)."""
+        ...
+
+    async def get_user(self, user_id: str) -> User | None: ...
+
+    async def find_user(self, login: str) -> User | None:
+        """The user whose username or email (case-insensitive) is ``login``."""
+        ...
+
+    async def update_user(self, user_id: str, *, username: str | None = None, email: str | None = None) -> User:
+        """Change profile fields; raises NotFoundError or DuplicateError."""
+        ...
+
+    async def set_role(self, user_id: str, role: str) -> None: ...
+
+    async def list_users(self, *, limit: int, offset: int) -> tuple[list[User], int]:
+        """A page of users by creation time, and the total count."""
+        ...
+
+    # -- refresh tokens
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def use_refresh_token(self, jti: str) -> RefreshToken | None:
+        """Mark ``jti`` used and return it *as it was before* (so a reuse shows ``used=True``)."""
+        ...
+
+    async def revoke_family(self, family: str) -> None: ...
+
+    # -- sessions
+    async def create_session(self, session: SessionRecord) -> None:
+        """Raises DuplicateError (field ``code``) when the join code is taken."""
+        ...
+
+    async def get_session(self, session_id: str) -> SessionRecord | None: ...
+
+    async def get_session_by_code(self, code: str) -> SessionRecord | None:
+        """Case-insensitive lookup of a join code."""
+        ...
+
+    async def list_sessions(
+        self, *, status: str | None, public_only: bool, limit: int, offset: int
+    ) -> tuple[list[SessionRecord], int]:
+        """A page of sessions, newest first, and the total count matching the filter."""
+        ...
+
+    async def set_session_status(
+        self, session_id: str, status: str, *, finished_at: datetime | None = None, winner_id: str | None = None
+    ) -> None: ...
+
+    async def add_session_player(self, player: SessionPlayer) -> None: ...
+
+    async def list_session_players(self, session_id: str) -> list[SessionPlayer]:
+        """Seats in seat order."""
+        ...
+
+    async def record_tournament(self, session_id: str, ranking: tuple[str, ...], finished_at: datetime) -> None:
+        """Store the final ranking (rank 1 = winner), finish the session, and update statistics
+        (tournaments played / won) of the registered players in it."""
+        ...
+
+    # -- games
+    async def record_game(self, game: GameResult) -> None:
+        """Store a finished game with its action log and update the registered players' statistics,
+        in one transaction. Recording the same game id twice is a no-op."""
+        ...
+
+    async def list_games(self, session_id: str) -> list[GameResult]:
+        """Games of a session by number, without their action logs."""
+        ...
+
+    async def get_game(self, game_id: str) -> GameResult | None:
+        """One game with its action log."""
+        ...
+
+    async def get_stats(self, user_id: str) -> PlayerStats:
+        """Statistics of ``user_id`` (all zero when they never played)."""
+        ...

@@ -1,0 +1,1 @@
+"""Conformance suites run against every backend of an interface (STYLE.md §5, §8.7)."""
