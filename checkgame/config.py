@@ -1,0 +1,128 @@
+"""Settings: read once by the command line, passed down explicitly (no globals).
+
+Every field can come from a flag of ``checkgame serve`` or from the
+environment (``CHECKGAME_<FIELD>``; ``DATABASE_URL``, ``REDIS_URL`` and
+``JWT_SECRET`` too, as DESIGN.md §5 names them). The embedded defaults need
+no services: SQLite in the user's data directory, live state in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["Settings", "default_data_dir", "load_or_create_secret"]
+
+_ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "jwt_secret": "JWT_SECRET"}
+
+
+def default_data_dir() -> Path:
+    """Where the embedded database and the generated JWT secret live."""
+    return Path(os.environ.get("CHECKGAME_DATA_DIR") or platformdirs.user_data_dir("checkgame"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be told."""
+
+    host: str = "127.0.0.1"
+    """Interface to listen on (0.0.0.0 in a container)."""
+    port: int = 8000
+    """TCP port; 0 picks a free one."""
+    database_url: str = ""
+    """``sqlite:///path.db`` or ``postgresql://...``; empty: SQLite in the data directory."""
+    redis_url: str = ""
+    """``redis://...`` for a cluster of nodes; empty: live state in this process's memory."""
+    jwt_secret: str = ""
+    """HS256 key; empty: generated once and kept in the data directory (refused in production)."""
+    production: bool = False
+    """Refuse embedded conveniences (a generated secret) that a cluster must not use."""
+    public_url: str = ""
+    """Base URL in join links; empty: ``http://<host>:<port>``."""
+    node_id: str = field(default_factory=lambda: f"node-{secrets.token_hex(3)}")
+    """Name of this process in logs, presence and the admin console."""
+    turn_timeout_s: float = 30.0
+    """A player who does not act in time is moved for."""
+    grace_s: float = 60.0
+    """A disconnected player keeps the seat this long."""
+    next_game_delay_s: float = 5.0
+    """Pause between the games of a tournament."""
+    heartbeat_timeout_s: float = 60.0
+    """A connection that sends nothing (not even a ping) this long is closed."""
+    max_message_bytes: int = 4096
+    """Largest client frame accepted; larger ones get MESSAGE_TOO_LARGE."""
+    outbox_size: int = 256
+    """Frames queued per connection before a slow reader is disconnected."""
+    actions_per_s: float = 2.0
+    """Sustained game actions per connection (bursts of ``action_burst``)."""
+    action_burst: int = 5
+    messages_per_min: int = 100
+    """Frames per connection per minute, of any type."""
+    auth_per_min: int = 5
+    """Register/login/refresh requests per client IP per minute (seed plan)."""
+    sessions_per_hour: int = 10
+    """Sessions a user may create per hour (seed plan)."""
+    requests_per_min: int = 100
+    """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
+    shutdown_timeout_s: float = 10.0
+    """How long a graceful shutdown may take before connections are cut."""
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then the environment, then ``overrides`` (the command line's flags that were given)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"CHECKGAME_{f.name.upper()}") or env.get(_ALIASES.get(f.name, ""))
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def resolved(self) -> Settings:
+        """Fill in the embedded defaults: the SQLite path, the persisted secret, the public URL.
+
+        Raises:
+            ValueError: production mode without an explicit JWT secret.
+        """
+        database_url = self.database_url or f"sqlite:///{default_data_dir() / 'checkgame.db'}"
+        if self.jwt_secret:
+            secret = self.jwt_secret
+        elif self.production:
+            raise ValueError("JWT_SECRET is required in production mode")
+        else:
+            secret = load_or_create_secret(default_data_dir() / "jwt-secret")
+        if len(secret.encode()) < 32:
+            raise ValueError("the JWT secret must be at least 32 bytes long (HS256)")
+        public_url = self.public_url or f"http://{self.host}:{self.port}"
+        return replace(self, database_url=database_url, jwt_secret=secret, public_url=public_url.rstrip("/"))
+
+
+def _convert(name: str, kind: object, raw: str) -> object:
+    if kind in ("int", int):
+        return int(raw)
+    if kind in ("float", float):
+        return float(raw)
+    if kind in ("bool", bool):
+        if raw.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+            raise ValueError(f"{name}: expected a boolean, got {raw!r}")
+        return raw.lower() in {"1", "true", "yes", "on"}
+    return raw
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The secret kept in ``path``, created (mode 0600) on first use so tokens survive a restart."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(secret)
+    return secret

@@ -1,0 +1,72 @@
+"""The live-state interface (DESIGN.md §3).
+
+Applying a command is: :meth:`LiveStore.load` → pure
+:func:`checkgame.sessions.apply` → :meth:`LiveStore.commit`, a compare-and-set
+on the version that also appends the entries to the session's bounded event
+log and publishes them to the session's subscribers, all at once, so every
+subscriber sees every entry once and in ``seq`` order. A lost race is retried
+on the new state by the caller, never applied twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from checkgame.sessions import Entry, SessionState
+
+__all__ = ["LiveStore", "Subscription"]
+
+
+class Subscription(Protocol):
+    """The entries published to one session, from subscription time on."""
+
+    @property
+    def lagged(self) -> bool:
+        """True when the subscriber fell too far behind and entries were dropped: it must resynchronise."""
+        ...
+
+    async def receive(self) -> Sequence[Entry]:
+        """The next batch of entries (one committed command's). Raises trio.EndOfChannel once lagged or closed."""
+        ...
+
+
+class LiveStore(Protocol):
+    """Versioned session states, event logs, subscriptions and deadlines."""
+
+    async def create(self, state: SessionState) -> None:
+        """Store a new session's first state."""
+        ...
+
+    async def load(self, session_id: str) -> SessionState | None:
+        """The current state, or None for an unknown (or expired) session."""
+        ...
+
+    async def commit(self, expected_version: int, state: SessionState, entries: Sequence[Entry]) -> bool:
+        """Replace the state if its version is still ``expected_version``; log and publish ``entries``.
+
+        Returns:
+            False when another writer won the race (nothing was changed).
+        """
+        ...
+
+    async def entries_since(self, session_id: str, seq: int) -> list[Entry] | None:
+        """Entries numbered above ``seq``, or None when some of them are no longer kept (send a snapshot)."""
+        ...
+
+    def subscribe(self, session_id: str) -> AbstractAsyncContextManager[Subscription]:
+        """Receive the session's entries while the context is open."""
+        ...
+
+    async def schedule(self, session_id: str, at: float | None) -> None:
+        """Wake the session at ``at`` (epoch seconds); None cancels."""
+        ...
+
+    async def claim_due(self, now: float) -> list[str]:
+        """Sessions whose wake-up time has come, each claimed by exactly one caller."""
+        ...
+
+    async def session_ids(self) -> list[str]:
+        """Every live session (for operators)."""
+        ...

@@ -1,0 +1,125 @@
+"""Live state in this process's memory: the default when no Redis is configured.
+
+Nothing here awaits between reading and writing a state, so under Trio's
+cooperative scheduling ``commit`` is atomic without a lock.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import trio
+
+from checkgame.sessions import Entry, SessionState
+
+__all__ = ["MemoryLiveStore", "MemorySubscription"]
+
+
+class MemorySubscription:
+    """A bounded queue of entry batches; overflowing it marks the subscriber as lagged."""
+
+    def __init__(self, capacity: int) -> None:
+        self._send, self._receive = trio.open_memory_channel[Sequence[Entry]](capacity)
+        self._lagged = False
+
+    @property
+    def lagged(self) -> bool:
+        return self._lagged
+
+    def deliver(self, entries: Sequence[Entry]) -> None:
+        if self._lagged:
+            return
+        try:
+            self._send.send_nowait(entries)
+        except trio.WouldBlock:
+            self._lagged = True
+            self._send.close()
+
+    def close(self) -> None:
+        self._send.close()
+
+    async def receive(self) -> Sequence[Entry]:
+        return await self._receive.receive()
+
+
+class MemoryLiveStore:
+    """Everything in dicts; the event log of each session is a ring of ``log_size`` entries."""
+
+    def __init__(self, *, log_size: int = 512, subscriber_capacity: int = 256) -> None:
+        self._states: dict[str, SessionState] = {}
+        self._logs: dict[str, deque[Entry]] = {}
+        self._subscribers: dict[str, set[MemorySubscription]] = {}
+        self._wake: dict[str, float] = {}
+        self._heap: list[tuple[float, str]] = []
+        self._log_size = log_size
+        self._subscriber_capacity = subscriber_capacity
+
+    async def create(self, state: SessionState) -> None:
+        self._states[state.id] = state
+        self._logs[state.id] = deque(maxlen=self._log_size)
+
+    async def load(self, session_id: str) -> SessionState | None:
+        return self._states.get(session_id)
+
+    async def commit(self, expected_version: int, state: SessionState, entries: Sequence[Entry]) -> bool:
+        current = self._states.get(state.id)
+        if current is None or current.version != expected_version:
+            return False
+        self._states[state.id] = state
+        if entries:
+            self._logs[state.id].extend(entries)
+            for subscription in self._subscribers.get(state.id, ()):
+                subscription.deliver(entries)
+        return True
+
+    async def entries_since(self, session_id: str, seq: int) -> list[Entry] | None:
+        log = self._logs.get(session_id)
+        state = self._states.get(session_id)
+        if log is None or state is None:
+            return None
+        if seq >= state.seq:
+            return []
+        if not log or log[0].seq > seq + 1:
+            return None
+        return [entry for entry in log if entry.seq > seq]
+
+    @asynccontextmanager
+    async def subscribe(self, session_id: str) -> AsyncIterator[MemorySubscription]:
+        subscription = MemorySubscription(self._subscriber_capacity)
+        subscribers = self._subscribers.setdefault(session_id, set())
+        subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            subscription.close()
+            subscribers.discard(subscription)
+            if not subscribers:
+                del self._subscribers[session_id]
+
+    async def schedule(self, session_id: str, at: float | None) -> None:
+        if at is None:
+            self._wake.pop(session_id, None)
+            return
+        if self._wake.get(session_id) == at:
+            return
+        self._wake[session_id] = at
+        heapq.heappush(self._heap, (at, session_id))
+
+    async def claim_due(self, now: float) -> list[str]:
+        due = []
+        while self._heap and self._heap[0][0] <= now:
+            at, session_id = heapq.heappop(self._heap)
+            if self._wake.get(session_id) == at:  # otherwise rescheduled or cancelled since
+                del self._wake[session_id]
+                due.append(session_id)
+        return due
+
+    async def session_ids(self) -> list[str]:
+        return list(self._states)
+
+    def subscriber_count(self) -> int:
+        """Open subscriptions, for statistics."""
+        return sum(len(s) for s in self._subscribers.values())

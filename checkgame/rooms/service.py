@@ -1,0 +1,76 @@
+"""Apply commands to sessions: load, pure transition, compare-and-set, then hand off effects.
+
+This is the hot path of a move. It touches only the live store (memory or
+Redis); results go to the :class:`~checkgame.rooms.recorder.Recorder` through
+a channel and are written to the database later, in the background.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import trio
+
+from checkgame import sessions
+from checkgame.errors import LiveStateError, NotFoundError
+from checkgame.live import LiveStore
+from checkgame.sessions.machine import Effect
+
+__all__ = ["SessionService"]
+
+MAX_ATTEMPTS = 20
+"""Compare-and-set attempts before giving up on a hotly contended session."""
+
+
+class SessionService:
+    """The one way commands reach a session, on any node."""
+
+    def __init__(
+        self,
+        live: LiveStore,
+        effects: trio.MemorySendChannel[Effect],
+        clock: Callable[[], float],
+    ) -> None:
+        self.live = live
+        self._effects = effects
+        self._clock = clock
+        self.commands_applied = 0
+        self.conflicts = 0
+
+    async def create(self, state: sessions.SessionState) -> None:
+        """Make a new session live."""
+        await self.live.create(state)
+
+    async def load(self, session_id: str) -> sessions.SessionState:
+        """The current state of a session.
+
+        Raises:
+            NotFoundError: ``SESSION_NOT_FOUND``.
+        """
+        state = await self.live.load(session_id)
+        if state is None:
+            raise NotFoundError("no such session", code="SESSION_NOT_FOUND")
+        return state
+
+    async def execute(self, session_id: str, command: sessions.Command) -> sessions.Outcome:
+        """Apply ``command`` to the session, retrying on a lost compare-and-set.
+
+        Raises:
+            ClientError: the command is refused; nothing changed.
+            LiveStateError: the session stayed contended for too long.
+        """
+        for _ in range(MAX_ATTEMPTS):
+            state = await self.load(session_id)
+            outcome = sessions.apply(state, command, self._clock())
+            if outcome.duplicate:
+                return outcome
+            if await self.live.commit(state.version, outcome.state, outcome.entries):
+                break
+            self.conflicts += 1
+        else:
+            raise LiveStateError(f"session {session_id} is too contended to apply {type(command).__name__}")
+        self.commands_applied += 1
+        await self.live.schedule(session_id, outcome.state.wake_at())
+        for effect in outcome.effects:
+            await self._effects.send(effect)
+        return outcome

@@ -1,0 +1,45 @@
+"""A session (tournament) as one pure, versioned value: seats, tournament, running game, timers.
+
+The live layer stores a :class:`SessionState` and applies :mod:`commands <checkgame.sessions.commands>`
+to it with :func:`apply`; everything that happened comes back as numbered
+:class:`Entry` values (the per-session event log) and :class:`effects <checkgame.sessions.machine.Effect>`
+to persist. Pure like the rules engine: the caller passes ``now``.
+"""
+
+from checkgame.sessions.commands import Command as Command
+from checkgame.sessions.commands import Connect as Connect
+from checkgame.sessions.commands import Disconnect as Disconnect
+from checkgame.sessions.commands import GameAction as GameAction
+from checkgame.sessions.commands import Join as Join
+from checkgame.sessions.commands import LeaveSession as LeaveSession
+from checkgame.sessions.commands import Start as Start
+from checkgame.sessions.commands import Tick as Tick
+from checkgame.sessions.entries import Entry as Entry
+from checkgame.sessions.machine import Outcome as Outcome
+from checkgame.sessions.machine import apply as apply
+from checkgame.sessions.machine import new_session as new_session
+from checkgame.sessions.state import Seat as Seat
+from checkgame.sessions.state import SessionSettings as SessionSettings
+from checkgame.sessions.state import SessionState as SessionState
+from checkgame.sessions.state import Status as Status
+from checkgame.sessions.view import snapshot as snapshot
+
+__all__ = [
+    "Command",
+    "Connect",
+    "Disconnect",
+    "Entry",
+    "GameAction",
+    "Join",
+    "LeaveSession",
+    "Outcome",
+    "Seat",
+    "SessionSettings",
+    "SessionState",
+    "Start",
+    "Status",
+    "Tick",
+    "apply",
+    "new_session",
+    "snapshot",
+]

@@ -1,0 +1,67 @@
+"""What can happen to a session, named in the imperative.
+
+Player commands come from REST or the WebSocket; :class:`Connect`,
+:class:`Disconnect` and :class:`Tick` come from the server itself (presence
+and timers). Every command is applied with an explicit ``now``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checkgame import rules
+
+__all__ = ["Command", "Connect", "Disconnect", "GameAction", "Join", "LeaveSession", "Start", "Tick"]
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Take the next free seat (before the tournament starts)."""
+
+    player_id: str
+    name: str
+    user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveSession:
+    """Leave the session; during a game that player loses it (RULES.md §14)."""
+
+    player_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The creator starts game 1."""
+
+    player_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GameAction:
+    """A move in the running game; ``action_id`` makes a retry idempotent."""
+
+    action: rules.Play | rules.Draw | rules.ChooseSuit
+    action_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """A connection of ``player_id`` opened (ends their absence)."""
+
+    player_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnect:
+    """The last connection of ``player_id`` closed: their grace period starts."""
+
+    player_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passed: act on every deadline that is due."""
+
+
+Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | Tick

@@ -1,0 +1,337 @@
+"""Apply a command to a session: the tournament around the rules engine (RULES.md §5, §13, §14).
+
+Theory of operation
+-------------------
+``apply(state, command, now)`` returns an :class:`Outcome`: the next state
+(``version`` + 1), the new log entries (numbered after ``state.seq``) and the
+effects to persist. A refused command raises a
+:class:`~checkgame.errors.ClientError` (a :class:`~checkgame.rules.RuleViolation`
+for a game move) and nothing changes, exactly like the engine.
+
+Deadlines are data: ``turn_deadline`` (the turn timer), ``next_game_at`` (the
+pause between games) and ``absent`` (grace periods). A :class:`Tick` acts on
+every deadline that is due, so whichever node's timer claims the session
+first applies it, and a node that dies takes no timer with it.
+
+Entries are built with a small :class:`_Log` that numbers them and renders the
+private parts with :func:`checkgame.rules.event_view`, so the event names
+and the per-viewer redaction stay defined in one place (the engine's view).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from checkgame import rules
+from checkgame.bots.strategy import favourite_suit
+from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
+from checkgame.sessions.commands import (
+    Command,
+    Connect,
+    Disconnect,
+    GameAction,
+    Join,
+    LeaveSession,
+    Start,
+    Tick,
+)
+from checkgame.sessions.entries import Entry
+from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
+from checkgame.store.base import GameResult
+from checkgame.tournament import Tournament
+
+__all__ = ["Effect", "Outcome", "TournamentResult", "TournamentStarted", "apply", "new_session"]
+
+RECENT_ACTION_IDS = 256
+"""How many action ids a session remembers for idempotent retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentStarted:
+    """Game 1 was dealt: the session is no longer open to join."""
+
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentResult:
+    """The final ranking of a finished session, winner first."""
+
+    session_id: str
+    ranking: tuple[str, ...]
+    finished_at: datetime
+
+
+Effect = TournamentStarted | GameResult | TournamentResult
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What applying one command produced."""
+
+    state: SessionState
+    entries: tuple[Entry, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    duplicate: bool = False
+    """The command was a retry of an action already applied: nothing happened."""
+
+
+def new_session(session_id: str, creator: Seat, seed: int, settings: SessionSettings, now: float) -> SessionState:
+    """A waiting session whose first seat is its creator."""
+    return SessionState(
+        id=session_id, creator=creator.player_id, seed=seed, settings=settings, created_at=now, seats=(creator,)
+    )
+
+
+def apply(state: SessionState, command: Command, now: float) -> Outcome:
+    """Apply ``command`` at time ``now``.
+
+    Raises:
+        ClientError: the command is refused (a RuleViolation for a game move); nothing changed.
+    """
+    log = _Log(state, now)
+    match command:
+        case GameAction():
+            key = f"{command.action.player}:{command.action_id}" if command.action_id else None
+            if key is not None and key in state.recent_action_ids:
+                return Outcome(state, duplicate=True)
+            state = _game_action(state, command.action, log)
+            if key is not None:
+                state = replace(state, recent_action_ids=(*state.recent_action_ids, key)[-RECENT_ACTION_IDS:])
+        case Join():
+            state = _join(state, command, log)
+        case Start():
+            state = _start(state, command.player_id, log)
+        case LeaveSession():
+            state = _leave(state, command.player_id, log)
+        case Connect():
+            state = _connect(state, command.player_id, log)
+        case Disconnect():
+            state = _disconnect(state, command.player_id, log)
+        case Tick():
+            state = _tick(state, log)
+    return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))
+
+
+class _Log:
+    """Numbers the entries of one command and collects its effects."""
+
+    def __init__(self, state: SessionState, now: float) -> None:
+        self.now = now
+        self.seq = state.seq
+        self.entries: list[Entry] = []
+        self.effects: list[Effect] = []
+
+    def add(
+        self,
+        type_: str,
+        data: dict[str, Any],
+        *,
+        game_id: str | None = None,
+        private: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.seq += 1
+        self.entries.append(Entry(self.seq, type_, data, self.now, game_id, private))
+
+    def game_events(self, state: SessionState, events: Iterable[rules.Event]) -> None:
+        """Log engine events, with private versions for the players concerned (§16)."""
+        for event in events:
+            private: dict[str, dict[str, Any]] | None = None
+            if isinstance(event, rules.GameStarted):
+                private = {p: rules.event_view(event, p) for p in event.players}
+            elif isinstance(event, rules.CardsDrawn):
+                private = {event.player: rules.event_view(event, event.player)}
+            self.add(rules.event_type(event), rules.event_view(event, None), game_id=state.game_id, private=private)
+
+
+def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
+    if state.seat_of(command.player_id) is not None and command.player_id not in state.left:
+        raise ConflictError("you already have a seat in this session", code="ALREADY_JOINED")
+    if state.status is not Status.WAITING:
+        raise ConflictError("the tournament has already started", code="SESSION_STARTED")
+    if len(state.seated) >= state.settings.max_players:
+        raise ConflictError(f"the session is full ({state.settings.max_players} players)", code="SESSION_FULL")
+    seat = Seat(command.player_id, command.name, command.user_id)
+    seats = (*tuple(s for s in state.seats if s.player_id != command.player_id), seat)
+    left = tuple(p for p in state.left if p != command.player_id)
+    log.add("player_joined_session", {"player": seat.player_id, "name": seat.name, "seat": len(seats)})
+    return replace(state, seats=seats, left=left)
+
+
+def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    if player_id != state.creator:
+        raise ForbiddenError("only the session's creator can start it", code="NOT_CREATOR")
+    if state.status is not Status.WAITING:
+        raise ConflictError("the tournament has already started", code="SESSION_STARTED")
+    tournament = Tournament.start(state.seated)  # NOT_ENOUGH_PLAYERS below 2
+    log.add("tournament_started", {"players": list(tournament.seats)})
+    log.effects.append(TournamentStarted(state.id))
+    return _deal(replace(state, tournament=tournament), log)
+
+
+def _deal(state: SessionState, log: _Log) -> SessionState:
+    """Start the tournament's next game (§4, §5)."""
+    assert state.tournament is not None
+    players, first = state.tournament.next_game()
+    number = state.game_number + 1
+    seed = random.Random(f"{state.seed}/game/{number}").getrandbits(63)
+    game, events = rules.new_game(players, seed, hand_size=state.settings.hand_size, first_player=first)
+    state = replace(
+        state,
+        status=Status.PLAYING,
+        game=game,
+        game_number=number,
+        game_first_player=first,
+        game_started_at=log.now,
+        game_actions=(),
+        next_game_at=None,
+        turn_deadline=log.now + state.settings.turn_timeout_s,
+    )
+    log.game_events(state, events)
+    return state
+
+
+def _game_action(state: SessionState, action: rules.Play | rules.Draw | rules.ChooseSuit, log: _Log) -> SessionState:
+    if state.game is None or state.status is not Status.PLAYING:
+        raise rules.RuleViolation(rules.ErrorCode.GAME_OVER, "no game is in progress")
+    return _advance(state, action, log)
+
+
+def _advance(state: SessionState, action: rules.Action, log: _Log) -> SessionState:
+    """Apply one engine action to the running game and follow its consequences."""
+    assert state.game is not None
+    game, events = rules.apply(state.game, action)
+    state = replace(
+        state,
+        game=game,
+        game_actions=(*state.game_actions, _action_record(action, log.now)),
+        turn_deadline=None if game.is_over else log.now + state.settings.turn_timeout_s,
+    )
+    log.game_events(state, events)
+    ended = events[-1]
+    return _end_game(state, ended, log) if isinstance(ended, rules.GameEnded) else state
+
+
+def _action_record(action: rules.Action, now: float) -> dict[str, object]:
+    """One line of a game's action log: enough, with the seed, to replay the game."""
+    record: dict[str, object] = {"type": type(action).__name__.lower(), "player": action.player, "at": now}
+    if isinstance(action, rules.Play):
+        record["card"] = action.card.code
+        if action.suit is not None:
+            record["suit"] = str(action.suit)
+    elif isinstance(action, rules.ChooseSuit):
+        record["suit"] = str(action.suit)
+    return record
+
+
+def _end_game(state: SessionState, ended: rules.GameEnded, log: _Log) -> SessionState:
+    """Eliminate the loser (§14), record the game, and schedule the next one or finish."""
+    game, tournament, game_id = state.game, state.tournament, state.game_id
+    assert game is not None
+    assert tournament is not None
+    assert game_id is not None
+    if ended.loser in tournament.remaining:
+        tournament = tournament.record_loss(ended.loser)
+    log.add("player_eliminated", {"player": ended.loser, "gameNumber": state.game_number}, game_id=game_id)
+    log.effects.append(
+        GameResult(
+            id=game_id,
+            session_id=state.id,
+            number=state.game_number,
+            seed=game.seed,
+            hand_size=state.settings.hand_size,
+            players=game.players,
+            first_player=state.game_first_player,
+            started_at=_datetime(state.game_started_at),
+            finished_at=_datetime(log.now),
+            loser=ended.loser,
+            placements=ended.placements,
+            reason=ended.reason.value,
+            actions=state.game_actions,
+        )
+    )
+    state = replace(state, tournament=tournament, turn_deadline=None)
+    if tournament.is_over:
+        return _finish(state, log)
+    return replace(state, status=Status.BETWEEN, next_game_at=log.now + state.settings.next_game_delay_s)
+
+
+def _finish(state: SessionState, log: _Log) -> SessionState:
+    """One player remains: the tournament is won (§14)."""
+    assert state.tournament is not None
+    ranking = state.tournament.ranking()
+    log.add("tournament_finished", {"winner": ranking[0], "ranking": list(ranking), "games": state.game_number})
+    log.effects.append(TournamentResult(state.id, ranking, _datetime(log.now)))
+    return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=())
+
+
+def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    """Leave the session. Mid-game the leaver loses that game; otherwise they are eliminated (§14)."""
+    if state.seat_of(player_id) is None or player_id in state.left:
+        raise NotFoundError("you have no seat in this session", code="NOT_IN_SESSION")
+    state = replace(state, left=(*state.left, player_id), absent=tuple(a for a in state.absent if a[0] != player_id))
+    log.add("player_left_session", {"player": player_id})
+    if state.status is Status.WAITING:
+        if player_id == state.creator and state.seated:  # the next seat inherits the start button
+            state = replace(state, creator=state.seated[0])
+            log.add("creator_changed", {"player": state.creator})
+        return state
+    tournament = state.tournament
+    if state.status is Status.FINISHED or tournament is None or player_id not in tournament.remaining:
+        return state
+    game = state.game
+    if state.status is Status.PLAYING and game is not None and player_id in game.active_players:
+        return _advance(state, rules.Leave(player_id), log)
+    tournament = tournament.withdraw(player_id)  # between games, or after finishing the running game
+    log.add("player_eliminated", {"player": player_id, "gameNumber": state.game_number, "left": True})
+    state = replace(state, tournament=tournament)
+    return _finish(state, log) if tournament.is_over else state
+
+
+def _connect(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    if any(p == player_id for p, _ in state.absent):
+        log.add("player_reconnected", {"player": player_id})
+        return replace(state, absent=tuple(a for a in state.absent if a[0] != player_id))
+    return state
+
+
+def _disconnect(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    if player_id in state.left or state.status is Status.FINISHED or any(p == player_id for p, _ in state.absent):
+        return state
+    grace = state.settings.grace_s
+    log.add("player_disconnected", {"player": player_id, "graceSeconds": grace})
+    return replace(state, absent=(*state.absent, (player_id, log.now + grace)))
+
+
+def _tick(state: SessionState, log: _Log) -> SessionState:
+    """Act on every deadline that is due: dropped players, the turn timer, the next game."""
+    now = log.now
+    for player_id, drop_at in state.absent:
+        if drop_at <= now and player_id not in state.left:
+            state = _leave(state, player_id, log)
+    if state.status is Status.PLAYING and state.turn_deadline is not None and state.turn_deadline <= now:
+        state = _act_for_absent_mover(state, log)
+    if state.status is Status.BETWEEN and state.next_game_at is not None and state.next_game_at <= now:
+        state = _deal(state, log)
+    return state
+
+
+def _act_for_absent_mover(state: SessionState, log: _Log) -> SessionState:
+    """The turn timer ran out: draw (the penalty under attack), or name the suit held most (issue 2/7 §6)."""
+    game = state.game
+    assert game is not None
+    assert game.current is not None
+    player = game.players[game.current]
+    log.add("turn_timeout", {"player": player}, game_id=state.game_id)
+    action: rules.Action = (
+        rules.ChooseSuit(player, favourite_suit(game.hands[game.current])) if game.awaiting_suit else rules.Draw(player)
+    )
+    return _advance(state, action, log)
+
+
+def _datetime(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)

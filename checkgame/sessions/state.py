@@ -1,0 +1,103 @@
+"""The complete live state of one session, as an immutable, versioned value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from checkgame import rules
+from checkgame.tournament import Tournament
+
+__all__ = ["Seat", "SessionSettings", "SessionState", "Status"]
+
+
+class Status(StrEnum):
+    """Where a session is in its life."""
+
+    WAITING = "waiting"
+    """Players join; the creator may start."""
+    PLAYING = "playing"
+    """A game is running."""
+    BETWEEN = "between"
+    """A game ended; the next one starts at ``next_game_at``."""
+    FINISHED = "finished"
+    """One player remains: the tournament is over."""
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A player of the session, in join order."""
+
+    player_id: str
+    name: str
+    user_id: str | None = None
+    """Set for registered players (statistics are kept for them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """Per-session timings and sizes, fixed at creation so every node acts alike."""
+
+    max_players: int = 4
+    hand_size: int = rules.DEFAULT_HAND_SIZE
+    turn_timeout_s: float = 30.0
+    """A player who does not act within this time is moved for (a draw, or a suit choice)."""
+    next_game_delay_s: float = 5.0
+    """Pause between a game's end and the next game's deal."""
+    grace_s: float = 60.0
+    """How long a disconnected player keeps the seat before counting as having left (§14)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """Everything that decides what happens next in a session.
+
+    ``version`` grows by one with every applied command (compare-and-set in
+    the live store); ``seq`` is the number of the last log entry.
+    """
+
+    id: str
+    creator: str
+    seed: int
+    """Session seed; game n's seed derives from it, so a session replays too."""
+    settings: SessionSettings
+    created_at: float
+    status: Status = Status.WAITING
+    seats: tuple[Seat, ...] = ()
+    left: tuple[str, ...] = ()
+    """Players who left the session (they keep their seat record for the history)."""
+    tournament: Tournament | None = None
+    game: rules.GameState | None = None
+    game_number: int = 0
+    game_first_player: str = ""
+    game_started_at: float = 0.0
+    game_actions: tuple[dict[str, object], ...] = ()
+    """The running game's action log, for replay from its seed."""
+    turn_deadline: float | None = None
+    next_game_at: float | None = None
+    absent: tuple[tuple[str, float], ...] = ()
+    """(player, drop deadline) of disconnected players in their grace period."""
+    recent_action_ids: tuple[str, ...] = field(default=())
+    """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
+    version: int = 0
+    seq: int = 0
+
+    @property
+    def game_id(self) -> str | None:
+        """The id of the running (or last) game: ``<session id>-<n>``."""
+        return f"{self.id}-{self.game_number}" if self.game_number else None
+
+    @property
+    def seated(self) -> tuple[str, ...]:
+        """Player ids of the players still in the session, in seat order."""
+        return tuple(seat.player_id for seat in self.seats if seat.player_id not in self.left)
+
+    def seat_of(self, player_id: str) -> Seat | None:
+        """The seat of ``player_id``, left or not."""
+        return next((seat for seat in self.seats if seat.player_id == player_id), None)
+
+    def wake_at(self) -> float | None:
+        """The earliest deadline to act on, if any (what the timer schedules)."""
+        times = [t for t in (self.turn_deadline, self.next_game_at) if t is not None]
+        times.extend(at for _, at in self.absent)
+        return min(times, default=None)

@@ -1,0 +1,53 @@
+"""The full picture of a session for one viewer: what ``session_state`` carries (RULES.md §16)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checkgame import rules
+from checkgame.sessions.state import SessionState
+
+__all__ = ["snapshot"]
+
+
+def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
+    """The session as ``viewer`` may see it (``None``: a spectator, public part only).
+
+    ``seq`` is the number of the last entry the snapshot includes, so a
+    client can resume from it.
+    """
+    tournament = state.tournament
+    eliminated = tournament.eliminated if tournament is not None else ()
+    absent = {player for player, _ in state.absent}
+    return {
+        "sessionId": state.id,
+        "status": state.status.value,
+        "creator": state.creator,
+        "maxPlayers": state.settings.max_players,
+        "seats": [
+            {
+                "player": seat.player_id,
+                "name": seat.name,
+                "seat": number,
+                "registered": seat.user_id is not None,
+                "left": seat.player_id in state.left,
+                "eliminated": seat.player_id in eliminated,
+                "connected": seat.player_id not in absent,
+            }
+            for number, seat in enumerate(state.seats, start=1)
+        ],
+        "eliminated": list(eliminated),
+        "ranking": list(tournament.ranking()) if tournament is not None and tournament.is_over else None,
+        "gameNumber": state.game_number,
+        "gameId": state.game_id,
+        "game": None if state.game is None else rules.state_view(state.game, viewer),
+        "turnDeadline": state.turn_deadline,
+        "nextGameAt": state.next_game_at,
+        "settings": {
+            "handSize": state.settings.hand_size,
+            "turnTimeoutSeconds": state.settings.turn_timeout_s,
+            "nextGameDelaySeconds": state.settings.next_game_delay_s,
+            "graceSeconds": state.settings.grace_s,
+        },
+        "seq": state.seq,
+    }
