@@ -1,0 +1,113 @@
+"""The composition root: build every part from :class:`~checkgame.config.Settings` and serve.
+
+Nothing else chooses a backend. Lifetimes nest (DESIGN.md §6): the store is
+opened around everything; the recorder and the timers run in a nursery owned
+here, around Hypercorn; on shutdown the server drains (WebSockets are closed
+with 1001), Hypercorn stops, the timers are cancelled, and the recorder
+finishes writing what the last games produced before the store closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+import trio
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.trio import serve
+
+from checkgame.auth import TokenCodec
+from checkgame.config import Settings
+from checkgame.live import MemoryLiveStore
+from checkgame.ratelimit import MemoryRateLimiter
+from checkgame.rooms import Presence, Recorder, SessionService, run_timers
+from checkgame.sessions.machine import Effect
+from checkgame.store import open_store
+from checkgame.transport.context import Services
+from checkgame.transport.http.app import create_app
+
+__all__ = ["serve_checkgame", "wait_for_signal"]
+
+log = logging.getLogger(__name__)
+
+EFFECTS_BUFFER = 10_000
+"""Finished games waiting to be written; a full buffer slows the moves that end games, never others."""
+
+
+async def wait_for_signal() -> None:
+    """Return on the first SIGTERM or SIGINT (Hypercorn's trio worker installs no handlers itself)."""
+    with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async for signum in signals:
+            log.info("received %s: shutting down", signal.Signals(signum).name)
+            return
+
+
+async def serve_checkgame(
+    settings: Settings,
+    *,
+    shutdown_trigger: Callable[[], Awaitable[None]] = wait_for_signal,
+    task_status: trio.TaskStatus[Services] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run one node until ``shutdown_trigger`` returns; report the wired :class:`Services` once listening.
+
+    ``settings`` must be :meth:`~checkgame.config.Settings.resolved` (a database URL and a secret).
+    """
+    clock = time.time
+    async with open_store(settings.database_url) as store:
+        applied = await store.migrate()
+        if applied:
+            log.info("applied database migrations %s", applied)
+        effects_send, effects_receive = trio.open_memory_channel[Effect](EFFECTS_BUFFER)
+        service = SessionService(MemoryLiveStore(), effects_send, clock)
+        services = Services(
+            settings=settings,
+            store=store,
+            sessions=service,
+            presence=Presence(service),
+            tokens=TokenCodec(settings.jwt_secret),
+            rate_limiter=MemoryRateLimiter(clock),
+            clock=clock,
+            started_at=clock(),
+        )
+        app = create_app(services)
+        config = HypercornConfig()
+        config.bind = [f"{settings.host}:{settings.port}"]
+        config.graceful_timeout = settings.shutdown_timeout_s
+        config.websocket_max_message_size = 16 * settings.max_message_bytes  # beyond: close 1009 by Hypercorn
+        config.accesslog = None
+
+        async def drain_then_stop() -> None:
+            await shutdown_trigger()
+            services.draining.set()
+
+        timers = trio.CancelScope()
+        async with trio.open_nursery() as background:
+            background.start_soon(Recorder(store).run, effects_receive)
+            background.start_soon(_run_within, timers, run_timers, service, clock)
+            async with trio.open_nursery() as server:
+                binds = await server.start(_serve, app, config, drain_then_stop)
+                if not settings.public_url or settings.port == 0:
+                    services.settings = replace(settings, public_url=binds[0])
+                log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))
+                task_status.started(services)
+            # Hypercorn has returned: connections are closed and in-flight requests answered.
+            timers.cancel()
+            await effects_send.aclose()  # the recorder writes what is queued, then returns
+
+
+async def _run_within(scope: trio.CancelScope, task: Callable[..., Awaitable[None]], *args: object) -> None:
+    with scope:
+        await task(*args)
+
+
+async def _serve(
+    app: object,
+    config: HypercornConfig,
+    shutdown_trigger: Callable[[], Awaitable[None]],
+    *,
+    task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    await serve(app, config, shutdown_trigger=shutdown_trigger, task_status=task_status)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket: the only layer that knows Quart."""

@@ -1,0 +1,33 @@
+"""What the HTTP and WebSocket handlers need, built once by the composition root (checkgame.app)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import trio
+
+from checkgame.auth import TokenCodec
+from checkgame.config import Settings
+from checkgame.ratelimit import RateLimiter
+from checkgame.rooms import Presence, SessionService
+from checkgame.store.base import Store
+
+__all__ = ["Services"]
+
+
+@dataclass
+class Services:
+    """The server's parts, handed to the transport instead of globals."""
+
+    settings: Settings
+    store: Store
+    sessions: SessionService
+    presence: Presence
+    tokens: TokenCodec
+    rate_limiter: RateLimiter
+    clock: Callable[[], float]
+    """Wall-clock epoch seconds (token expiry, deadlines shared between nodes)."""
+    started_at: float
+    draining: trio.Event = field(default_factory=trio.Event)
+    """Set on shutdown (or by an operator): stop accepting, close connections with 1001."""

@@ -1,0 +1,116 @@
+"""Accounts: register, log in, rotate refresh tokens, log out, the profile (DESIGN.md §4).
+
+Refresh tokens rotate: each use returns a new pair and marks the old token
+used; presenting a used token again means it was stolen or replayed, so the
+whole family (every token of that login) is revoked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from checkgame.auth import hash_password, verify_password
+from checkgame.errors import AuthError, NotFoundError
+from checkgame.store.base import RefreshToken, User
+from checkgame.transport.http.convert import stats_out, user_out
+from checkgame.transport.http.routes import Api, Limit, RequestContext
+from checkgame.transport.http.schemas import Login, Profile, ProfileUpdate, RefreshBody, Register, Tokens
+
+__all__ = ["AUTH_LIMIT", "register_routes"]
+
+AUTH_LIMIT = Limit("auth", lambda s: s.settings.auth_per_min, 60.0, "ip")
+
+
+async def _issue(ctx: RequestContext, user: User, family: str) -> Tokens:
+    services = ctx.services
+    now = services.clock()
+    jti = secrets.token_urlsafe(16)
+    ttl = services.tokens.refresh_ttl_s
+    await services.store.add_refresh_token(
+        RefreshToken(jti, user.id, family, datetime.fromtimestamp(now, UTC) + timedelta(seconds=ttl))
+    )
+    return Tokens(
+        user=user_out(user),
+        access_token=services.tokens.issue_access(user.id, user.role, now),
+        refresh_token=services.tokens.issue_refresh(user.id, jti, family, now),
+        expires_in=services.tokens.access_ttl_s,
+    )
+
+
+async def register(ctx: RequestContext, body: Register) -> Tokens:
+    """Create an account and log it in."""
+    now = datetime.fromtimestamp(ctx.services.clock(), UTC)
+    user = User(uuid.uuid4().hex, body.username, body.email.lower(), await hash_password(body.password), "player", now)
+    await ctx.services.store.create_user(user)
+    return await _issue(ctx, user, uuid.uuid4().hex)
+
+
+async def login(ctx: RequestContext, body: Login) -> Tokens:
+    """Exchange a username (or email) and password for tokens."""
+    user = await ctx.services.store.find_user(body.login)
+    if user is None or not await verify_password(user.password_hash, body.password):
+        raise AuthError("wrong username, email or password", code="INVALID_CREDENTIALS")
+    return await _issue(ctx, user, uuid.uuid4().hex)
+
+
+async def refresh(ctx: RequestContext, body: RefreshBody) -> Tokens:
+    """Rotate a refresh token: a new pair for a valid one; a reused one revokes its family."""
+    services = ctx.services
+    claims = services.tokens.verify(body.refresh_token, "refresh", services.clock())
+    assert claims.jti is not None
+    record = await services.store.use_refresh_token(claims.jti)
+    if record is None or record.revoked:
+        raise AuthError("this refresh token has been revoked", code="INVALID_TOKEN")
+    if record.used:
+        await services.store.revoke_family(record.family)
+        raise AuthError("this refresh token was already used; the login is revoked", code="INVALID_TOKEN")
+    user = await services.store.get_user(record.user_id)
+    if user is None:
+        raise AuthError("the account no longer exists", code="INVALID_TOKEN")
+    return await _issue(ctx, user, record.family)
+
+
+async def logout(ctx: RequestContext, body: RefreshBody) -> None:
+    """Revoke the login (every refresh token of its family)."""
+    claims = ctx.services.tokens.verify(body.refresh_token, "refresh", ctx.services.clock())
+    assert claims.family is not None
+    await ctx.services.store.revoke_family(claims.family)
+
+
+async def _user(ctx: RequestContext) -> User:
+    user = await ctx.services.store.get_user(ctx.require_claims().sub)
+    if user is None:
+        raise NotFoundError("the account no longer exists", code="USER_NOT_FOUND")
+    return user
+
+
+async def get_profile(ctx: RequestContext) -> Profile:
+    """The caller's account and statistics."""
+    user = await _user(ctx)
+    return Profile(user_out(user), stats_out(await ctx.services.store.get_stats(user.id)))
+
+
+async def put_profile(ctx: RequestContext, body: ProfileUpdate) -> Profile:
+    """Change the caller's username or email."""
+    user = await _user(ctx)
+    email = body.email.lower() if body.email is not None else None
+    user = await ctx.services.store.update_user(user.id, username=body.username, email=email)
+    return Profile(user_out(user), stats_out(await ctx.services.store.get_stats(user.id)))
+
+
+def register_routes(api: Api) -> None:
+    """Declare the account endpoints."""
+    route = api.route
+    route("POST", "/auth/register", "Create an account", body=Register, response=Tokens, status=201,
+          limit=AUTH_LIMIT, errors=(409,), tag="auth")(register)  # fmt: skip
+    route("POST", "/auth/login", "Log in", body=Login, response=Tokens, limit=AUTH_LIMIT, errors=(401,),
+          tag="auth")(login)  # fmt: skip
+    route("POST", "/auth/refresh", "Rotate a refresh token", body=RefreshBody, response=Tokens, limit=AUTH_LIMIT,
+          errors=(401,), tag="auth")(refresh)  # fmt: skip
+    route("POST", "/auth/logout", "Revoke a login", body=RefreshBody, status=204, errors=(401,), tag="auth")(logout)
+    route("GET", "/users/profile", "Your account and statistics", response=Profile, auth="access", errors=(404,),
+          tag="users")(get_profile)  # fmt: skip
+    route("PUT", "/users/profile", "Change username or email", body=ProfileUpdate, response=Profile, auth="access",
+          errors=(404, 409), tag="users")(put_profile)  # fmt: skip

@@ -1,0 +1,70 @@
+"""Store records to response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from checkgame.store.base import GameResult, PlayerStats, SessionRecord, User
+from checkgame.transport.http.schemas import GameSummary, SessionSummary, Stats, UserOut
+
+__all__ = ["game_out", "iso", "session_out", "stats_out", "user_out"]
+
+_encoder = msgspec.json.Encoder()
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 with a ``Z`` for UTC, or None."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(user.id, user.username, user.email, user.role, iso(user.created_at) or "")
+
+
+def stats_out(stats: PlayerStats) -> Stats:
+    return Stats(
+        stats.total_games,
+        stats.wins,
+        stats.losses,
+        round(stats.win_rate, 4),
+        stats.tournaments_played,
+        stats.tournaments_won,
+    )
+
+
+def session_out(record: SessionRecord, *, show_code: bool) -> SessionSummary:
+    return SessionSummary(
+        id=record.id,
+        name=record.name,
+        code=record.code if show_code else None,
+        status=record.status,
+        max_players=record.max_players,
+        player_count=record.player_count,
+        is_private=record.is_private,
+        creator_id=record.creator_id,
+        created_at=iso(record.created_at) or "",
+        finished_at=iso(record.finished_at),
+        winner_id=record.winner_id,
+    )
+
+
+def game_out(game: GameResult) -> GameSummary:
+    return GameSummary(
+        id=game.id,
+        number=game.number,
+        players=list(game.players),
+        first_player=game.first_player,
+        loser=game.loser,
+        placements=list(game.placements),
+        reason=game.reason,
+        seed=game.seed,
+        started_at=iso(game.started_at) or "",
+        finished_at=iso(game.finished_at) or "",
+    )
+
+
+def raw(value: object) -> msgspec.Raw:
+    """Embed an already JSON-compatible value in a Struct response."""
+    return msgspec.Raw(_encoder.encode(value))

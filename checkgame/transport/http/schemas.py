@@ -1,0 +1,190 @@
+"""Request and response bodies of the REST API, as strict msgspec Structs.
+
+Constraints live on the types (``Meta``), so the same declaration validates
+requests and feeds the OpenAPI document: what the document says is what the
+server accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta, Struct
+
+__all__ = [
+    "CreateSession",
+    "CreatedSession",
+    "ErrorBody",
+    "GameDetail",
+    "GameSummary",
+    "JoinByCode",
+    "JoinSession",
+    "Joined",
+    "Login",
+    "Page",
+    "Profile",
+    "ProfileUpdate",
+    "RefreshBody",
+    "Register",
+    "SessionDetail",
+    "SessionSummary",
+    "Stats",
+    "Tokens",
+    "UserOut",
+]
+
+Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, Meta(min_length=8, max_length=128)]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=32)]
+SessionName = Annotated[str, Meta(min_length=1, max_length=50)]
+PlayerCount = Annotated[int, Meta(ge=2, le=8)]
+JoinCode = Annotated[str, Meta(min_length=6, max_length=6, pattern=r"^[A-Za-z0-9]{6}$")]
+
+
+class _In(Struct, forbid_unknown_fields=True, rename="camel"):
+    """Request bodies: unknown fields are refused, names are camelCase on the wire."""
+
+
+class _Out(Struct, rename="camel"):
+    """Response bodies."""
+
+
+class Register(_In):
+    username: Username
+    email: Email
+    password: Password
+
+
+class Login(_In):
+    login: Annotated[str, Meta(min_length=1, max_length=254, description="username or email")]
+    password: Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+class RefreshBody(_In):
+    refresh_token: str
+
+
+class ProfileUpdate(_In):
+    username: Username | None = None
+    email: Email | None = None
+
+
+class CreateSession(_In):
+    name: SessionName
+    max_players: PlayerCount = 4
+    is_private: bool = False
+
+
+class JoinSession(_In):
+    name: DisplayName | None = None
+    """Required for anonymous players; registered players play under their username."""
+
+
+class JoinByCode(_In):
+    code: JoinCode
+    name: DisplayName | None = None
+
+
+class ErrorDetail(_Out):
+    code: str
+    message: str
+    details: msgspec.Raw | None = None
+
+
+class ErrorBody(_Out):
+    error: ErrorDetail
+
+
+class UserOut(_Out):
+    id: str
+    username: str
+    email: str
+    role: str
+    created_at: str
+
+
+class Tokens(_Out):
+    user: UserOut
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+
+
+class Stats(_Out):
+    total_games: int
+    wins: int
+    losses: int
+    win_rate: float
+    tournaments_played: int
+    tournaments_won: int
+
+
+class Profile(_Out):
+    user: UserOut
+    stats: Stats
+
+
+class SessionSummary(_Out):
+    id: str
+    name: str
+    code: str | None
+    """Only shown to everybody for public sessions."""
+    status: str
+    max_players: int
+    player_count: int
+    is_private: bool
+    creator_id: str
+    created_at: str
+    finished_at: str | None
+    winner_id: str | None
+
+
+class Joined(_Out):
+    session_id: str
+    player_id: str
+    session_token: str
+    ws_url: str
+
+
+class CreatedSession(_Out):
+    session: SessionSummary
+    join_code: str
+    join_url: str
+    player_id: str
+    session_token: str
+    ws_url: str
+
+
+class SessionDetail(_Out):
+    session: SessionSummary
+    live: msgspec.Raw | None
+    """The public live state (seats, game view), or null once the session is no longer live."""
+
+
+class Page(_Out):
+    items: list[SessionSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class GameSummary(_Out):
+    id: str
+    number: int
+    players: list[str]
+    first_player: str
+    loser: str
+    placements: list[str]
+    reason: str
+    seed: int
+    started_at: str
+    finished_at: str
+
+
+class GameDetail(_Out):
+    game: GameSummary
+    hand_size: int
+    actions: list[msgspec.Raw]

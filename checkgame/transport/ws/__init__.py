@@ -1,0 +1,1 @@
+"""The WebSocket game protocol: a pure codec and the Quart endpoint."""

@@ -1,0 +1,162 @@
+"""The WebSocket wire format, pure: client frames in, server frames out (docs/protocol.md).
+
+Client frames are ``{"type": ..., "data": {...}}``. Decoding is strict: a frame
+that is not JSON, has an unknown ``type`` or a malformed ``data`` becomes a
+:class:`~checkgame.errors.BadMessageError` with a precise code, never a crash.
+Server frames are the envelope ``{type, data, seq, timestamp, sessionId, gameId}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from checkgame import rules
+from checkgame.errors import BadMessageError
+from checkgame.sessions import Entry
+
+__all__ = [
+    "ChooseSuit",
+    "ClientMessage",
+    "DrawCard",
+    "LeaveGame",
+    "Ping",
+    "PlayCard",
+    "Resume",
+    "StartGame",
+    "decode",
+    "encode",
+    "encode_entry",
+]
+
+
+class PlayCard(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Play a card: ``{"suit": "hearts", "rank": "7"}`` or ``"7H"``; a Jack may carry ``chosenSuit``."""
+
+    card: dict[str, str] | str
+    chosenSuit: str | None = None  # noqa: N815 -- wire name
+    actionId: str | None = None  # noqa: N815
+
+
+class DrawCard(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Draw one card, or the pending penalty."""
+
+    actionId: str | None = None  # noqa: N815
+
+
+class ChooseSuit(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Name the suit after a Jack played without one."""
+
+    suit: str
+    actionId: str | None = None  # noqa: N815
+
+
+class LeaveGame(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Leave the session (and lose the running game)."""
+
+
+class StartGame(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The creator starts the tournament (same as the REST call)."""
+
+
+class Ping(msgspec.Struct, frozen=True):
+    """Keep-alive; answered with ``pong`` echoing ``data``."""
+
+    nonce: Any = None
+
+
+class Resume(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Send again every entry after ``lastSeq`` (or a snapshot when they are gone)."""
+
+    lastSeq: int  # noqa: N815
+
+
+ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Resume
+
+_TYPES: dict[str, type[ClientMessage]] = {
+    "play_card": PlayCard,
+    "draw_card": DrawCard,
+    "choose_suit": ChooseSuit,
+    "leave_game": LeaveGame,
+    "start_game": StartGame,
+    "ping": Ping,
+    "resume": Resume,
+}
+
+
+class _Frame(msgspec.Struct, forbid_unknown_fields=True):
+    type: str
+    data: dict[str, Any] | None = None
+
+
+_frame_decoder = msgspec.json.Decoder(_Frame)
+_encoder = msgspec.json.Encoder()
+
+
+def decode(raw: str | bytes) -> ClientMessage:
+    """Parse one client frame.
+
+    Raises:
+        BadMessageError: ``MALFORMED_MESSAGE`` (not JSON, or not ``{type, data}``),
+            ``UNKNOWN_MESSAGE_TYPE``, or ``VALIDATION_ERROR`` (bad ``data``).
+    """
+    try:
+        frame = _frame_decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise BadMessageError(f"not a valid frame: {exc}", code="MALFORMED_MESSAGE") from None
+    kind = _TYPES.get(frame.type)
+    if kind is None:
+        raise BadMessageError(
+            f"unknown message type {frame.type!r}", code="UNKNOWN_MESSAGE_TYPE", details={"known": sorted(_TYPES)}
+        )
+    try:
+        return msgspec.convert(frame.data or {}, kind)
+    except msgspec.ValidationError as exc:
+        raise BadMessageError(f"bad {frame.type} data: {exc}", code="VALIDATION_ERROR") from None
+
+
+def to_action(player: str, message: PlayCard | DrawCard | ChooseSuit) -> rules.Play | rules.Draw | rules.ChooseSuit:
+    """The engine action a game message asks for.
+
+    Raises:
+        BadMessageError: ``VALIDATION_ERROR`` when the card names no card.
+    """
+    match message:
+        case PlayCard():
+            try:
+                card = rules.card_from_wire(message.card)
+            except ValueError as exc:
+                raise BadMessageError(str(exc), code="VALIDATION_ERROR") from None
+            return rules.Play(player, card, message.chosenSuit)
+        case DrawCard():
+            return rules.Draw(player)
+        case ChooseSuit():
+            return rules.ChooseSuit(player, message.suit)
+
+
+def encode(
+    type_: str,
+    data: Any,
+    *,
+    session_id: str | None,
+    seq: int | None = None,
+    timestamp: float | None = None,
+    game_id: str | None = None,
+) -> str:
+    """One server frame in the protocol envelope, as text (browsers read text frames directly)."""
+    return _encoder.encode(
+        {"type": type_, "data": data, "seq": seq, "timestamp": timestamp, "sessionId": session_id, "gameId": game_id}
+    ).decode()
+
+
+def encode_entry(entry: Entry, viewer: str | None, session_id: str) -> str:
+    """A log entry as ``viewer`` may see it (RULES.md §16)."""
+    return encode(
+        entry.type,
+        entry.data_for(viewer),
+        session_id=session_id,
+        seq=entry.seq,
+        timestamp=entry.timestamp,
+        game_id=entry.game_id,
+    )

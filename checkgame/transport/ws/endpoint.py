@@ -1,0 +1,261 @@
+"""The WebSocket endpoint: one connection of one player to one session.
+
+Theory of operation
+-------------------
+A connection runs four tasks in one nursery: the *reader* (decode, rate-limit
+and apply client frames), the *feeder* (entries published to the session →
+this viewer's frames), the *writer* (outbox → socket) and a *watcher* for the
+server draining. The outbox is bounded: when a slow reader lets it fill up,
+the connection is closed with 1013 and the client resumes elsewhere or later;
+a room never waits for a socket.
+
+Ordering: the subscription opens *before* the first snapshot is read, and
+every frame that carries a ``seq`` goes through :meth:`Connection.push`,
+which drops what was already sent and turns a gap into a resynchronisation.
+So a client sees each entry once, in order, from any node.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import trio
+from quart import websocket
+
+from checkgame import sessions
+from checkgame.errors import AuthError, ClientError
+from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
+from checkgame.rules import RuleViolation
+from checkgame.sessions import Entry
+from checkgame.transport.context import Services
+from checkgame.transport.ws import codec
+
+__all__ = ["CLOSE_GOING_AWAY", "CLOSE_POLICY", "CLOSE_TRY_AGAIN", "serve_connection"]
+
+log = logging.getLogger(__name__)
+
+CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
+"""The server is shutting down or draining: reconnect (another node will take you)."""
+CLOSE_POLICY = 1008
+"""Bad token, no seat, or a flood that went on after warnings."""
+CLOSE_TRY_AGAIN = 1013
+"""This connection fell too far behind: reconnect and resume."""
+CLOSE_HEARTBEAT = 4408
+"""Nothing received within the heartbeat timeout."""
+
+MAX_VIOLATIONS = 5
+"""Rate-limit or size violations in a row before the connection is closed with 1008."""
+
+
+class _CloseError(Exception):
+    """Raised inside the connection to end it with a close code."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class Connection:
+    """One authenticated player's socket."""
+
+    def __init__(self, services: Services, session_id: str, player_id: str) -> None:
+        self.services = services
+        self.session_id = session_id
+        self.player_id = player_id
+        self.last_sent = -1
+        settings = services.settings
+        self._outbox_send, self._outbox_receive = trio.open_memory_channel[str](settings.outbox_size)
+        self._push_lock = trio.Lock()
+        self._actions = TokenBucket(settings.actions_per_s, settings.action_burst)
+        self._messages = TokenBucket(settings.messages_per_min / 60.0, MESSAGE_BURST)
+        self._violations = 0
+        self.closing: _CloseError | None = None
+
+    # -- outgoing
+    def send(self, type_: str, data: Any, *, seq: int | None = None, game_id: str | None = None) -> None:
+        """Queue a frame; a full outbox means a slow reader, which is disconnected."""
+        frame = codec.encode(
+            type_, data, session_id=self.session_id, seq=seq, timestamp=self.services.clock(), game_id=game_id
+        )
+        self._queue(frame)
+
+    def _queue(self, frame: str) -> None:
+        try:
+            self._outbox_send.send_nowait(frame)
+        except trio.WouldBlock:
+            raise _CloseError(CLOSE_TRY_AGAIN, "outbox full: reconnect and resume") from None
+
+    async def push(self, entries: Sequence[Entry]) -> None:
+        """Send published entries in order; a gap (lost entries) triggers a resynchronisation."""
+        async with self._push_lock:
+            for entry in entries:
+                if entry.seq <= self.last_sent:
+                    continue
+                if entry.seq != self.last_sent + 1:
+                    await self._resync_locked(self.last_sent)
+                    continue
+                self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
+                self.last_sent = entry.seq
+
+    async def resync(self, after_seq: int | None) -> None:
+        """Send every entry after ``after_seq`` again, or one snapshot when they are gone (or None)."""
+        async with self._push_lock:
+            await self._resync_locked(after_seq)
+
+    async def _resync_locked(self, after_seq: int | None) -> None:
+        live = self.services.sessions.live
+        entries = None if after_seq is None or after_seq < 0 else await live.entries_since(self.session_id, after_seq)
+        if entries is None:
+            state = await self.services.sessions.load(self.session_id)
+            self.send("session_state", sessions.snapshot(state, self.player_id), seq=state.seq, game_id=state.game_id)
+            self.last_sent = state.seq
+            return
+        for entry in entries:
+            self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
+            self.last_sent = max(self.last_sent, entry.seq)
+
+    # -- the tasks
+    async def run(self, last_seq: int | None) -> None:
+        """Serve the connection until the client leaves, misbehaves, or the server drains."""
+        services = self.services
+        async with services.sessions.live.subscribe(self.session_id) as subscription:
+            self.send(
+                "connection_established",
+                {
+                    "playerId": self.player_id,
+                    "node": services.settings.node_id,
+                    "heartbeatSeconds": services.settings.heartbeat_timeout_s,
+                    "maxMessageBytes": services.settings.max_message_bytes,
+                },
+            )
+            await self.resync(last_seq)
+            await services.presence.connected(self.session_id, self.player_id)
+            try:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self._guard, self._write, nursery)
+                    nursery.start_soon(self._guard, self._feed, nursery, subscription)
+                    nursery.start_soon(self._guard, self._watch_draining, nursery)
+                    nursery.start_soon(self._guard, self._read, nursery)
+            finally:
+                with trio.CancelScope(shield=True):
+                    await services.presence.disconnected(self.session_id, self.player_id)
+
+    async def _guard(self, task: Any, nursery: trio.Nursery, *args: Any) -> None:
+        """Run a task; a _CloseError from it (or the end of any task) ends the whole connection."""
+        try:
+            await task(*args)
+        except _CloseError as closing:
+            self.closing = self.closing or closing
+        nursery.cancel_scope.cancel()
+
+    async def _write(self) -> None:
+        async for frame in self._outbox_receive:
+            await websocket.send(frame)
+
+    async def _feed(self, subscription: Any) -> None:
+        while True:
+            try:
+                entries = await subscription.receive()
+            except (trio.EndOfChannel, trio.ClosedResourceError):
+                raise _CloseError(CLOSE_TRY_AGAIN, "fell behind the session: reconnect and resume") from None
+            await self.push(entries)
+
+    async def _watch_draining(self) -> None:
+        await self.services.draining.wait()
+        raise _CloseError(CLOSE_GOING_AWAY, "server shutting down: reconnect")
+
+    async def _read(self) -> None:
+        timeout = self.services.settings.heartbeat_timeout_s
+        while True:
+            with trio.move_on_after(timeout) as scope:
+                raw = await websocket.receive()
+            if scope.cancelled_caught:
+                raise _CloseError(CLOSE_HEARTBEAT, "no message within the heartbeat timeout")
+            try:
+                await self._handle(raw)
+            except ClientError as error:
+                self._refuse(error)
+
+    def _violation(self, error: ClientError) -> None:
+        self._violations += 1
+        if self._violations >= MAX_VIOLATIONS:
+            raise _CloseError(CLOSE_POLICY, f"{error.code}: too many violations")
+        raise error
+
+    def _refuse(self, error: ClientError, action_id: str | None = None) -> None:
+        data: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.details is not None:
+            data["details"] = error.details
+        if action_id is not None:
+            data["actionId"] = action_id
+        self.send("invalid_action" if action_id is not None or isinstance(error, RuleViolation) else "error", data)
+
+    async def _handle(self, raw: str | bytes) -> None:
+        now = self.services.clock()
+        limit = self.services.settings.max_message_bytes
+        if len(raw) > limit:
+            self._violation(ClientError(f"frames are limited to {limit} bytes", code="MESSAGE_TOO_LARGE"))
+        if not self._messages.try_take(now):
+            self._violation(ClientError("too many messages: at most 100 a minute", code="RATE_LIMITED"))
+        message = codec.decode(raw)
+        match message:
+            case codec.Ping():
+                self._violations = 0
+                self.send("pong", {"nonce": message.nonce})
+            case codec.Resume():
+                await self.resync(message.lastSeq)
+            case codec.LeaveGame():
+                await self.services.sessions.execute(self.session_id, sessions.LeaveSession(self.player_id))
+                raise _CloseError(CLOSE_NORMAL, "left the session")
+            case codec.StartGame():
+                await self.services.sessions.execute(self.session_id, sessions.Start(self.player_id))
+            case codec.PlayCard() | codec.DrawCard() | codec.ChooseSuit():
+                await self._act(message, now)
+
+    async def _act(self, message: codec.PlayCard | codec.DrawCard | codec.ChooseSuit, now: float) -> None:
+        if not self._actions.try_take(now):
+            self._violation(ClientError("too many actions: about 2 a second", code="RATE_LIMITED"))
+        try:
+            action = codec.to_action(self.player_id, message)
+            outcome = await self.services.sessions.execute(
+                self.session_id, sessions.GameAction(action, message.actionId)
+            )
+        except ClientError as error:
+            self._refuse(error, message.actionId)
+            return
+        self._violations = 0
+        if outcome.duplicate:
+            self.send("action_ack", {"actionId": message.actionId, "duplicate": True})
+
+
+async def serve_connection(services: Services) -> None:
+    """The Quart handler body: authenticate with the session token, then run the connection."""
+    token = websocket.args.get("token", "")
+    last_seq = websocket.args.get("lastSeq", type=int)
+    if services.draining.is_set():
+        await websocket.close(CLOSE_TRY_AGAIN, "server draining: try another node")
+        return
+    try:
+        claims = services.tokens.verify(token, "session", services.clock())
+        state = await services.sessions.load(claims.session_id or "")
+        if state.seat_of(claims.sub) is None or claims.sub in state.left:
+            raise AuthError("you have no seat in this session", code="NOT_IN_SESSION")
+    except ClientError as error:
+        await websocket.accept()
+        await websocket.send(codec.encode("error", {"code": error.code, "message": error.message}, session_id=None))
+        await websocket.close(CLOSE_POLICY, error.code)
+        return
+    await websocket.accept()
+    connection = Connection(services, state.id, claims.sub)
+    try:
+        await connection.run(last_seq)
+    except _CloseError as early:  # raised before the tasks started (e.g. outbox full on the first sync)
+        connection.closing = early
+    final = connection.closing
+    if final is not None:
+        with trio.CancelScope(shield=True), trio.move_on_after(1):
+            await websocket.close(final.code, final.reason)
