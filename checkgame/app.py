@@ -21,7 +21,7 @@ from hypercorn.trio import serve
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
-from checkgame.live import MemoryLiveStore
+from checkgame.live.memory import MemoryLiveStore
 from checkgame.ratelimit import MemoryRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
 from checkgame.sessions.machine import Effect

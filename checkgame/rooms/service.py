@@ -13,7 +13,7 @@ import trio
 
 from checkgame import sessions
 from checkgame.errors import LiveStateError, NotFoundError
-from checkgame.live import LiveStore
+from checkgame.live.base import LiveStore
 from checkgame.sessions.machine import Effect
 
 __all__ = ["SessionService"]
