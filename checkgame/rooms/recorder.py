@@ -11,7 +11,7 @@ import logging
 import trio
 
 from checkgame.errors import NotFoundError, StoreError
-from checkgame.sessions.machine import Effect, TournamentResult, TournamentStarted
+from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, TournamentResult, TournamentStarted
 from checkgame.store.base import Store
 
 __all__ = ["Recorder"]
@@ -60,6 +60,10 @@ class Recorder:
 
     async def _write(self, effect: Effect) -> None:
         match effect:
+            case SeatTaken():
+                await self.store.add_session_player(effect.player)
+            case SeatReleased():
+                await self.store.remove_session_player(effect.session_id, effect.player_id)
             case TournamentStarted():
                 await self.store.set_session_status(effect.session_id, "playing")
             case TournamentResult():

@@ -41,13 +41,37 @@ from checkgame.sessions.commands import (
 )
 from checkgame.sessions.entries import Entry
 from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
-from checkgame.store.base import GameResult
+from checkgame.store.base import GameResult, SessionPlayer
 from checkgame.tournament import Tournament
 
-__all__ = ["Effect", "Outcome", "TournamentResult", "TournamentStarted", "apply", "new_session"]
+__all__ = [
+    "Effect",
+    "Outcome",
+    "SeatReleased",
+    "SeatTaken",
+    "TournamentResult",
+    "TournamentStarted",
+    "apply",
+    "new_session",
+]
 
 RECENT_ACTION_IDS = 256
 """How many action ids a session remembers for idempotent retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeatTaken:
+    """A player took a seat before the start (recorded so listings count them)."""
+
+    player: SessionPlayer
+
+
+@dataclass(frozen=True, slots=True)
+class SeatReleased:
+    """A player left before the start: the seat is free again."""
+
+    session_id: str
+    player_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +90,7 @@ class TournamentResult:
     finished_at: datetime
 
 
-Effect = TournamentStarted | GameResult | TournamentResult
+Effect = SeatTaken | SeatReleased | TournamentStarted | GameResult | TournamentResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +182,11 @@ def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
     seat = Seat(command.player_id, command.name, command.user_id)
     seats = (*tuple(s for s in state.seats if s.player_id != command.player_id), seat)
     left = tuple(p for p in state.left if p != command.player_id)
-    log.add("player_joined_session", {"player": seat.player_id, "name": seat.name, "seat": len(seats)})
+    number = len(seats)
+    log.add("player_joined_session", {"player": seat.player_id, "name": seat.name, "seat": number})
+    log.effects.append(
+        SeatTaken(SessionPlayer(state.id, seat.player_id, seat.name, number, seat.user_id, _datetime(log.now)))
+    )
     return replace(state, seats=seats, left=left)
 
 
@@ -192,6 +220,9 @@ def _deal(state: SessionState, log: _Log) -> SessionState:
         turn_deadline=log.now + state.settings.turn_timeout_s,
     )
     log.game_events(state, events)
+    for player in players:  # a seat nobody plays would be moved for by the turn timer forever
+        if player not in state.present:
+            state = _start_grace(state, player, log)
     return state
 
 
@@ -273,9 +304,10 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     """Leave the session. Mid-game the leaver loses that game; otherwise they are eliminated (§14)."""
     if state.seat_of(player_id) is None or player_id in state.left:
         raise NotFoundError("you have no seat in this session", code="NOT_IN_SESSION")
-    state = replace(state, left=(*state.left, player_id), absent=tuple(a for a in state.absent if a[0] != player_id))
+    state = replace(state, left=(*state.left, player_id), absent=_without(state.absent, player_id))
     log.add("player_left_session", {"player": player_id})
     if state.status is Status.WAITING:
+        log.effects.append(SeatReleased(state.id, player_id))
         if player_id == state.creator and state.seated:  # the next seat inherits the start button
             state = replace(state, creator=state.seated[0])
             log.add("creator_changed", {"player": state.creator})
@@ -293,18 +325,28 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
 
 
 def _connect(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    present = state.present if player_id in state.present else (*state.present, player_id)
     if any(p == player_id for p, _ in state.absent):
         log.add("player_reconnected", {"player": player_id})
-        return replace(state, absent=tuple(a for a in state.absent if a[0] != player_id))
-    return state
+    return replace(state, present=present, absent=_without(state.absent, player_id))
 
 
 def _disconnect(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    state = replace(state, present=tuple(p for p in state.present if p != player_id))
+    return _start_grace(state, player_id, log)
+
+
+def _start_grace(state: SessionState, player_id: str, log: _Log) -> SessionState:
+    """Hold the seat of an absent player for the grace period; then they count as having left (§14)."""
     if player_id in state.left or state.status is Status.FINISHED or any(p == player_id for p, _ in state.absent):
         return state
     grace = state.settings.grace_s
     log.add("player_disconnected", {"player": player_id, "graceSeconds": grace})
     return replace(state, absent=(*state.absent, (player_id, log.now + grace)))
+
+
+def _without(absent: tuple[tuple[str, float], ...], player_id: str) -> tuple[tuple[str, float], ...]:
+    return tuple(a for a in absent if a[0] != player_id)
 
 
 def _tick(state: SessionState, log: _Log) -> SessionState:

@@ -75,8 +75,10 @@ class SessionState:
     """The running game's action log, for replay from its seed."""
     turn_deadline: float | None = None
     next_game_at: float | None = None
+    present: tuple[str, ...] = ()
+    """Players with at least one open connection."""
     absent: tuple[tuple[str, float], ...] = ()
-    """(player, drop deadline) of disconnected players in their grace period."""
+    """(player, drop deadline) of players in their grace period: disconnected, or never connected to a game."""
     recent_action_ids: tuple[str, ...] = field(default=())
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
     version: int = 0

@@ -18,7 +18,6 @@ def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
     """
     tournament = state.tournament
     eliminated = tournament.eliminated if tournament is not None else ()
-    absent = {player for player, _ in state.absent}
     return {
         "sessionId": state.id,
         "status": state.status.value,
@@ -32,7 +31,7 @@ def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
                 "registered": seat.user_id is not None,
                 "left": seat.player_id in state.left,
                 "eliminated": seat.player_id in eliminated,
-                "connected": seat.player_id not in absent,
+                "connected": seat.player_id in state.present,
             }
             for number, seat in enumerate(state.seats, start=1)
         ],

@@ -198,6 +198,10 @@ class Store(Protocol):
 
     async def add_session_player(self, player: SessionPlayer) -> None: ...
 
+    async def remove_session_player(self, session_id: str, player_id: str) -> None:
+        """Free the seat of a player who left before the start (no-op when there is none)."""
+        ...
+
     async def list_session_players(self, session_id: str) -> list[SessionPlayer]:
         """Seats in seat order."""
         ...

@@ -300,6 +300,16 @@ class SqliteStore:
 
         await self._db.run(op)
 
+    async def remove_session_player(self, session_id: str, player_id: str) -> None:
+        """Free a seat taken before the start; a no-op when there is none."""
+        sql = "DELETE FROM session_players WHERE session_id = ? AND player_id = ?"
+
+        def op(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                conn.execute(sql, (session_id, player_id))
+
+        await self._db.run(op)
+
     async def list_session_players(self, session_id: str) -> list[SessionPlayer]:
         """Seats in seat order (empty for an unknown session)."""
         sql = f"SELECT {rows.PLAYER_COLUMNS} FROM session_players WHERE session_id = ? ORDER BY seat, player_id"

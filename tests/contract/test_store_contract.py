@@ -382,6 +382,19 @@ async def test_add_session_player_errors(store: Store) -> None:
     assert len(await store.list_session_players("s1")) == 3
 
 
+async def test_remove_session_player_frees_the_seat(store: Store) -> None:
+    await table(store, guests=("carol",))
+    await store.remove_session_player("s1", "bob")
+    await store.remove_session_player("s1", "bob")  # already gone: no-op
+    await store.remove_session_player("nope", "bob")
+    assert [p.player_id for p in await store.list_session_players("s1")] == ["alice", "carol"]
+    found = await store.get_session("s1")
+    assert found is not None
+    assert found.player_count == 2
+    await store.add_session_player(seat("s1", "bob", 3, "u2"))  # and it can be taken again
+    assert [p.player_id for p in await store.list_session_players("s1")] == ["alice", "carol", "bob"]
+
+
 # -- tournaments and games
 
 

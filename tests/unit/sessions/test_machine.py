@@ -10,16 +10,19 @@ import pytest
 from checkgame import rules, sessions
 from checkgame.errors import ClientError
 from checkgame.sessions import GameAction, Join, LeaveSession, Seat, SessionSettings, Start, Status, Tick
-from checkgame.sessions.machine import TournamentResult, TournamentStarted
+from checkgame.sessions.machine import SeatReleased, SeatTaken, TournamentResult, TournamentStarted
 from checkgame.store.base import GameResult
 
 SETTINGS = SessionSettings(max_players=4, turn_timeout_s=30, next_game_delay_s=5, grace_s=60)
 
 
-def waiting(*players: str, settings: SessionSettings = SETTINGS) -> sessions.SessionState:
+def waiting(*players: str, settings: SessionSettings = SETTINGS, connected: bool = True) -> sessions.SessionState:
+    """A session seating ``players``, each with an open connection unless ``connected`` is False."""
     state = sessions.new_session("S", Seat(players[0], players[0].upper()), 99, settings, 0.0)
     for p in players[1:]:
         state = sessions.apply(state, Join(p, p.upper()), 1.0).state
+    for p in players if connected else ():
+        state = sessions.apply(state, sessions.Connect(p), 1.0).state
     return state
 
 
@@ -365,9 +368,21 @@ def test_a_dropped_player_keeps_the_seat_for_the_grace_period_then_loses() -> No
 
 def test_connect_without_absence_and_repeated_disconnects_log_nothing() -> None:
     state = started("ann", "bob")
-    assert sessions.apply(state, sessions.Connect("ann"), 1.0).entries == ()
+    assert sessions.apply(state, sessions.Connect("ann"), 1.0).entries == ()  # a second tab
     away = sessions.apply(state, sessions.Disconnect("ann"), 1.0).state
     assert sessions.apply(away, sessions.Disconnect("ann"), 2.0).entries == ()
+
+
+def test_seats_nobody_plays_start_their_grace_period_when_a_game_is_dealt() -> None:
+    state = sessions.apply(waiting("ann", "bob", "cid", connected=False), sessions.Connect("ann"), 1.0).state
+    assert sessions.snapshot(state, None)["seats"][1]["connected"] is False
+    outcome = sessions.apply(state, Start("ann"), 2.0)
+    away = [e.data["player"] for e in outcome.entries if e.type == "player_disconnected"]
+    assert away == ["bob", "cid"]
+    assert outcome.state.absent == (("bob", 62.0), ("cid", 62.0))
+    back = sessions.apply(outcome.state, sessions.Connect("bob"), 3.0).state
+    assert back.absent == (("cid", 62.0),)
+    assert back.present == ("ann", "bob")
 
 
 def test_wake_at_is_the_earliest_deadline() -> None:
@@ -389,3 +404,14 @@ def test_the_snapshot_shows_the_viewer_only_their_own_hand() -> None:
     assert "hand" not in sessions.snapshot(state, None)["game"]
     assert "bob" not in json.dumps(mine["game"].get("hand"))
     assert [s["player"] for s in mine["seats"]] == ["ann", "bob"]
+
+
+def test_seat_changes_before_the_start_are_effects_in_order() -> None:
+    joined = sessions.apply(waiting("ann"), Join("bob", "Bob", "u-bob"), 7.0)
+    (taken,) = joined.effects
+    assert isinstance(taken, SeatTaken)
+    assert (taken.player.player_id, taken.player.seat, taken.player.user_id) == ("bob", 2, "u-bob")
+    left = sessions.apply(joined.state, LeaveSession("bob"), 8.0)
+    assert left.effects == (SeatReleased("S", "bob"),)
+    started_leave = sessions.apply(started("ann", "bob", "cid"), LeaveSession("cid"), 9.0)
+    assert not any(isinstance(e, SeatReleased) for e in started_leave.effects)  # after the start a seat stays
