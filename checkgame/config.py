@@ -63,6 +63,8 @@ class Settings:
     action_burst: int = 5
     messages_per_min: int = 100
     """Frames per connection per minute, of any type."""
+    trust_forwarded_for: bool = False
+    """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5
     """Register/login/refresh requests per client IP per minute (seed plan)."""
     sessions_per_hour: int = 10

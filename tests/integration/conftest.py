@@ -200,7 +200,7 @@ async def connect(server: Server, seat: Seat, last_seq: int | None = None) -> As
 @asynccontextmanager
 async def serving(tmp_path: Path, **overrides: Any) -> AsyncIterator[Server]:
     """A node of its own (e.g. with low rate limits) for the block, stopped and awaited after it."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
+    await trio.Path(tmp_path).mkdir(parents=True, exist_ok=True)
     async with trio.open_nursery() as nursery:
         node = await start_server(nursery, tmp_path, **overrides)
         try:
@@ -217,7 +217,8 @@ def expect_error(response: httpx.Response, status: int, code: str) -> Any:
     assert set(body) == {"error"}, body
     error = body["error"]
     assert error["code"] == code, body
-    assert isinstance(error["message"], str) and error["message"], body
+    assert isinstance(error["message"], str), body
+    assert error["message"], body
     assert set(error) <= {"code", "message", "details"}, body
     if status == 401:
         assert response.headers.get("WWW-Authenticate") == "Bearer", response.headers

@@ -43,7 +43,8 @@ SESSION_LIMIT = Limit("create_session", lambda s: s.settings.sessions_per_hour, 
 class ListQuery(Struct, forbid_unknown_fields=True):
     status: Literal["waiting", "playing", "finished"] | None = None
     limit: Annotated[int, Meta(ge=1, le=100)] = 20
-    offset: Annotated[int, Meta(ge=0)] = 0
+    offset: Annotated[int, Meta(ge=0, le=2**63 - 1)] = 0
+    """Bounded like a database's 64-bit integer: a larger one is a 422, not an overflow (500) in the store."""
 
 
 class GameList(Struct, rename="camel"):
@@ -142,15 +143,11 @@ async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) ->
         if name is None:
             raise BadMessageError("anonymous players must give a name", details={"field": "name"})
         player_id, display, user_id = f"guest-{uuid.uuid4().hex[:12]}", name, None
-    try:
-        outcome = await services.sessions.execute(record.id, sessions.Join(player_id, display, user_id))
+    try:  # the seat is recorded in the store by the recorder, in order with the other seat changes
+        await services.sessions.execute(record.id, sessions.Join(player_id, display, user_id))
     except ConflictError as error:
-        if error.code != "ALREADY_JOINED":
+        if error.code != "ALREADY_JOINED":  # a registered player rejoining only gets a fresh token
             raise
-    else:  # a new seat (a registered player rejoining only gets a fresh token)
-        seat = len(outcome.state.seats)
-        moment = datetime.fromtimestamp(services.clock(), UTC)
-        await services.store.add_session_player(SessionPlayer(record.id, player_id, display, seat, user_id, moment))
     token = services.tokens.issue_session(player_id, record.id, display, user_id, services.clock())
     return Joined(record.id, player_id, token, _ws_url(ctx, token))
 

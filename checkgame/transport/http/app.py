@@ -5,9 +5,9 @@ from __future__ import annotations
 import resource
 from typing import Any
 
-from quart import Response
+from quart import Response, request
 from quart_trio import QuartTrio
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from checkgame import __version__
 from checkgame.errors import ClientError, StoreError
@@ -43,6 +43,13 @@ def create_app(services: Services) -> QuartTrio:
     document = api.openapi(title="Check-Game", version=__version__)
     document["info"]["description"] = "REST API of Check-Game. The WebSocket protocol is described in docs/protocol.md."
 
+    @app.before_request
+    async def read_the_body_first() -> None:
+        # Answer only after the whole body has arrived (at most MAX_CONTENT_LENGTH, else 413): Hypercorn 0.18
+        # stalls a kept-alive HTTP/1.1 connection when the response is complete before the request body (a
+        # 401, 404 or 405 sent without reading it), so the client's next request on it never gets an answer.
+        await request.get_data()
+
     @app.get("/openapi.json")
     async def openapi() -> Response:
         return json_response(document)
@@ -75,7 +82,13 @@ def create_app(services: Services) -> QuartTrio:
     async def http_error(error: HTTPException) -> Response:  # routing errors: same body as every other error
         refused = ClientError(error.description or error.name, code=_HTTP_CODES.get(error.code or 0, "BAD_REQUEST"))
         refused.status_hint = error.code or 400
-        return error_response(refused)
+        response = error_response(refused)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110 §15.5.6: a 405 lists them
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        if isinstance(error, RequestEntityTooLarge):
+            # The rest of the body was never read: the connection cannot carry another request.
+            response.headers["Connection"] = "close"
+        return response
 
     return app
 

@@ -137,7 +137,7 @@ def _operation(e: Endpoint, schema_of: dict[Any, Any]) -> dict[str, Any]:
     statuses = set(e.errors) | {429}
     if e.body is not None or e.query is not None:
         statuses |= {400, 422}
-    if e.auth in ("access", "access_or_session"):
+    if e.auth != "none":  # "optional" too: a token that is sent must be valid
         statuses |= {401}
     for status in sorted(statuses):
         responses[str(status)] = {"description": "error", **error}
@@ -167,12 +167,23 @@ def _operation(e: Endpoint, schema_of: dict[Any, Any]) -> dict[str, Any]:
     return operation
 
 
-def _client_ip() -> str:
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[0].strip() or request.remote_addr or "unknown"
+def _client_ip(services: Services) -> str:
+    """The client's address; X-Forwarded-For only when configured, or any client could pick its own limit key."""
+    if services.settings.trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.remote_addr or "unknown"
 
 
 def _authenticate(services: Services, auth: Auth) -> Claims | None:
+    if auth == "none":
+        # A public endpoint: a token only chooses the rate-limit key. A stale one that a client sends out of
+        # habit (an expired access token on /auth/refresh or /auth/login) must not refuse the request.
+        try:
+            return _authenticate(services, "optional")
+        except AuthError:
+            return None
     header = request.headers.get("Authorization", "")
     if not header:
         if auth in ("access", "access_or_session"):
@@ -212,7 +223,7 @@ def _decode_query(kind: type[Any]) -> Any:
 def _make_view(endpoint: Endpoint, services: Services, general: Limit) -> Callable[..., Awaitable[Response]]:
     async def view(**path: str) -> Response:
         try:
-            ip = _client_ip()
+            ip = _client_ip(services)
             claims = _authenticate(services, endpoint.auth)
             user_key = claims.sub if claims is not None else ip
             for limit in (general, endpoint.limit):

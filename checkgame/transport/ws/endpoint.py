@@ -217,9 +217,9 @@ class Connection:
                 await self._act(message, now)
 
     async def _act(self, message: codec.PlayCard | codec.DrawCard | codec.ChooseSuit, now: float) -> None:
-        if not self._actions.try_take(now):
-            self._violation(ClientError("too many actions: about 2 a second", code="RATE_LIMITED"))
         try:
+            if not self._actions.try_take(now):
+                self._violation(ClientError("too many actions: about 2 a second", code="RATE_LIMITED"))
             action = codec.to_action(self.player_id, message)
             outcome = await self.services.sessions.execute(
                 self.session_id, sessions.GameAction(action, message.actionId)
@@ -236,7 +236,8 @@ async def serve_connection(services: Services) -> None:
     """The Quart handler body: authenticate with the session token, then run the connection."""
     token = websocket.args.get("token", "")
     last_seq = websocket.args.get("lastSeq", type=int)
-    if services.draining.is_set():
+    if services.draining.is_set():  # accepted first: a close before accepting is an HTTP 403 to the client
+        await websocket.accept()
         await websocket.close(CLOSE_TRY_AGAIN, "server draining: try another node")
         return
     try:
