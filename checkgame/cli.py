@@ -160,7 +160,7 @@ def _bot(args: argparse.Namespace) -> int:
     import httpx
     import trio
 
-    from checkgame.bots.client import BotError, BotResult, Seat, join, leave, run_bot
+    from checkgame.bots.client import BotError, BotResult, Seat, join, leave, run_bot, seat_from_token, start_when_full
 
     names = [f"{args.name_prefix}{number}" for number in range(1, args.count + 1)]
     results: dict[str, BotResult] = {}
@@ -171,8 +171,13 @@ def _bot(args: argparse.Namespace) -> int:
         if line is not None:
             print(f"{event['bot']}: {line}", flush=True)
 
+    if args.session_token is not None:
+        names = names[:1]
+
     async def take_seats() -> list[Seat]:
         """Join one after the other (seats in name order); on a refusal, give back the seats taken."""
+        if args.session_token is not None:
+            return [seat_from_token(args.url, args.session_token)]
         seats: list[Seat] = []
         async with httpx.AsyncClient(base_url=args.url, timeout=10.0) as http:
             try:
@@ -193,11 +198,18 @@ def _bot(args: argparse.Namespace) -> int:
             failures[name] = str(exc)
             print(f"{name}: {exc}", file=sys.stderr, flush=True)
 
+    async def start(seat: Seat) -> None:
+        async with httpx.AsyncClient(base_url=args.url, timeout=10.0) as http:
+            await start_when_full(http, seat)
+        print("tournament started", flush=True)
+
     async def run_all() -> None:
         seats = await take_seats()
         async with trio.open_nursery() as nursery:
             for number, (name, seat) in enumerate(zip(names, seats, strict=True)):
                 nursery.start_soon(play, number, name, seat)
+            if args.start:
+                await start(seats[0])
 
     try:
         trio.run(run_all)
@@ -304,10 +316,20 @@ def build_parser() -> argparse.ArgumentParser:
     target = bot.add_mutually_exclusive_group(required=True)
     target.add_argument("--code", help="the session's six-character join code")
     target.add_argument("--session", help="the session's id")
+    target.add_argument(
+        "--session-token",
+        dest="session_token",
+        help="play a seat you already hold (the sessionToken from creating or joining); one bot",
+    )
     bot.add_argument("--count", type=_player_count_bots, default=1, help="computer players to seat, 1-8 (default: 1)")
     bot.add_argument("--name-prefix", dest="name_prefix", default="Bot", help="display name prefix (default: Bot)")
     bot.add_argument("--think", type=_non_negative, default=0.3, help="average seconds before a move (default: 0.3)")
     bot.add_argument("--seed", type=int, help="makes the bots' choices repeatable (bot i uses seed+i)")
+    bot.add_argument(
+        "--start",
+        action="store_true",
+        help="start the tournament once every seat is taken (the first bot's seat must be the creator's)",
+    )
     bot.set_defaults(handler=_bot)
     return parser
 

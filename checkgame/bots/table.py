@@ -1,0 +1,272 @@
+"""What a networked computer player knows, and what it does about it — pure, no sockets.
+
+:class:`Table` follows the server's frames (docs/protocol.md) and keeps only
+what a player may see: its own hand, the top card, the demanded suit, the
+pending penalty, whose turn it is. :class:`BotPlayer` wraps it: ``handle(frame)``
+updates the table and returns the frame to send (a move when it is this
+player's turn), or ``None``. Keeping this apart from the network loop in
+:mod:`checkgame.bots.client` lets the tests drive a bot with scripted frames.
+
+Why an *epoch*: the network loop waits a little before sending a move (to look
+human, and to stay under the server's rate limits). Frames that arrive in
+between may make the move stale (the turn timer fired, a player left and the
+game ended). Every frame that changes the position bumps :attr:`BotPlayer.epoch`;
+a move is only sent while :meth:`BotPlayer.still_wants` says its epoch is current.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from checkgame.bots.strategy import choose, favourite_suit
+from checkgame.rules import Card, Rank, Suit, card_from_wire, card_to_wire
+
+__all__ = ["BotPlayer", "Table"]
+
+Frame = dict[str, Any]
+
+_MOVES_ON = frozenset(
+    {
+        "game_started",
+        "card_played",
+        "suit_chosen",
+        "card_drawn",
+        "turn_timeout",
+        "turn_changed",
+        "player_finished",
+        "game_finished",
+        "player_eliminated",
+        "tournament_finished",
+    }
+)
+"""Entries that change whose move it is or what it should be; any other entry leaves a decided move valid."""
+
+
+def _suit(value: object) -> Suit | None:
+    return Suit(value) if isinstance(value, str) else None
+
+
+def _cards(values: object) -> list[Card]:
+    return [card_from_wire(v) for v in values] if isinstance(values, list) else []
+
+
+@dataclass
+class Table:
+    """The public position of the running game plus this player's hand (RULES.md §16)."""
+
+    me: str | None = None
+    hand: list[Card] = field(default_factory=list)
+    top: Card | None = None
+    demanded: Suit | None = None
+    penalty: int = 0
+    current: str | None = None
+    """Whose move it is; ``None`` between a move and the ``turn_changed`` that follows it."""
+    awaiting_suit: bool = False
+    in_game: bool = False
+    """A game is running and this player is in it (not finished, not eliminated)."""
+    game_number: int = 0
+    players: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    eliminated: bool = False
+    ranking: list[str] | None = None
+    """The final ranking, winner first, once the tournament is over."""
+
+    @property
+    def my_turn(self) -> bool:
+        """This player must move now."""
+        return self.in_game and self.me is not None and self.current == self.me and self.top is not None
+
+    def name_of(self, player: str) -> str:
+        """A player's display name, or their id when it is not known."""
+        return self.names.get(player, player)
+
+    def load_snapshot(self, data: Frame) -> None:
+        """Replace everything with a ``session_state`` snapshot."""
+        for seat in data.get("seats") or []:
+            self.names[seat["player"]] = seat["name"]
+        self.eliminated = self.me in (data.get("eliminated") or [])
+        ranking = data.get("ranking")
+        self.ranking = list(ranking) if ranking is not None else None
+        self.game_number = int(data.get("gameNumber") or 0)
+        game = data.get("game")
+        if game is None:
+            self.in_game, self.current, self.hand, self.players = False, None, [], []
+            return
+        self.players = [p["id"] for p in game["players"]]
+        self.hand = _cards(game.get("hand"))
+        self.top = card_from_wire(game["topCard"])
+        self.demanded = _suit(game.get("demandedSuit"))
+        self.penalty = int(game.get("pendingPenalty") or 0)
+        self.awaiting_suit = bool(game.get("awaitingSuit"))
+        self.current = game.get("currentPlayer")
+        mine = next((p for p in game["players"] if p["id"] == self.me), None)
+        self.in_game = data.get("status") == "playing" and mine is not None and bool(mine["active"])
+
+    def apply(self, kind: str, data: Frame) -> None:
+        """Follow one event of the session's log."""
+        me = self.me
+        match kind:
+            case "player_joined_session":
+                self.names[data["player"]] = data["name"]
+            case "game_started":
+                self.players = list(data["players"])
+                self.game_number += 1
+                self.in_game = me in self.players
+                self.hand = _cards(data.get("hand")) if self.in_game else []
+                self.top = card_from_wire(data["starterCard"])
+                self.demanded, self.penalty, self.awaiting_suit = None, 0, False
+                self.current = data["firstPlayer"]
+            case "card_played":
+                card = card_from_wire(data["card"])
+                if data["player"] == me and card in self.hand:
+                    self.hand.remove(card)
+                self.top = card
+                self.demanded = _suit(data.get("chosenSuit"))  # any card on a Jack clears the demand
+                self.penalty = int(data.get("pendingPenalty") or 0)
+                self.awaiting_suit = bool(data.get("awaitingSuit"))
+                # The player of a Jack without a suit keeps the move until they name one.
+                self.current = data["player"] if self.awaiting_suit else None
+            case "suit_chosen":
+                self.demanded, self.awaiting_suit, self.current = _suit(data["suit"]), False, None
+            case "card_drawn":
+                if data["player"] == me:
+                    self.hand.extend(_cards(data.get("cards")))
+                self.penalty, self.current = 0, None
+            case "turn_timeout":
+                self.current = None  # the server moves for that player; turn_changed follows
+            case "turn_changed":
+                self.current = data["player"]
+                self.penalty = int(data.get("pendingPenalty") or 0)
+                self.demanded = _suit(data.get("demandedSuit"))
+                self.awaiting_suit = False
+            case "player_finished":
+                if data["player"] == me:
+                    self.in_game = False
+            case "game_finished":
+                self.in_game, self.current, self.awaiting_suit = False, None, False
+            case "player_eliminated":
+                if data["player"] == me:
+                    self.eliminated, self.in_game = True, False
+            case "tournament_finished":
+                self.ranking = list(data["ranking"])
+                self.in_game, self.current = False, None
+            case _:
+                pass  # joins, leaves, presence, reshuffles, skips: nothing this player must track
+
+
+@dataclass
+class BotPlayer:
+    """A computer player driven by server frames; :meth:`handle` says what to send back."""
+
+    name: str
+    rng: random.Random = field(default_factory=random.Random)
+    table: Table = field(default_factory=Table)
+    last_seq: int = -1
+    """The highest ``seq`` processed (``-1``: none yet); reconnect with ``lastSeq`` = this."""
+    epoch: int = 0
+    action_prefix: str = field(default_factory=lambda: secrets.token_hex(4))
+    log: list[str] = field(default_factory=list)
+    """Refusals and errors the server reported, for the caller to show."""
+    resync_requested: bool = False
+    """The bot's picture may be wrong (a refused move): the caller should fetch a fresh snapshot."""
+    games_played: int = 0
+    moves_applied: int = 0
+    """This player's moves the server applied (its own or the turn timer's), as seen in the log."""
+    _actions: int = 0
+    _decision: tuple[int, Frame] | None = None
+
+    @property
+    def player_id(self) -> str | None:
+        """This player's id, known from the ``connection_established`` frame."""
+        return self.table.me
+
+    @property
+    def done(self) -> bool:
+        """The tournament is over: nothing more will happen in this session."""
+        return self.table.ranking is not None
+
+    @property
+    def rank(self) -> int | None:
+        """Final place (1 = winner), once the tournament is over."""
+        ranking, me = self.table.ranking, self.table.me
+        return ranking.index(me) + 1 if ranking is not None and me in ranking else None
+
+    def still_wants(self, epoch: int) -> bool:
+        """A move decided at ``epoch`` is still the right one to send."""
+        return epoch == self.epoch and self.table.my_turn and not self.resync_requested
+
+    def handle(self, frame: Frame) -> Frame | None:
+        """Take in one server frame; return the frame to send (a move), or ``None``."""
+        kind, data, seq = frame.get("type"), frame.get("data") or {}, frame.get("seq")
+        table = self.table
+        if kind == "connection_established":
+            table.me = data.get("playerId", table.me)
+            if self.resync_requested:
+                return None  # a fresh snapshot follows: decide on that, not on the picture that was refused
+            # After a reconnect, offer the undecided move again with the same actionId: the
+            # server applies it at most once, and the entries we missed (if it was applied)
+            # arrive right behind this frame and make it stale before it is sent.
+            if self._decision is not None and self._decision[0] == self.epoch and table.my_turn:
+                return self._decision[1]
+            return self._decide()
+        if kind == "session_state":
+            self.resync_requested = False
+            table.load_snapshot(data)
+            self.games_played = max(self.games_played, self._games_in(data))
+            self.last_seq = seq if isinstance(seq, int) else self.last_seq
+        elif isinstance(seq, int):
+            if seq <= self.last_seq:
+                return None  # already processed (a resumed connection may repeat entries)
+            self.last_seq = seq
+            table.apply(str(kind), data)
+            if kind in ("card_played", "card_drawn", "suit_chosen") and data.get("player") == table.me:
+                self.moves_applied += 1
+            if kind == "game_started" and table.in_game:
+                self.games_played += 1
+            if kind not in _MOVES_ON:
+                return None
+        elif kind in ("invalid_action", "error"):
+            self.log.append(f"{kind} {data.get('code')}: {data.get('message')}")
+            self.resync_requested = True
+            return None
+        else:
+            return None  # pong, action_ack: nothing changes
+        self.epoch += 1
+        return self._decide()
+
+    def _games_in(self, snapshot: Frame) -> int:
+        """Games this player has been dealt into, as far as a snapshot tells (for the result after a resync)."""
+        number = int(snapshot.get("gameNumber") or 0)
+        eliminated = list(snapshot.get("eliminated") or [])
+        if self.table.me in eliminated:  # one elimination per game (RULES.md §14)
+            return min(number, eliminated.index(self.table.me) + 1)
+        return number
+
+    def _decide(self) -> Frame | None:
+        """The move for the current epoch, once per epoch (or ``None`` when it is not our turn)."""
+        table = self.table
+        if self.resync_requested or not table.my_turn:
+            return None
+        if self._decision is not None and self._decision[0] == self.epoch:
+            return None
+        assert table.top is not None
+        if table.awaiting_suit:
+            frame = self._frame("choose_suit", {"suit": favourite_suit(table.hand).value})
+        else:
+            choice = choose(table.hand, table.top, table.demanded, table.penalty, self.rng)
+            if choice.card is None:
+                frame = self._frame("draw_card", {})
+            else:
+                data: Frame = {"card": card_to_wire(choice.card)}
+                if choice.card.rank is Rank.JACK:
+                    data["chosenSuit"] = (choice.suit or favourite_suit(table.hand)).value
+                frame = self._frame("play_card", data)
+        self._decision = (self.epoch, frame)
+        return frame
+
+    def _frame(self, kind: str, data: Frame) -> Frame:
+        self._actions += 1
+        return {"type": kind, "data": {**data, "actionId": f"{self.name}-{self.action_prefix}-{self._actions}"}}
