@@ -177,7 +177,9 @@ def _bot(args: argparse.Namespace) -> int:
     async def take_seats() -> list[Seat]:
         """Join one after the other (seats in name order); on a refusal, give back the seats taken."""
         if args.session_token is not None:
-            return [seat_from_token(args.url, args.session_token)]
+            seat = seat_from_token(args.url, args.session_token)
+            names[0] = seat.name or names[0]
+            return [seat]
         seats: list[Seat] = []
         async with httpx.AsyncClient(base_url=args.url, timeout=10.0) as http:
             try:

@@ -68,6 +68,8 @@ class Seat:
     player_id: str
     session_token: str
     ws_url: str
+    name: str = ""
+    """The display name the seat was taken with, when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,7 @@ async def join(http: httpx.AsyncClient, *, name: str, code: str | None = None, s
         body = await _request(http, "POST", "/sessions/join-by-code", json={"code": code, "name": name})
     else:
         body = await _request(http, "POST", f"/sessions/{session_id}/join", json={"name": name})
-    return Seat(body["sessionId"], body["playerId"], body["sessionToken"], body["wsUrl"])
+    return Seat(body["sessionId"], body["playerId"], body["sessionToken"], body["wsUrl"], name)
 
 
 def seat_from_token(base_url: str, session_token: str) -> Seat:
@@ -134,11 +136,11 @@ def seat_from_token(base_url: str, session_token: str) -> Seat:
     try:
         payload = session_token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        session_id, player_id = str(claims["sid"]), str(claims["sub"])
+        session_id, player_id, name = str(claims["sid"]), str(claims["sub"]), str(claims.get("name") or "")
     except (IndexError, ValueError, KeyError, TypeError):
         raise BotError("not a session token (use the sessionToken from creating or joining a session)") from None
     ws_base = base_url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-    return Seat(session_id, player_id, session_token, f"{ws_base}{API}/ws?token={session_token}")
+    return Seat(session_id, player_id, session_token, f"{ws_base}{API}/ws?token={session_token}", name)
 
 
 async def start_when_full(http: httpx.AsyncClient, seat: Seat, *, poll_s: float = 0.5) -> None:

@@ -356,3 +356,15 @@ def play_whole_game(players: int, seed: int) -> int:
 def test_bots_play_whole_games_legally_and_track_their_hands(players):
     total = sum(play_whole_game(players, seed) for seed in range(8))
     assert total > 8 * players  # real games, not instant ones
+
+
+def test_a_session_token_names_its_seat() -> None:
+    from checkgame.auth import TokenCodec
+    from checkgame.bots.client import BotError, seat_from_token
+
+    token = TokenCodec("s" * 40).issue_session("p1", "sess1", "Ann", "u1", 1000.0)
+    seat = seat_from_token("https://games.example/", token)
+    assert (seat.session_id, seat.player_id, seat.name) == ("sess1", "p1", "Ann")
+    assert seat.ws_url == f"wss://games.example/api/v1/ws?token={token}"
+    with pytest.raises(BotError, match="not a session token"):
+        seat_from_token("http://x", "garbage")
