@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -125,6 +125,20 @@ async def join_as_guest(http: httpx.AsyncClient, code: str, name: str) -> Seat:
     assert response.status_code == 200, response.text
     body = response.json()
     return Seat(body["sessionId"], body["playerId"], body["sessionToken"])
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[httpx.Response]], done: Callable[[Any], bool], timeout: float = 10
+) -> Any:
+    """Poll ``probe`` until its JSON body satisfies ``done`` (results are written in the background)."""
+    with trio.fail_after(timeout):
+        while True:
+            response = await probe()
+            assert response.status_code == 200, response.text
+            body = response.json()
+            if done(body):
+                return body
+            await trio.sleep(0.02)
 
 
 @dataclass

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-import trio
 
 from checkgame.auth import TokenCodec
 from checkgame.transport.http.api_sessions import CODE_ALPHABET
@@ -19,6 +18,7 @@ from tests.integration.conftest import (
     Seat,
     Server,
     create_session,
+    eventually,
     expect_error,
     join_as_guest,
     register,
@@ -33,20 +33,6 @@ UNUSED_CODE = "000000"
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[httpx.Response]], done: Callable[[Any], bool], timeout: float = 10
-) -> Any:
-    """Poll ``probe`` until its JSON body satisfies ``done`` (results are written in the background)."""
-    with trio.fail_after(timeout):
-        while True:
-            response = await probe()
-            assert response.status_code == 200, response.text
-            body = response.json()
-            if done(body):
-                return body
-            await trio.sleep(0.02)
 
 
 async def _join(http: httpx.AsyncClient, session_id: str, account: Account | None = None, **body: Any) -> Seat:
