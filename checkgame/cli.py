@@ -245,6 +245,7 @@ _SETTINGS_FLAGS = (
     "grace_s",
     "next_game_delay_s",
     "log_level",
+    "production",
 )
 
 
@@ -297,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--next-game-delay", dest="next_game_delay_s", type=float, help="seconds between games (default: 5)"
     )
     serve.add_argument("--log-level", dest="log_level", help="debug, info, warning or error (default: info)")
+    serve.add_argument(
+        "--production",
+        action="store_const",
+        const=True,
+        help="refuse embedded conveniences: JWT_SECRET must be given (env CHECKGAME_PRODUCTION=true)",
+    )
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser(

@@ -1,0 +1,54 @@
+"""Settings: defaults, environment, flags, and the embedded conveniences (config.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checkgame.cli import main
+from checkgame.config import Settings
+
+
+def test_environment_then_flags_override_the_defaults() -> None:
+    env = {"CHECKGAME_PORT": "9001", "DATABASE_URL": "sqlite:////tmp/x.db", "CHECKGAME_PRODUCTION": "yes"}
+    settings = Settings.from_env(env, port=9002, host=None)
+    assert settings.port == 9002  # a given flag wins
+    assert settings.host == "127.0.0.1"  # a flag that was not given (None) does not
+    assert settings.database_url == "sqlite:////tmp/x.db"
+    assert settings.production is True
+    assert Settings.from_env({"CHECKGAME_TURN_TIMEOUT_S": "2.5"}).turn_timeout_s == 2.5
+
+
+def test_a_bad_boolean_is_refused_with_its_name() -> None:
+    with pytest.raises(ValueError, match="production"):
+        Settings.from_env({"CHECKGAME_PRODUCTION": "maybe"})
+
+
+def test_the_embedded_secret_is_generated_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHECKGAME_DATA_DIR", str(tmp_path))
+    first = Settings().resolved()
+    again = Settings().resolved()
+    assert first.jwt_secret == again.jwt_secret
+    assert len(first.jwt_secret) >= 32
+    assert (tmp_path / "jwt-secret").stat().st_mode & 0o777 == 0o600
+    assert first.database_url == f"sqlite:///{tmp_path / 'checkgame.db'}"
+    assert first.public_url == "http://127.0.0.1:8000"
+
+
+def test_production_needs_an_explicit_long_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHECKGAME_DATA_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="required in production"):
+        Settings(production=True).resolved()
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        Settings(jwt_secret="short").resolved()
+    assert Settings(production=True, jwt_secret="k" * 32).resolved().jwt_secret == "k" * 32
+
+
+def test_serve_explains_a_refused_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHECKGAME_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    assert main(["serve", "--production"]) == 2
+    assert "JWT_SECRET is required in production mode" in capsys.readouterr().err
