@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -217,3 +218,32 @@ async def test_graceful_shutdown_closes_sockets_with_1001_and_exits(nursery: tri
                 while True:
                     await client.receive()
             assert _code(closed.value) == 1001
+
+
+async def test_a_client_that_falls_behind_is_cut_off_and_resumes_with_a_snapshot(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    server = await start_server(nursery, tmp_path, outbox_size=2)
+    async with httpx.AsyncClient(base_url=server.url + "/api/v1") as http:
+        table, guest = await two_seats(http)
+        async with connect(server, table) as ann:
+            async with connect(server, guest) as bob:
+                await started_pair(server, http, ann, bob)
+                last = ann.last_seq
+                # bob leaving ends the game and the tournament: four entries at once, more than ann's outbox holds
+                response = await http.delete(
+                    f"/sessions/{guest.session_id}/leave", headers={"Authorization": f"Bearer {guest.token}"}
+                )
+                assert response.status_code == 204
+            with pytest.raises(ConnectionClosed) as closed, trio.fail_after(5):
+                while True:
+                    await ann.receive()
+            assert _code(closed.value) == 1013
+        state = await game_of(server, table.session_id)
+        assert state is not None
+        assert state.status is sessions.Status.FINISHED  # the session went on without waiting for ann
+        async with connect(server, table, last_seq=last) as ann:  # too much to replay into 2 slots: a snapshot
+            snapshot = await ann.until("session_state")
+            assert snapshot["seq"] == state.seq
+            assert snapshot["data"]["ranking"] == [table.player_id, guest.player_id]
+    server.stop.set()

@@ -89,6 +89,10 @@ class Connection:
         except trio.WouldBlock:
             raise _CloseError(CLOSE_TRY_AGAIN, "outbox full: reconnect and resume") from None
 
+    def _outbox_room(self) -> int:
+        stats = self._outbox_send.statistics()
+        return int(stats.max_buffer_size) - stats.current_buffer_used
+
     async def push(self, entries: Sequence[Entry]) -> None:
         """Send published entries in order; a gap (lost entries) triggers a resynchronisation."""
         async with self._push_lock:
@@ -109,7 +113,7 @@ class Connection:
     async def _resync_locked(self, after_seq: int | None) -> None:
         live = self.services.sessions.live
         entries = None if after_seq is None or after_seq < 0 else await live.entries_since(self.session_id, after_seq)
-        if entries is None:
+        if entries is None or len(entries) > self._outbox_room():  # one snapshot beats more than the outbox holds
             state = await self.services.sessions.load(self.session_id)
             self.send("session_state", sessions.snapshot(state, self.player_id), seq=state.seq, game_id=state.game_id)
             self.last_sent = state.seq
