@@ -5,7 +5,8 @@ Applying a command is: :meth:`LiveStore.load` → pure
 on the version that also appends the entries to the session's bounded event
 log and publishes them to the session's subscribers, all at once, so every
 subscriber sees every entry once and in ``seq`` order. A lost race is retried
-on the new state by the caller, never applied twice.
+on the new state by the caller, never applied twice. The same commit files the
+session's next deadline, which any node's timer may then claim.
 """
 
 from __future__ import annotations
@@ -39,12 +40,18 @@ class LiveStore(Protocol):
         """Store a new session's first state."""
         ...
 
-    async def load(self, session_id: str) -> SessionState | None:
-        """The current state, or None for an unknown (or expired) session."""
+    async def load(self, session_id: str, *, fresh: bool = False) -> SessionState | None:
+        """The state, or None for an unknown (or expired) session.
+
+        A backend may answer from a local cache (possibly behind other nodes);
+        ``fresh=True`` asks for the authoritative value. Stale reads are safe
+        for writers because :meth:`commit` compares versions.
+        """
         ...
 
     async def commit(self, expected_version: int, state: SessionState, entries: Sequence[Entry]) -> bool:
-        """Replace the state if its version is still ``expected_version``; log and publish ``entries``.
+        """Replace the state if its version is still ``expected_version``; log and publish ``entries``;
+        schedule the session's next wake-up (``state.wake_at()``). All of it at once, or nothing.
 
         Returns:
             False when another writer won the race (nothing was changed).
@@ -57,10 +64,6 @@ class LiveStore(Protocol):
 
     def subscribe(self, session_id: str) -> AbstractAsyncContextManager[Subscription]:
         """Receive the session's entries while the context is open."""
-        ...
-
-    async def schedule(self, session_id: str, at: float | None) -> None:
-        """Wake the session at ``at`` (epoch seconds); None cancels."""
         ...
 
     async def claim_due(self, now: float) -> list[str]:

@@ -61,7 +61,7 @@ class MemoryLiveStore:
         self._states[state.id] = state
         self._logs[state.id] = deque(maxlen=self._log_size)
 
-    async def load(self, session_id: str) -> SessionState | None:
+    async def load(self, session_id: str, *, fresh: bool = False) -> SessionState | None:
         return self._states.get(session_id)
 
     async def commit(self, expected_version: int, state: SessionState, entries: Sequence[Entry]) -> bool:
@@ -69,6 +69,7 @@ class MemoryLiveStore:
         if current is None or current.version != expected_version:
             return False
         self._states[state.id] = state
+        self._schedule(state.id, state.wake_at())
         if entries:
             self._logs[state.id].extend(entries)
             for subscription in self._subscribers.get(state.id, ()):
@@ -99,7 +100,7 @@ class MemoryLiveStore:
             if not subscribers:
                 del self._subscribers[session_id]
 
-    async def schedule(self, session_id: str, at: float | None) -> None:
+    def _schedule(self, session_id: str, at: float | None) -> None:
         if at is None:
             self._wake.pop(session_id, None)
             return

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import trio
 
 from checkgame import sessions
-from checkgame.errors import LiveStateError, NotFoundError
+from checkgame.errors import ClientError, LiveStateError, NotFoundError
 from checkgame.live.base import LiveStore
 from checkgame.sessions.machine import Effect
 
@@ -41,13 +41,13 @@ class SessionService:
         """Make a new session live."""
         await self.live.create(state)
 
-    async def load(self, session_id: str) -> sessions.SessionState:
-        """The current state of a session.
+    async def load(self, session_id: str, *, fresh: bool = False) -> sessions.SessionState:
+        """The state of a session (``fresh``: never from a cache).
 
         Raises:
             NotFoundError: ``SESSION_NOT_FOUND``.
         """
-        state = await self.live.load(session_id)
+        state = await self.live.load(session_id, fresh=fresh)
         if state is None:
             raise NotFoundError("no such session", code="SESSION_NOT_FOUND")
         return state
@@ -59,18 +59,25 @@ class SessionService:
             ClientError: the command is refused; nothing changed.
             LiveStateError: the session stayed contended for too long.
         """
+        fresh = False
         for _ in range(MAX_ATTEMPTS):
-            state = await self.load(session_id)
-            outcome = sessions.apply(state, command, self._clock())
+            state = await self.load(session_id, fresh=fresh)
+            try:
+                outcome = sessions.apply(state, command, self._clock())
+            except ClientError:
+                if fresh:
+                    raise
+                fresh = True  # a refusal is only final when it was decided on the authoritative state
+                continue
             if outcome.duplicate:
                 return outcome
             if await self.live.commit(state.version, outcome.state, outcome.entries):
                 break
             self.conflicts += 1
+            fresh = True
         else:
             raise LiveStateError(f"session {session_id} is too contended to apply {type(command).__name__}")
         self.commands_applied += 1
-        await self.live.schedule(session_id, outcome.state.wake_at())
         for effect in outcome.effects:
             await self._effects.send(effect)
         return outcome
