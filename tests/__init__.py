@@ -1,0 +1,1 @@
+"""The Check-Game test suite (a package so that mypy sees unique module names)."""

@@ -1,0 +1,1 @@
+"""Hypothesis state-machine tests: the engine against a small reference model."""

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: position builder, reference model, table harness, strategies."""

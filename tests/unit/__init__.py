@@ -1,0 +1,1 @@
+"""Example-based tests, one module per RULES.md section or per component."""
