@@ -47,6 +47,7 @@ __all__ = [
     "MAX_PLAYERS",
     "MIN_PLAYERS",
     "apply",
+    "deal",
     "deal_size",
     "is_playable",
     "legal_actions",
@@ -101,13 +102,7 @@ def new_game(
         raise ValueError(f"hand size must be at least 1, not {hand_size}")
     first = 0 if first_player is None else seats.index(first_player)
 
-    rng = random.Random(f"{seed}/deal")
-    deck = shuffled(DECK, rng)
-    n, h = len(seats), deal_size(len(seats), hand_size)
-    hands = tuple(deck[seat : n * h : n] for seat in range(n))
-    pile = deck[n * h :]
-    while pile[0].is_attack:  # §4: a 7 or Joker goes back and the pile is reshuffled
-        pile = shuffled(pile, rng)
+    hands, pile = deal(len(seats), deal_size(len(seats), hand_size), random.Random(f"{seed}/deal"))
     state = GameState(
         players=seats,
         hands=hands,
@@ -122,6 +117,28 @@ def new_game(
         seed=seed,
     )
     return state, [GameStarted(seats, hands, pile[0], seats[first], len(pile) - 1)]
+
+
+def deal(players: int, hand_size: int, rng: random.Random) -> tuple[tuple[tuple[Card, ...], ...], tuple[Card, ...]]:
+    """Shuffle, deal ``hand_size`` cards to each seat one at a time, and turn up a starter (§4).
+
+    Returns:
+        The hands in seat order, and the pile whose first card is the starter.
+
+    When every card left after the deal is a 7 or a Joker (possible only when
+    48 cards are dealt and the last 6 are the four 7s and both Jokers, about
+    once in 26 million games), no reshuffle can turn up a starter: RULES.md is
+    silent, and we deal again from the same random stream.
+    """
+    while True:
+        deck = shuffled(DECK, rng)
+        dealt = players * hand_size
+        pile = deck[dealt:]
+        if all(card.is_attack for card in pile):
+            continue
+        while pile[0].is_attack:  # §4: a 7 or Joker goes back and the pile is reshuffled
+            pile = shuffled(pile, rng)
+        return tuple(deck[seat:dealt:players] for seat in range(players)), pile
 
 
 def is_playable(card: Card, top: Card, demanded: Suit | None) -> bool:
