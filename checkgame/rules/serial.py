@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkgame.rules.cards import Card, Suit, parse_card
+from checkgame.rules.cards import Card, Rank, Suit, parse_card
 from checkgame.rules.engine import MAX_PLAYERS, MIN_PLAYERS
 from checkgame.rules.errors import PositionError
 from checkgame.rules.state import GameState
@@ -105,14 +105,22 @@ def _from_dict(data: dict[str, Any]) -> GameState:
     if loser is None:
         _require(len(active) >= 2, "a running game has at least two active players")
         _require(current_player in players, "a running game has a current player")
-        _require(current_player in active or awaiting, "only a finisher choosing a suit may act after finishing")
+        just_finished = finished[-1] if finished else None
+        _require(
+            current_player in active or (awaiting and current_player == just_finished),
+            "only the player who just finished with a Jack may act after finishing",
+        )
         current: int | None = players.index(current_player)
     else:
         # After a Leave (§14) the others never finished, so the loser need not be the only active player.
         _require(loser in active, "the loser is a seated player who did not finish")
         _require(current_player is None and not awaiting and penalty == 0, "nothing is pending once a game is over")
         current = None
-    demanded = data["demanded_suit"]
+    demanded = None if data["demanded_suit"] is None else Suit(data["demanded_suit"])
+    top = discard_pile[-1]
+    _require(demanded is None or top.rank is Rank.JACK, "a suit is demanded only while a Jack is on top")
+    _require(penalty == 0 or top.is_attack, "a penalty is pending only while a 7 or a Joker is on top")
+    _require(not awaiting or (top.rank is Rank.JACK and demanded is None), "a suit is awaited only for a Jack")
     seed, reshuffles = data["seed"], data["reshuffles"]
     _require(isinstance(seed, int) and isinstance(reshuffles, int) and reshuffles >= 0, "bad seed or reshuffles")
     return GameState(
@@ -122,7 +130,7 @@ def _from_dict(data: dict[str, Any]) -> GameState:
         discard_pile=discard_pile,
         current=current,
         penalty=penalty,
-        demanded_suit=None if demanded is None else Suit(demanded),
+        demanded_suit=demanded,
         awaiting_suit=awaiting,
         finished=finished,
         loser=loser,

@@ -158,7 +158,19 @@ INCOHERENT: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "a current player not seated": (setter("current_player", "zed"), "a running game has a current player"),
     "a finished current player not choosing a suit": (
         setter("current_player", "bob"),
-        "only a finisher choosing a suit may act after finishing",
+        "only the player who just finished with a Jack may act after finishing",
+    ),
+    "a demanded suit without a Jack on top (9D)": (
+        setter("demanded_suit", "hearts"),
+        "a suit is demanded only while a Jack is on top",
+    ),
+    "a penalty without an attack card on top (9D)": (
+        setter("pending_penalty", 2),
+        "a penalty is pending only while a 7 or a Joker is on top",
+    ),
+    "a suit awaited without a Jack on top (9D)": (
+        setter("awaiting_suit", True),
+        "a suit is awaited only for a Jack",
     ),
     "a loser not seated": (
         both(setter("loser", "zed"), setter("current_player", None)),

@@ -325,9 +325,9 @@ def test_the_turn_timer_takes_the_penalty_under_attack() -> None:
     position["hands"] = {"ann": ["2C", "3C"], "bob": ["4D", "5D"]}
     position["pending_penalty"] = 4
     position["current_player"] = "ann"
-    used = {c for h in position["hands"].values() for c in h}
+    used = {c for h in position["hands"].values() for c in h} | {"JOKER_RED"}
     position["draw_pile"] = [c for c in position["draw_pile"] if c not in used]
-    position["discard_pile"] = [c for c in position["discard_pile"] if c not in used]
+    position["discard_pile"] = [c for c in position["discard_pile"] if c not in used] + ["JOKER_RED"]
     state = dataclasses.replace(state, game=rules.from_dict(position), turn_deadline=10.0)
     outcome = sessions.apply(state, Tick(), 10.0)
     drawn = outcome.entries[1]
