@@ -35,7 +35,10 @@ async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]
     """Connect to the store named by ``url`` for the duration of the block, then close it.
 
     ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (parent directories are
-    created), ``sqlite:///:memory:`` or ``sqlite://`` (memory, private to this store).
+    created), ``sqlite:///:memory:`` or ``sqlite://`` (memory, private to this store);
+    ``postgresql://user:password@host:5432/database?pool_max_size=10&schema=name`` (see
+    :mod:`checkgame.store.postgres` for the options). A PostgreSQL store runs on the caller's
+    trio-asyncio loop, or opens one for its own lifetime.
 
     Args:
         url: the store URL; its scheme chooses the backend (STYLE.md §4).
@@ -61,7 +64,12 @@ async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]
                 await store.migrate()
             yield store
     elif scheme in ("postgresql", "postgres"):
-        # The PostgreSQL backend (asyncpg through trio-asyncio, DESIGN.md §2) plugs in here.
-        raise ValueError("the postgresql store backend is not available yet")
+        # asyncpg through trio-asyncio (DESIGN.md §2); opens an asyncio loop when the caller runs none.
+        from checkgame.store.postgres import open_postgres_store
+
+        async with open_postgres_store(url) as store:
+            if migrate:
+                await store.migrate()
+            yield store
     else:
         raise ValueError(f"unsupported store URL scheme {scheme!r}: use sqlite:// or postgresql://")

@@ -48,7 +48,7 @@ def test_malformed_sqlite_urls(url: str) -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgresql://admin:s3cret@db/checkgame", "not available yet"),
+        ("postgresql://admin:s3cret@db/checkgame?pool_max_size=lots", "pool_max_size must be a number"),
         ("mysql://admin:s3cret@db/checkgame", "unsupported store URL scheme 'mysql'"),
         ("checkgame.db", "looks like"),
     ],

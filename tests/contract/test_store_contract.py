@@ -3,12 +3,13 @@
 Every test gets a fresh, migrated, empty store from the ``store`` fixture. Adding a backend
 means adding one entry to :data:`BACKENDS`; a backend that needs a service is gated by a
 mark, e.g. ``Backend("postgres", url=..., persistent=True, marks=(pytest.mark.postgres,))``,
-and its ``url`` must hand each test an empty database.
+and its ``url`` must hand each test an empty database (PostgreSQL: a fresh schema per test,
+dropped by the backend's ``cleanup`` when the test ends; see ``pg_schemas.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ from checkgame.errors import DuplicateError, NotFoundError, StoreUnavailableErro
 from checkgame.store import open_store
 from checkgame.store.base import GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, Store, User
 from checkgame.store.migrate import load_migrations
+from tests.contract import pg_schemas
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,20 @@ class Backend:
     persistent: bool
     """Whether data survives closing and reopening the same URL."""
     marks: tuple[pytest.MarkDecorator, ...] = ()
+    cleanup: Callable[[Path], Awaitable[None]] | None = None
+    """Run after each test with its ``tmp_path``, to remove what ``url`` made outside it."""
 
 
 BACKENDS = [
     Backend("sqlite-file", lambda tmp: f"sqlite:///{tmp / 'data' / 'store.db'}", persistent=True),
     Backend("sqlite-memory", lambda tmp: "sqlite:///:memory:", persistent=False),
+    Backend(
+        "postgres",
+        pg_schemas.schema_url,
+        persistent=True,
+        marks=(pytest.mark.postgres,),
+        cleanup=pg_schemas.drop_schema,
+    ),
 ]
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -48,13 +59,19 @@ def _params(backends: list[Backend]) -> list[object]:
 
 
 @pytest.fixture(params=_params(BACKENDS))
-def backend(request: pytest.FixtureRequest) -> Backend:
-    return request.param  # type: ignore[no-any-return]
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    chosen: Backend = request.param
+    yield chosen
+    if chosen.cleanup is not None:
+        await chosen.cleanup(tmp_path)
 
 
 @pytest.fixture(params=_params([b for b in BACKENDS if b.persistent]))
-def persistent_backend(request: pytest.FixtureRequest) -> Backend:
-    return request.param  # type: ignore[no-any-return]
+async def persistent_backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    chosen: Backend = request.param
+    yield chosen
+    if chosen.cleanup is not None:
+        await chosen.cleanup(tmp_path)
 
 
 @pytest.fixture
