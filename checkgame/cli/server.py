@@ -1,0 +1,132 @@
+"""``checkgame serve`` and ``checkgame migrate``: run a node, bring a database schema up to date."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checkgame.config import Settings
+
+__all__ = ["add_commands"]
+
+
+_SETTINGS_FLAGS = (
+    "host",
+    "port",
+    "database_url",
+    "redis_url",
+    "jwt_secret",
+    "public_url",
+    "turn_timeout_s",
+    "grace_s",
+    "next_game_delay_s",
+    "log_level",
+    "production",
+)
+
+
+def _add_database_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        dest="database_url",
+        help="sqlite:///path.db or postgresql://... (env DATABASE_URL; default: SQLite in the user data directory)",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Environment, then the flags that were given, then the embedded defaults filled in."""
+    from checkgame.config import Settings
+
+    flags = {name: getattr(args, name, None) for name in _SETTINGS_FLAGS}
+    return Settings.from_env(**flags).resolved()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import trio
+
+    from checkgame.app import serve_checkgame
+
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"checkgame serve: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def announce_and_serve() -> None:
+        async with trio.open_nursery() as nursery:
+            services = await nursery.start(serve_checkgame, settings)
+            url = services.settings.public_url
+            print(f"Check-Game is running: open {url}/ (API {url}/api/v1, docs {url}/openapi.json)", flush=True)
+            print(f"database {_redact(settings.database_url)} · live state in memory · Ctrl+C to stop", flush=True)
+
+    trio.run(announce_and_serve)
+    print("stopped cleanly", flush=True)
+    return 0
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for printing."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    return f"{scheme}{sep}{credentials.split(':')[0]}:***@{host}"
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    import trio
+
+    from checkgame.store import open_store
+
+    settings = _settings(args)
+
+    async def migrate() -> list[int]:
+        async with open_store(settings.database_url) as store:
+            return await store.migrate()
+
+    applied = trio.run(migrate)
+    print(f"applied migrations {applied}" if applied else "the database schema is up to date")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``serve`` and ``migrate``."""
+    serve = commands.add_parser(
+        "serve",
+        help="run the game server (REST, WebSocket rooms, tournaments, timers)",
+        description="Run one Check-Game node. With no options it needs no services: SQLite in the user data "
+        "directory and live state in memory. Every option can also be set in the environment as CHECKGAME_<NAME> "
+        "(DATABASE_URL, REDIS_URL and JWT_SECRET too). Stops gracefully on SIGTERM or Ctrl+C.",
+    )
+    serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port, 0 for any free one (default: 8000)")
+    _add_database_flag(serve)
+    serve.add_argument("--redis-url", dest="redis_url", help="redis://... to share live state between nodes")
+    serve.add_argument("--jwt-secret", dest="jwt_secret", help="token signing key (default: generated and kept)")
+    serve.add_argument("--public-url", dest="public_url", help="base URL used in join links")
+    serve.add_argument("--turn-timeout", dest="turn_timeout_s", type=float, help="seconds per turn (default: 30)")
+    serve.add_argument("--grace", dest="grace_s", type=float, help="seconds a dropped player keeps the seat (60)")
+    serve.add_argument(
+        "--next-game-delay", dest="next_game_delay_s", type=float, help="seconds between games (default: 5)"
+    )
+    serve.add_argument("--log-level", dest="log_level", help="debug, info, warning or error (default: info)")
+    serve.add_argument(
+        "--production",
+        action="store_const",
+        const=True,
+        help="refuse embedded conveniences: JWT_SECRET must be given (env CHECKGAME_PRODUCTION=true)",
+    )
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply pending database schema migrations",
+        description="Bring the database schema up to date (serve does this itself for the embedded database).",
+    )
+    _add_database_flag(migrate)
+    migrate.set_defaults(handler=_migrate)
