@@ -70,6 +70,26 @@ class LiveStore(Protocol):
         """Sessions whose wake-up time has come, each claimed by exactly one caller."""
         ...
 
+    async def track(self, node: str, session_id: str) -> None:
+        """Remember that ``node`` holds connections in ``session_id`` (so they can be let go if it dies)."""
+        ...
+
+    async def heartbeat(self, node: str, now: float) -> None:
+        """``node`` is alive at ``now``."""
+        ...
+
+    async def claim_dead_nodes(self, now: float, silence_s: float) -> list[tuple[str, list[str]]]:
+        """Nodes without a heartbeat for ``silence_s``, each with the sessions it held, claimed by one caller.
+
+        The caller tells each session (:class:`~checkgame.sessions.NodeLost`) so that the players whose
+        connections died with the node start their grace period.
+        """
+        ...
+
+    async def ping(self) -> None:
+        """Answer when the backend answers; raise LiveStateError otherwise."""
+        ...
+
     async def session_ids(self) -> list[str]:
         """Every live session (for operators)."""
         ...

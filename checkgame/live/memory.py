@@ -35,8 +35,12 @@ class MemorySubscription:
         try:
             self._send.send_nowait(entries)
         except trio.WouldBlock:
-            self._lagged = True
-            self._send.close()
+            self.mark_lagged()
+
+    def mark_lagged(self) -> None:
+        """Entries were (or may have been) lost: the subscriber must resynchronise from the log."""
+        self._lagged = True
+        self._send.close()
 
     def close(self) -> None:
         self._send.close()
@@ -54,12 +58,15 @@ class MemoryLiveStore:
         self._subscribers: dict[str, set[MemorySubscription]] = {}
         self._wake: dict[str, float] = {}
         self._heap: list[tuple[float, str]] = []
+        self._node_sessions: dict[str, set[str]] = {}
+        self._heartbeats: dict[str, float] = {}
         self._log_size = log_size
         self._subscriber_capacity = subscriber_capacity
 
     async def create(self, state: SessionState) -> None:
         self._states[state.id] = state
         self._logs[state.id] = deque(maxlen=self._log_size)
+        self._schedule(state.id, state.wake_at())
 
     async def load(self, session_id: str, *, fresh: bool = False) -> SessionState | None:
         return self._states.get(session_id)
@@ -117,6 +124,21 @@ class MemoryLiveStore:
                 del self._wake[session_id]
                 due.append(session_id)
         return due
+
+    async def track(self, node: str, session_id: str) -> None:
+        self._node_sessions.setdefault(node, set()).add(session_id)
+
+    async def heartbeat(self, node: str, now: float) -> None:
+        self._heartbeats[node] = now
+
+    async def claim_dead_nodes(self, now: float, silence_s: float) -> list[tuple[str, list[str]]]:
+        dead = [node for node, seen in self._heartbeats.items() if seen < now - silence_s]
+        for node in dead:
+            del self._heartbeats[node]
+        return [(node, sorted(self._node_sessions.pop(node, ()))) for node in dead]
+
+    async def ping(self) -> None:
+        """Memory always answers."""
 
     async def session_ids(self) -> list[str]:
         return list(self._states)

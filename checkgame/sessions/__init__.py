@@ -12,12 +12,15 @@ from checkgame.sessions.commands import Disconnect as Disconnect
 from checkgame.sessions.commands import GameAction as GameAction
 from checkgame.sessions.commands import Join as Join
 from checkgame.sessions.commands import LeaveSession as LeaveSession
+from checkgame.sessions.commands import NodeLost as NodeLost
 from checkgame.sessions.commands import Start as Start
 from checkgame.sessions.commands import Tick as Tick
 from checkgame.sessions.entries import Entry as Entry
 from checkgame.sessions.machine import Outcome as Outcome
 from checkgame.sessions.machine import apply as apply
 from checkgame.sessions.machine import new_session as new_session
+from checkgame.sessions.serial import from_dict as from_dict
+from checkgame.sessions.serial import to_dict as to_dict
 from checkgame.sessions.state import Seat as Seat
 from checkgame.sessions.state import SessionSettings as SessionSettings
 from checkgame.sessions.state import SessionState as SessionState
@@ -32,6 +35,7 @@ __all__ = [
     "GameAction",
     "Join",
     "LeaveSession",
+    "NodeLost",
     "Outcome",
     "Seat",
     "SessionSettings",
@@ -40,6 +44,8 @@ __all__ = [
     "Status",
     "Tick",
     "apply",
+    "from_dict",
     "new_session",
     "snapshot",
+    "to_dict",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from checkgame import rules
 
-__all__ = ["Command", "Connect", "Disconnect", "GameAction", "Join", "LeaveSession", "Start", "Tick"]
+__all__ = ["Command", "Connect", "Disconnect", "GameAction", "Join", "LeaveSession", "NodeLost", "Start", "Tick"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +47,25 @@ class GameAction:
 
 @dataclass(frozen=True, slots=True)
 class Connect:
-    """A connection of ``player_id`` opened (ends their absence)."""
+    """``node`` has a connection of ``player_id`` (ends their absence)."""
 
     player_id: str
+    node: str = "local"
 
 
 @dataclass(frozen=True, slots=True)
 class Disconnect:
-    """The last connection of ``player_id`` closed: their grace period starts."""
+    """``node``'s last connection of ``player_id`` closed: without one elsewhere, their grace period starts."""
 
     player_id: str
+    node: str = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeLost:
+    """``node`` died without saying goodbye: its connections are gone."""
+
+    node: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,4 +73,4 @@ class Tick:
     """Time passed: act on every deadline that is due."""
 
 
-Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | Tick
+Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | NodeLost | Tick

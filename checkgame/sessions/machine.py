@@ -36,6 +36,7 @@ from checkgame.sessions.commands import (
     GameAction,
     Join,
     LeaveSession,
+    NodeLost,
     Start,
     Tick,
 )
@@ -133,9 +134,11 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
         case LeaveSession():
             state = _leave(state, command.player_id, log)
         case Connect():
-            state = _connect(state, command.player_id, log)
+            state = _connect(state, command.player_id, command.node, log)
         case Disconnect():
-            state = _disconnect(state, command.player_id, log)
+            state = _disconnect(state, command.player_id, command.node, log)
+        case NodeLost():
+            state = _node_lost(state, command.node, log)
         case Tick():
             state = _tick(state, log)
     return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))
@@ -221,7 +224,7 @@ def _deal(state: SessionState, log: _Log) -> SessionState:
     )
     log.game_events(state, events)
     for player in players:  # a seat nobody plays would be moved for by the turn timer forever
-        if player not in state.present:
+        if not state.is_present(player):
             state = _start_grace(state, player, log)
     return state
 
@@ -324,16 +327,23 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     return _finish(state, log) if tournament.is_over else state
 
 
-def _connect(state: SessionState, player_id: str, log: _Log) -> SessionState:
-    present = state.present if player_id in state.present else (*state.present, player_id)
+def _connect(state: SessionState, player_id: str, node: str, log: _Log) -> SessionState:
+    entry = (player_id, node)
+    present = state.present if entry in state.present else (*state.present, entry)
     if any(p == player_id for p, _ in state.absent):
         log.add("player_reconnected", {"player": player_id})
     return replace(state, present=present, absent=_without(state.absent, player_id))
 
 
-def _disconnect(state: SessionState, player_id: str, log: _Log) -> SessionState:
-    state = replace(state, present=tuple(p for p in state.present if p != player_id))
-    return _start_grace(state, player_id, log)
+def _disconnect(state: SessionState, player_id: str, node: str, log: _Log) -> SessionState:
+    state = replace(state, present=tuple(e for e in state.present if e != (player_id, node)))
+    return state if state.is_present(player_id) else _start_grace(state, player_id, log)
+
+
+def _node_lost(state: SessionState, node: str, log: _Log) -> SessionState:
+    for player_id, _ in [e for e in state.present if e[1] == node]:
+        state = _disconnect(state, player_id, node, log)
+    return state
 
 
 def _start_grace(state: SessionState, player_id: str, log: _Log) -> SessionState:

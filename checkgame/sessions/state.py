@@ -75,8 +75,8 @@ class SessionState:
     """The running game's action log, for replay from its seed."""
     turn_deadline: float | None = None
     next_game_at: float | None = None
-    present: tuple[str, ...] = ()
-    """Players with at least one open connection."""
+    present: tuple[tuple[str, str], ...] = ()
+    """(player, node) for each node holding a connection of the player."""
     absent: tuple[tuple[str, float], ...] = ()
     """(player, drop deadline) of players in their grace period: disconnected, or never connected to a game."""
     recent_action_ids: tuple[str, ...] = field(default=())
@@ -97,6 +97,10 @@ class SessionState:
     def seat_of(self, player_id: str) -> Seat | None:
         """The seat of ``player_id``, left or not."""
         return next((seat for seat in self.seats if seat.player_id == player_id), None)
+
+    def is_present(self, player_id: str) -> bool:
+        """``player_id`` has a connection on some node."""
+        return any(player == player_id for player, _ in self.present)
 
     def wake_at(self) -> float | None:
         """The earliest deadline to act on, if any (what the timer schedules)."""

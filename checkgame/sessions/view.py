@@ -31,7 +31,7 @@ def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
                 "registered": seat.user_id is not None,
                 "left": seat.player_id in state.left,
                 "eliminated": seat.player_id in eliminated,
-                "connected": seat.player_id in state.present,
+                "connected": state.is_present(seat.player_id),
             }
             for number, seat in enumerate(state.seats, start=1)
         ],

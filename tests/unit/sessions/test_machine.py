@@ -382,7 +382,28 @@ def test_seats_nobody_plays_start_their_grace_period_when_a_game_is_dealt() -> N
     assert outcome.state.absent == (("bob", 62.0), ("cid", 62.0))
     back = sessions.apply(outcome.state, sessions.Connect("bob"), 3.0).state
     assert back.absent == (("cid", 62.0),)
-    assert back.present == ("ann", "bob")
+    assert back.present == (("ann", "local"), ("bob", "local"))
+
+
+def test_a_player_is_away_only_when_no_node_holds_a_connection() -> None:
+    state = started("ann", "bob")
+    state = sessions.apply(state, sessions.Connect("bob", "node-2"), 3.0).state  # a second tab, elsewhere
+    one_left = sessions.apply(state, sessions.Disconnect("bob", "local"), 4.0)
+    assert one_left.entries == ()
+    assert one_left.state.is_present("bob")
+    gone = sessions.apply(one_left.state, sessions.Disconnect("bob", "node-2"), 5.0)
+    assert [e.type for e in gone.entries] == ["player_disconnected"]
+
+
+def test_a_lost_node_takes_its_connections_with_it() -> None:
+    state = started("ann", "bob", "cid")
+    state = sessions.apply(state, sessions.Connect("cid", "node-2"), 3.0).state
+    state = sessions.apply(state, sessions.Disconnect("cid", "local"), 3.5).state
+    state = sessions.apply(state, sessions.Connect("bob", "node-2"), 4.0).state
+    outcome = sessions.apply(state, sessions.NodeLost("node-2"), 5.0)
+    assert [e.data["player"] for e in outcome.entries] == ["cid"]  # bob still has a connection on "local"
+    assert outcome.state.absent == (("cid", 5.0 + SETTINGS.grace_s),)
+    assert all(node != "node-2" for _, node in outcome.state.present)
 
 
 def test_wake_at_is_the_earliest_deadline() -> None:

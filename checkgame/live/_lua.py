@@ -1,0 +1,148 @@
+"""The Lua scripts of the Redis live store (see :mod:`checkgame.live.redis` for the key layout).
+
+Each script is one atomic step, so a move costs one round trip and no other
+client ever sees half of a commit. Versions and sequence numbers travel as
+decimal strings and are compared as strings (Python writes them with ``str(int)``).
+The state hash has four fields: ``v`` version, ``q`` seq of the last entry,
+``s`` the state's JSON, ``c`` the id of the commit that wrote it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CLAIM_DUE", "COMMIT", "CREATE", "ENTRIES_SINCE", "RATE_LIMIT_HIT", "SESSION_IDS"]
+
+COMMIT = """
+-- KEYS: state hash, log list, deadlines zset
+-- ARGV: 1 expected version, 2 new version, 3 new seq, 4 state JSON, 5 wake_at ('' = none),
+--       6 ttl ms (0 = none), 7 log size, 8 channel, 9 session id, 10 commit id, 11.. entries JSON
+local current = redis.call('HMGET', KEYS[1], 'v', 'c')
+if current[1] ~= ARGV[1] then
+  -- A retry of this very commit after a lost reply (the client retries on connection errors):
+  -- it was applied, and must not look like a lost race that the caller would apply again.
+  if current[1] == ARGV[2] and current[2] == ARGV[10] then return 1 end
+  return 0
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'q', ARGV[3], 's', ARGV[4], 'c', ARGV[10])
+if #ARGV > 10 then
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, 11))
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
+end
+if ARGV[5] == '' then
+  redis.call('ZREM', KEYS[3], ARGV[9])
+else
+  redis.call('ZADD', KEYS[3], ARGV[5], ARGV[9])
+end
+local ttl = tonumber(ARGV[6])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+-- Published even without entries: other nodes drop their cached state on a newer version.
+redis.call('PUBLISH', ARGV[8], '{"v":' .. ARGV[2] .. ',"e":[' .. table.concat(ARGV, ',', 11) .. ']}')
+return 1
+"""
+
+CREATE = """
+-- KEYS: state hash, log list, deadlines zset, sessions set
+-- ARGV: 1 version, 2 seq, 3 state JSON, 4 wake_at ('' = none), 5 ttl ms (0 = none), 6 session id
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'q', ARGV[2], 's', ARGV[3], 'c', '')
+if ARGV[4] == '' then
+  redis.call('ZREM', KEYS[3], ARGV[6])
+else
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
+end
+redis.call('SADD', KEYS[4], ARGV[6])
+if tonumber(ARGV[5]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+end
+return 1
+"""
+
+CLAIM_DUE = """
+-- KEYS: deadlines zset
+-- ARGV: 1 now, 2 most sessions to claim, 3 lease end, 4 state key prefix
+-- A claimed session is not removed but pushed to the lease end: if the claimer dies before its
+-- Tick commits (which files the next wake-up), another node claims it again then.
+-- Sessions whose state expired are dropped instead. (The EXISTS keys are computed here, which
+-- standalone Redis allows; the store does not support Redis Cluster.)
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local claimed = {}
+for _, id in ipairs(due) do
+  if redis.call('EXISTS', ARGV[4] .. id) == 1 then
+    redis.call('ZADD', KEYS[1], ARGV[3], id)
+    claimed[#claimed + 1] = id
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return claimed
+"""
+
+CLAIM_DEAD_NODES = """
+-- KEYS: nodes zset (node -> last heartbeat)
+-- ARGV: 1 heartbeats older than this are dead, 2 prefix of the per-node session sets
+-- Each dead node is removed as it is returned, so exactly one caller gets it.
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local claimed = {}
+for _, node in ipairs(dead) do
+  redis.call('ZREM', KEYS[1], node)
+  local key = ARGV[2] .. node
+  claimed[#claimed + 1] = {node, redis.call('SMEMBERS', key)}
+  redis.call('DEL', key)
+end
+return claimed
+"""
+
+ENTRIES_SINCE = """
+-- KEYS: state hash, log list
+-- ARGV: 1 seq already seen
+-- The log holds the entries numbered q-n+1 .. q (n = its length): commits append contiguous seqs.
+-- Returns nil for an unknown session or when entry seq+1 was trimmed.
+local q = redis.call('HGET', KEYS[1], 'q')
+if not q then return false end
+q = tonumber(q)
+local after = tonumber(ARGV[1])
+if after >= q then return {} end
+local n = redis.call('LLEN', KEYS[2])
+if n == 0 or q - n > after then return false end
+return redis.call('LRANGE', KEYS[2], after - q + n, -1)
+"""
+
+SESSION_IDS = """
+-- KEYS: sessions set
+-- ARGV: 1 state key prefix
+-- Forgets sessions whose keys expired, on the way.
+local live = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. id) == 1 then
+    live[#live + 1] = id
+  else
+    redis.call('SREM', KEYS[1], id)
+  end
+end
+return live
+"""
+
+RATE_LIMIT_HIT = """
+-- KEYS: the key's sliding log (zset of accepted hit times)
+-- ARGV: 1 now, 2 window s, 3 limit, 4 unique member, 5 ttl ms
+-- Returns nil when the hit is accepted, else the time (as Redis prints the score, exactly) of the
+-- counted hit that must leave the window before another one is accepted. A hit leaves the window
+-- when time + window <= now, computed in doubles exactly as the memory backend does.
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+while true do
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if #oldest == 0 or tonumber(oldest[2]) + window > now then break end
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+end
+local count = redis.call('ZCARD', KEYS[1])
+local limit = tonumber(ARGV[3])
+if count >= limit then
+  return redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')[2]
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return false
+"""

@@ -1,0 +1,346 @@
+"""Live state in Redis, shared by every node of a cluster (DESIGN.md §3).
+
+Theory of operation
+-------------------
+Keys (``p`` is the prefix, ``cg`` by default)::
+
+    {p}:s:{id}          hash: v = version, q = seq of the last entry, s = state JSON, c = last commit id
+    {p}:s:{id}:log      list: the last ``log_size`` entries, JSON, oldest first
+    {p}:s:{id}:events   pub/sub channel: one message per commit, {"v": version, "e": [entries]}
+    {p}:deadlines       sorted set: session id scored by its next wake-up (epoch seconds)
+    {p}:sessions        set: every session id (expired ones are swept by :meth:`session_ids`)
+    {p}:nodes           sorted set: node id scored by its last heartbeat
+    {p}:node:{id}       set: the sessions in which that node holds (or held) connections
+
+Every operation is one Lua script (:mod:`checkgame.live._lua`), loaded once at
+start (coredis reloads it on NOSCRIPT), so each is atomic and costs one round
+trip. :meth:`commit` compares the version, writes the state, appends and trims
+the log, files or cancels the deadline, refreshes the keys' expiry (24 h once
+finished, ``idle_ttl_s`` otherwise) and publishes the batch, all at once. The
+version lives in its own hash field so the script never parses the state. A
+commit carries a random id: if the reply is lost and the client retries, the
+script recognises its own write and answers "applied" instead of "lost race",
+which the caller would otherwise answer by applying the command again.
+
+**Fan-out** (:mod:`checkgame.live._fanout`). One pub/sub connection per
+node, owned by a reader task that :func:`open_redis_live_store` runs. The node subscribes to a session's channel
+when its first local subscriber appears and unsubscribes when the last one
+leaves; the SUBSCRIBE is acknowledged before :meth:`subscribe` yields, so no
+commit after that can be missed. Messages are decoded once per node and
+delivered to the local subscriptions, which are
+:class:`~checkgame.live.memory.MemorySubscription` queues (bounded, ``lagged``
+on overflow). When the connection drops, every
+subscription is marked lagged (its connection resynchronises from the log),
+and the reader reconnects and subscribes again.
+
+**Cache.** A node caches the state of the sessions it is subscribed to, so a
+move from a local connection is one round trip (the commit). The cache is
+updated by this node's successful commits and loads, and an entry is dropped
+when a message announces a newer version or when a commit loses its race. It
+is only filled while the subscription is confirmed, and only with a state at
+least as new as every version announced, so it is never stale for longer
+than a message takes to arrive; ``load(fresh=True)`` bypasses it. Sessions
+without a local subscriber are always read from Redis.
+
+**Deadlines.** :meth:`claim_due` moves each due session's score to a lease
+end (``claim_lease_s`` later) instead of removing it: exactly one node claims
+it now, and if that node dies before its Tick commits (which files the next
+wake-up), another node claims it when the lease ends.
+
+Driver errors become :class:`~checkgame.errors.LiveStateError`; nothing from
+coredis escapes. The store needs standalone Redis (or Sentinel): the scripts
+touch keys of several sessions, which Redis Cluster would refuse.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
+
+import coredis
+import msgspec
+import trio
+
+from checkgame import sessions
+from checkgame.errors import LiveStateError
+from checkgame.live import _lua
+from checkgame.live._fanout import DRIVER_ERRORS, Channel, Fanout, translated
+from checkgame.live.memory import MemorySubscription
+from checkgame.sessions import Entry, SessionState, Status
+
+__all__ = ["DRIVER_ERRORS", "RedisLiveStore", "open_redis_live_store"]
+
+HOUR_S = 3600.0
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
+
+
+class RedisLiveStore:
+    """A :class:`~checkgame.live.LiveStore` in Redis; build it with :func:`open_redis_live_store`."""
+
+    def __init__(
+        self,
+        client: coredis.Redis[bytes],
+        *,
+        prefix: str = "cg",
+        log_size: int = 512,
+        subscriber_capacity: int = 256,
+        claim_batch: int = 100,
+        claim_lease_s: float = 10.0,
+        finished_ttl_s: float = 24 * HOUR_S,
+        idle_ttl_s: float = 7 * 24 * HOUR_S,
+        subscribe_timeout_s: float = 5.0,
+    ) -> None:
+        self._client = client
+        self._state_prefix = f"{prefix}:s:"
+        self._deadlines = f"{prefix}:deadlines"
+        self._sessions = f"{prefix}:sessions"
+        self._nodes = f"{prefix}:nodes"
+        self._node_prefix = f"{prefix}:node:"
+        self._log_size = log_size
+        self._claim_batch = claim_batch
+        self._claim_lease_s = claim_lease_s
+        self._finished_ttl_ms = round(finished_ttl_s * 1000)
+        self._idle_ttl_ms = round(idle_ttl_s * 1000)
+        self._scripts = {
+            name: client.register_script(getattr(_lua, name))
+            for name in ("COMMIT", "CREATE", "CLAIM_DUE", "CLAIM_DEAD_NODES", "ENTRIES_SINCE", "SESSION_IDS")
+        }
+        self._fanout = Fanout(client, self._state_prefix, subscriber_capacity, subscribe_timeout_s)
+
+    @property
+    def client(self) -> coredis.Redis[bytes]:
+        """The store's coredis client, to share its connections (e.g. with the Redis rate limiter)."""
+        return self._client
+
+    def channel(self, session_id: str) -> str:
+        """The pub/sub channel of a session."""
+        return self._fanout.channel_name(session_id)
+
+    def _state_key(self, session_id: str) -> str:
+        return f"{self._state_prefix}{session_id}"
+
+    def _log_key(self, session_id: str) -> str:
+        return f"{self._state_prefix}{session_id}:log"
+
+    async def _run(self, name: str, keys: list[str], args: list[str | bytes | int]) -> Any:
+        with translated(name):
+            return await self._scripts[name](keys=keys, args=args)
+
+    async def prepare(self) -> None:
+        """Check that Redis answers and load the scripts, so the first moves need no reload."""
+        with translated("start-up"):
+            await self._client.ping()
+            for script in self._scripts.values():
+                await self._client.script_load(script.script)
+
+    async def ping(self) -> None:
+        """One round trip to Redis, for health checks.
+
+        Raises:
+            LiveStateError: Redis does not answer.
+        """
+        with translated("ping"):
+            await self._client.ping()
+
+    # -- the LiveStore interface
+    async def create(self, state: SessionState) -> None:
+        await self._run(
+            "CREATE",
+            [self._state_key(state.id), self._log_key(state.id), self._deadlines, self._sessions],
+            [state.version, state.seq, _encode_state(state), _score(state.wake_at()), self._ttl_ms(state), state.id],
+        )
+        channel = self._fanout.channels.get(state.id)
+        if channel is not None:
+            channel.state = None
+
+    async def load(self, session_id: str, *, fresh: bool = False) -> SessionState | None:
+        channel = self._fanout.live_channel(session_id)
+        if channel is not None and channel.state is not None and not fresh:
+            return channel.state
+        generation = self._fanout.generation
+        with translated("load"):
+            raw = await self._client.hget(self._state_key(session_id), "s")
+        if raw is None:
+            return None
+        state = sessions.from_dict(_decode(raw))
+        self._remember(channel, generation, state)
+        return state
+
+    async def commit(self, expected_version: int, state: SessionState, entries: Sequence[Entry]) -> bool:
+        channel = self._fanout.live_channel(state.id)
+        generation = self._fanout.generation
+        applied = await self._run(
+            "COMMIT",
+            [self._state_key(state.id), self._log_key(state.id), self._deadlines],
+            [
+                expected_version,
+                state.version,
+                state.seq,
+                _encode_state(state),
+                _score(state.wake_at()),
+                self._ttl_ms(state),
+                self._log_size,
+                self.channel(state.id),
+                state.id,
+                secrets.token_hex(8),
+                *(_encode(entry.to_dict()) for entry in entries),
+            ],
+        )
+        if applied == 1:
+            self._remember(channel, generation, state)
+            return True
+        stale = self._fanout.channels.get(state.id)
+        if stale is not None:
+            stale.state = None
+        return False
+
+    async def entries_since(self, session_id: str, seq: int) -> list[Entry] | None:
+        raw = await self._run("ENTRIES_SINCE", [self._state_key(session_id), self._log_key(session_id)], [seq])
+        if raw is None:
+            return None
+        entries = [Entry.from_dict(_decode(item)) for item in cast("list[bytes]", raw)]
+        if entries and entries[0].seq != seq + 1:  # only if a writer broke the contiguous numbering
+            return None
+        return entries
+
+    def subscribe(self, session_id: str) -> AbstractAsyncContextManager[MemorySubscription]:
+        return self._fanout.subscribe(session_id)
+
+    async def claim_due(self, now: float) -> list[str]:
+        claimed = await self._run(
+            "CLAIM_DUE",
+            [self._deadlines],
+            [repr(now), self._claim_batch, repr(now + self._claim_lease_s), self._state_prefix],
+        )
+        return [item.decode() for item in cast("list[bytes]", claimed)]
+
+    async def track(self, node: str, session_id: str) -> None:
+        key = f"{self._node_prefix}{node}"
+        with translated("track"):
+            await self._client.sadd(key, [session_id])
+            await self._client.expire(key, self._idle_ttl_ms // 1000 or 7 * 24 * 3600)
+
+    async def heartbeat(self, node: str, now: float) -> None:
+        with translated("heartbeat"):
+            await self._client.zadd(self._nodes, {node: now})
+
+    async def claim_dead_nodes(self, now: float, silence_s: float) -> list[tuple[str, list[str]]]:
+        claimed = await self._run("CLAIM_DEAD_NODES", [self._nodes], [repr(now - silence_s), self._node_prefix])
+        return [
+            (node.decode(), sorted(s.decode() for s in members))
+            for node, members in cast("list[tuple[bytes, list[bytes]]]", claimed)
+        ]
+
+    async def session_ids(self) -> list[str]:
+        ids = await self._run("SESSION_IDS", [self._sessions], [self._state_prefix])
+        return [item.decode() for item in cast("list[bytes]", ids)]
+
+    def subscriber_count(self) -> int:
+        """Open local subscriptions, for statistics."""
+        return self._fanout.subscriber_count()
+
+    async def serve_pubsub(self) -> None:
+        """The reader task of the node's pub/sub connection (run by :func:`open_redis_live_store`)."""
+        await self._fanout.serve()
+
+    async def wait_connected(self, timeout_s: float) -> bool:
+        """Wait until the pub/sub connection is up; False after ``timeout_s``."""
+        return await self._fanout.wait_connected(timeout_s)
+
+    def _ttl_ms(self, state: SessionState) -> int:
+        return self._finished_ttl_ms if state.status is Status.FINISHED else self._idle_ttl_ms
+
+    def _remember(self, channel: Channel | None, generation: int, state: SessionState) -> None:
+        """Cache ``state`` if its read began on a confirmed subscription and nothing newer was announced since."""
+        if channel is None or generation != self._fanout.generation or not channel.live:
+            return
+        if self._fanout.channels.get(state.id) is channel and state.version >= channel.seen:
+            channel.state = state
+            channel.seen = state.version
+
+
+def _encode_state(state: SessionState) -> bytes:
+    return _encode(sessions.to_dict(state))
+
+
+def _score(at: float | None) -> str:
+    return "" if at is None else repr(at)
+
+
+@asynccontextmanager
+async def open_redis_live_store(
+    url: str,
+    *,
+    client_name: str | None = None,
+    connect_timeout_s: float = 5.0,
+    stream_timeout_s: float = 10.0,
+    **options: Any,
+) -> AsyncIterator[RedisLiveStore]:
+    """Connect to Redis at ``url`` and run the store's pub/sub reader until the context exits.
+
+    Open it in the task that also closes it, around everything that uses it
+    (coredis requires both, DESIGN.md §6). ``options`` go to :class:`RedisLiveStore`.
+
+    Raises:
+        LiveStateError: Redis does not answer at start-up.
+    """
+    client: coredis.Redis[bytes] = coredis.Redis.from_url(
+        url,
+        decode_responses=False,
+        client_name=client_name,
+        connect_timeout=connect_timeout_s,
+        stream_timeout=stream_timeout_s,
+    )
+    body_error: BaseException | None = None
+    error: BaseException
+    try:
+        async with client:
+            store = RedisLiveStore(client, **options)
+            await store.prepare()
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(store.serve_pubsub)
+                if not await store.wait_connected(connect_timeout_s):
+                    raise LiveStateError(f"redis pub/sub did not connect within {connect_timeout_s} s")
+                try:
+                    yield store
+                except BaseException as exc:
+                    body_error = exc
+                    raise
+                finally:
+                    nursery.cancel_scope.cancel()
+        return
+    except BaseExceptionGroup as group:
+        # The nursery and coredis's task groups wrap what the body or the start-up raised:
+        # give it back as it was (outside this handler, so it is not chained to the wrappers).
+        error = _unwrapped(group, body_error)
+        if error is not body_error and not isinstance(error, LiveStateError):
+            raise
+    raise error
+
+
+def _unwrapped(group: BaseExceptionGroup[BaseException], stop: BaseException | None) -> BaseException:
+    """The exception inside ``group`` and its groups of one; ``stop`` itself once reached.
+
+    Trio re-derives a group it passes through (to filter out Cancelled), so a
+    group the body raised comes back as an equal copy holding the same leaves.
+    """
+    inner: BaseException = group
+    while not _same(inner, stop) and isinstance(inner, BaseExceptionGroup) and len(inner.exceptions) == 1:
+        inner = inner.exceptions[0]
+    return stop if stop is not None and _same(inner, stop) else inner
+
+
+def _same(one: BaseException, other: BaseException | None) -> bool:
+    if one is other:
+        return True
+    if not isinstance(one, BaseExceptionGroup) or not isinstance(other, BaseExceptionGroup):
+        return False
+    return (
+        one.message == other.message
+        and len(one.exceptions) == len(other.exceptions)
+        and all(_same(a, b) for a, b in zip(one.exceptions, other.exceptions, strict=True))
+    )
