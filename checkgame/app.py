@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial
 
 import trio
 from hypercorn.config import Config as HypercornConfig
@@ -21,8 +23,11 @@ from hypercorn.trio import serve
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
+from checkgame.live.base import LiveStore
 from checkgame.live.memory import MemoryLiveStore
-from checkgame.ratelimit import MemoryRateLimiter
+from checkgame.live.redis import open_redis_live_store
+from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
+from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
 from checkgame.sessions.machine import Effect
 from checkgame.store import open_store
@@ -56,19 +61,19 @@ async def serve_checkgame(
     ``settings`` must be :meth:`~checkgame.config.Settings.resolved` (a database URL and a secret).
     """
     clock = time.time
-    async with open_store(settings.database_url) as store:
+    async with open_store(settings.database_url) as store, _open_live(settings, clock) as (live, rate_limiter):
         applied = await store.migrate()
         if applied:
             log.info("applied database migrations %s", applied)
         effects_send, effects_receive = trio.open_memory_channel[Effect](EFFECTS_BUFFER)
-        service = SessionService(MemoryLiveStore(), effects_send, clock)
+        service = SessionService(live, effects_send, clock)
         services = Services(
             settings=settings,
             store=store,
             sessions=service,
-            presence=Presence(service),
+            presence=Presence(service, settings.node_id),
             tokens=TokenCodec(settings.jwt_secret),
-            rate_limiter=MemoryRateLimiter(clock),
+            rate_limiter=rate_limiter,
             clock=clock,
             started_at=clock(),
         )
@@ -86,7 +91,7 @@ async def serve_checkgame(
         timers = trio.CancelScope()
         async with trio.open_nursery() as background:
             background.start_soon(Recorder(store).run, effects_receive)
-            background.start_soon(_run_within, timers, run_timers, service, clock)
+            background.start_soon(_run_within, timers, partial(run_timers, service, clock, node=settings.node_id))
             async with trio.open_nursery() as server:
                 binds = await server.start(_serve, app, config, drain_then_stop)
                 if not settings.public_url or settings.port == 0:
@@ -98,9 +103,19 @@ async def serve_checkgame(
             await effects_send.aclose()  # the recorder writes what is queued, then returns
 
 
-async def _run_within(scope: trio.CancelScope, task: Callable[..., Awaitable[None]], *args: object) -> None:
+@asynccontextmanager
+async def _open_live(settings: Settings, clock: Callable[[], float]) -> AsyncIterator[tuple[LiveStore, RateLimiter]]:
+    """Live state and rate limits: in this process's memory, or shared by every node through Redis."""
+    if not settings.redis_url:
+        yield MemoryLiveStore(), MemoryRateLimiter(clock)
+        return
+    async with open_redis_live_store(settings.redis_url, client_name=f"checkgame:{settings.node_id}") as live:
+        yield live, RedisRateLimiter(live.client, clock)
+
+
+async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:
     with scope:
-        await task(*args)
+        await task()
 
 
 async def _serve(

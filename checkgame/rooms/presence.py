@@ -2,7 +2,10 @@
 
 A player may hold several connections (two tabs, a reconnect racing the old
 socket); the session hears :class:`~checkgame.sessions.Connect` on the first
-and :class:`~checkgame.sessions.Disconnect` only when the last one closes.
+and :class:`~checkgame.sessions.Disconnect` only when the last one closes, each
+naming this node, so connections on other nodes keep the player present. The
+node also records that it holds connections in the session: if it dies,
+another node's timer task tells the session (see :mod:`checkgame.rooms.timers`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ __all__ = ["Presence"]
 class Presence:
     """Connection counts per (session, player) on this node."""
 
-    def __init__(self, service: SessionService) -> None:
+    def __init__(self, service: SessionService, node: str) -> None:
         self._service = service
+        self.node = node
         self._connections: Counter[tuple[str, str]] = Counter()
 
     def count(self) -> int:
@@ -33,7 +37,8 @@ class Presence:
         key = (session_id, player_id)
         self._connections[key] += 1
         if self._connections[key] == 1:
-            await self._service.execute(session_id, sessions.Connect(player_id))
+            await self._service.live.track(self.node, session_id)
+            await self._service.execute(session_id, sessions.Connect(player_id, self.node))
 
     async def disconnected(self, session_id: str, player_id: str) -> None:
         """A connection of ``player_id`` closed."""
@@ -43,4 +48,4 @@ class Presence:
             return
         del self._connections[key]
         with contextlib.suppress(ClientError):  # the session ended or vanished meanwhile: no seat to hold
-            await self._service.execute(session_id, sessions.Disconnect(player_id))
+            await self._service.execute(session_id, sessions.Disconnect(player_id, self.node))

@@ -1,4 +1,4 @@
-"""The timer task: turn timeouts, grace periods and the pause between games.
+"""The timer task: turn timeouts, grace periods, the pause between games, and dead nodes.
 
 Deadlines live in the live store (a sorted set in Redis), and ``claim_due``
 hands each due session to exactly one node, so timers survive the node that
@@ -14,7 +14,7 @@ from collections.abc import Callable
 import trio
 
 from checkgame import sessions
-from checkgame.errors import ClientError
+from checkgame.errors import ClientError, LiveStateError
 from checkgame.rooms.service import SessionService
 
 __all__ = ["run_timers"]
@@ -26,15 +26,39 @@ async def run_timers(
     service: SessionService,
     clock: Callable[[], float],
     *,
+    node: str,
     poll_s: float = 0.1,
+    heartbeat_s: float = 2.0,
+    node_silence_s: float = 10.0,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Tick every session whose deadline has come, forever."""
+    """Tick every session whose deadline has come; keep this node's heartbeat; let dead nodes' players go."""
     task_status.started()
+    next_heartbeat = 0.0
     while True:
-        for session_id in await service.live.claim_due(clock()):
-            try:
-                await service.execute(session_id, sessions.Tick())
-            except ClientError as exc:  # the session vanished or finished meanwhile
-                log.info("timer tick refused", extra={"session": session_id, "code": exc.code})
+        try:
+            now = clock()
+            if now >= next_heartbeat:
+                await service.live.heartbeat(node, now)
+                await _reap_dead_nodes(service, now, node_silence_s)
+                next_heartbeat = now + heartbeat_s
+            for session_id in await service.live.claim_due(now):
+                await _tell(service, session_id, sessions.Tick())
+        except LiveStateError:  # Redis hiccup: claimed deadlines come back when their lease ends
+            log.warning("timer round failed; retrying", exc_info=True)
         await trio.sleep(poll_s)
+
+
+async def _reap_dead_nodes(service: SessionService, now: float, silence_s: float) -> None:
+    """A node that stopped beating took its connections with it: their players start their grace period."""
+    for dead, session_ids in await service.live.claim_dead_nodes(now, silence_s):
+        log.warning("node %s is silent; releasing its players in %d sessions", dead, len(session_ids))
+        for session_id in session_ids:
+            await _tell(service, session_id, sessions.NodeLost(dead))
+
+
+async def _tell(service: SessionService, session_id: str, command: sessions.Command) -> None:
+    try:
+        await service.execute(session_id, command)
+    except ClientError as exc:  # the session vanished or finished meanwhile
+        log.info("%s refused for %s: %s", type(command).__name__, session_id, exc.code)

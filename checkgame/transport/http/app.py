@@ -10,7 +10,7 @@ from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from checkgame import __version__
-from checkgame.errors import ClientError, StoreError
+from checkgame.errors import ClientError, LiveStateError, StoreError
 from checkgame.transport.context import Services
 from checkgame.transport.http import api_auth, api_sessions
 from checkgame.transport.http.errors import error_response, json_response
@@ -71,6 +71,10 @@ def create_app(services: Services) -> QuartTrio:
                 reasons.append("migrations pending")
         except StoreError as exc:
             reasons.append(f"database: {exc}")
+        try:
+            await services.sessions.live.ping()
+        except LiveStateError as exc:
+            reasons.append(f"live state: {exc}")
         body = {"ready": not reasons, "reasons": reasons, "node": services.settings.node_id}
         return json_response(body, 503 if reasons else 200)
 
@@ -100,6 +104,12 @@ async def _health_checks(services: Services) -> dict[str, dict[str, Any]]:
         checks["database"] = {"status": "ok"}
     except StoreError as exc:
         checks["database"] = {"status": "failing", "error": str(exc)}
+    if services.settings.redis_url:
+        try:
+            await services.sessions.live.ping()
+            checks["redis"] = {"status": "ok"}
+        except LiveStateError as exc:
+            checks["redis"] = {"status": "failing", "error": str(exc)}
     rss = _rss_bytes()
     checks["memory"] = {"status": "ok" if rss < MEMORY_LIMIT_BYTES else "failing", "rssBytes": rss}
     checks["uptime"] = {"status": "ok", "seconds": round(services.clock() - services.started_at, 1)}

@@ -9,6 +9,7 @@ and turn a :class:`~checkgame.errors.ClientError` into the error body.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,12 +19,14 @@ import msgspec
 from quart import Quart, Response, request
 
 from checkgame.auth import Claims
-from checkgame.errors import AuthError, BadMessageError, ClientError
+from checkgame.errors import AuthError, BadMessageError, ClientError, LiveStateError, StoreError
 from checkgame.transport.context import Services
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.schemas import ErrorBody
 
 __all__ = ["Api", "Endpoint", "Limit", "RequestContext"]
+
+log = logging.getLogger(__name__)
 
 Auth = Literal["none", "optional", "access", "access_or_session"]
 
@@ -238,6 +241,11 @@ def _make_view(endpoint: Endpoint, services: Services, general: Limit) -> Callab
             result = await endpoint.handler(*args, **path)
         except ClientError as error:
             return error_response(error)
+        except (StoreError, LiveStateError) as error:  # a backend is down: retry later, not a bug
+            log.warning("backend unavailable during %s %s: %s", endpoint.method, endpoint.path, error)
+            unavailable = ClientError("a backend is unavailable; retry shortly", code="SERVICE_UNAVAILABLE")
+            unavailable.status_hint = 503
+            return error_response(unavailable)
         if result is None:
             return Response("", status=endpoint.status)
         return json_response(result, endpoint.status)

@@ -25,7 +25,7 @@ import trio
 from quart import websocket
 
 from checkgame import sessions
-from checkgame.errors import AuthError, ClientError
+from checkgame.errors import AuthError, ClientError, LiveStateError
 from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
 from checkgame.rules import RuleViolation
 from checkgame.sessions import Entry
@@ -154,6 +154,9 @@ class Connection:
             await task(*args)
         except _CloseError as closing:
             self.closing = self.closing or closing
+        except LiveStateError:  # the live store is unreachable: the client should come back later
+            log.warning("live state failed on a connection", exc_info=True)
+            self.closing = self.closing or _CloseError(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
         nursery.cancel_scope.cancel()
 
     async def _write(self) -> None:
@@ -260,6 +263,9 @@ async def serve_connection(services: Services) -> None:
         await connection.run(last_seq)
     except _CloseError as early:  # raised before the tasks started (e.g. outbox full on the first sync)
         connection.closing = early
+    except LiveStateError:
+        log.warning("live state failed while connecting", exc_info=True)
+        connection.closing = _CloseError(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
     final = connection.closing
     if final is not None:
         with trio.CancelScope(shield=True), trio.move_on_after(1):
