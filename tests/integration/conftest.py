@@ -194,17 +194,26 @@ async def open_ws(url: str) -> AsyncIterator[WebSocketConnection]:
     close handshake the server started, and when the block ends first it
     leaves the socket open (a ResourceWarning under ``filterwarnings=error``).
     """
-    async with open_websocket_url(url) as ws:
-        try:
-            yield ws
-        finally:
-            await ws._close_stream()
+    opened: WebSocketConnection | None = None
+    try:
+        async with open_websocket_url(url) as opened:
+            yield opened
+    finally:
+        if opened is not None:
+            await opened._close_stream()  # after the close handshake, whichever side started it
 
 
 @asynccontextmanager
 async def connect(server: Server, seat: Seat, last_seq: int | None = None) -> AsyncIterator[TableClient]:
     """Open a player's socket."""
-    url = server.url.replace("http://", "ws://") + f"/api/v1/ws?token={seat.token}"
+    async with connect_url(server.url, seat, last_seq) as client:
+        yield client
+
+
+@asynccontextmanager
+async def connect_url(base_url: str, seat: Seat, last_seq: int | None = None) -> AsyncIterator[TableClient]:
+    """Open a player's socket on the server (or load balancer) at ``base_url``."""
+    url = base_url.replace("http://", "ws://") + f"/api/v1/ws?token={seat.token}"
     if last_seq is not None:
         url += f"&lastSeq={last_seq}"
     async with open_ws(url) as ws:

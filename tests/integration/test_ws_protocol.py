@@ -247,3 +247,21 @@ async def test_a_client_that_falls_behind_is_cut_off_and_resumes_with_a_snapshot
             assert snapshot["seq"] == state.seq
             assert snapshot["data"]["ranking"] == [table.player_id, guest.player_id]
     server.stop.set()
+
+
+async def test_resuming_when_nothing_was_missed_continues_with_the_next_entries(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    table, guest = await two_seats(http)
+    async with connect(server, table) as ann:
+        async with connect(server, guest) as bob:
+            await started_pair(server, http, ann, bob)
+        await ann.until("player_disconnected")
+        up_to_date = ann.last_seq  # bob's last entry is the one logging his departure
+        async with connect(server, guest, last_seq=up_to_date) as bob:
+            await bob.until("connection_established")
+            back = await bob.until("player_reconnected", "session_state", timeout=5)  # an entry, not a snapshot
+            assert (back["type"], back["seq"]) == ("player_reconnected", up_to_date + 1)
+            await ann.send("draw_card", actionId="a1")
+            drawn = await bob.until("card_drawn")
+            assert drawn["seq"] == up_to_date + 2

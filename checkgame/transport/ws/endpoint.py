@@ -118,6 +118,8 @@ class Connection:
             self.send("session_state", sessions.snapshot(state, self.player_id), seq=state.seq, game_id=state.game_id)
             self.last_sent = state.seq
             return
+        assert after_seq is not None
+        self.last_sent = max(self.last_sent, after_seq)  # the client holds everything up to after_seq
         for entry in entries:
             self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
             self.last_sent = max(self.last_sent, entry.seq)
