@@ -104,6 +104,7 @@ class Cluster:
         wait_until(lambda: httpx.get(node.url + "/ready", timeout=1).status_code == 200, 30, f"{node.name} ready")
 
     def start(self, count: int) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.nodes = [Node(f"node{i}", free_port(), self.workdir / f"node{i}.log") for i in range(1, count + 1)]
         subprocess.run([sys.executable, "-m", "checkgame", "migrate", "--database-url", self.database_url], check=True)
