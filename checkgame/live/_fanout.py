@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import cast
+from typing import Any, cast
 
 import coredis
 import msgspec
 import trio
 from coredis.exceptions import RedisError
 
+from checkgame import sessions
 from checkgame.errors import LiveStateError
 from checkgame.live.memory import MemorySubscription
 from checkgame.sessions import Entry, SessionState
@@ -57,7 +58,7 @@ def translated(what: str) -> Iterator[None]:
 class Channel:
     """One session's channel on this node: its local subscriptions and the store's cached state."""
 
-    __slots__ = ("live", "seen", "state", "subs")
+    __slots__ = ("live", "published", "seen", "state", "subs")
 
     def __init__(self, subscription: MemorySubscription) -> None:
         self.subs = {subscription}
@@ -66,6 +67,15 @@ class Channel:
         self.seen = 0
         """The highest version announced or read since the channel went live."""
         self.state: SessionState | None = None
+        self.published: dict[str, Any] | None = None
+        """The state announced with version ``seen``, not decoded yet (most are never needed here)."""
+
+    def cached(self) -> SessionState | None:
+        """The cached state, decoding the last published one on first use."""
+        if self.state is None and self.published is not None and self.live:
+            self.state = sessions.from_dict(self.published)
+            self.published = None
+        return self.state
 
 
 class Fanout:
@@ -191,7 +201,7 @@ class Fanout:
         self.generation += 1
         for channel in self.channels.values():
             channel.live = False
-            channel.state = None
+            channel.state, channel.published = None, None
             channel.seen = 0
             for subscription in channel.subs:
                 subscription.mark_lagged()
@@ -204,16 +214,16 @@ class Fanout:
         try:
             message = _decode(data)
             version: int = message["v"]
+            published: dict[str, Any] | None = message.get("s")
             entries = tuple(Entry.from_dict(raw) for raw in message["e"])
         except (msgspec.DecodeError, KeyError, TypeError) as exc:
             log.error("undecodable message on %r: %r", name, exc)
             for subscription in channel.subs:
                 subscription.mark_lagged()
             return
-        if version > channel.seen:
+        if version >= channel.seen:  # messages arrive in commit order: this is the newest state
             channel.seen = version
-        if channel.state is not None and channel.state.version < version:
-            channel.state = None
+            channel.state, channel.published = None, published
         if entries:
             for subscription in channel.subs:
                 subscription.deliver(entries)

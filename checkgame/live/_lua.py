@@ -37,8 +37,10 @@ if ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
--- Published even without entries: other nodes drop their cached state on a newer version.
-redis.call('PUBLISH', ARGV[8], '{"v":' .. ARGV[2] .. ',"e":[' .. table.concat(ARGV, ',', 11) .. ']}')
+-- Published even without entries, with the new state: other nodes replace their cached state, so a move
+-- there after one here costs one round trip too (the commit), not a read first.
+local entries = table.concat(ARGV, ',', 11)
+redis.call('PUBLISH', ARGV[8], '{"v":' .. ARGV[2] .. ',"s":' .. ARGV[4] .. ',"e":[' .. entries .. ']}')
 return 1
 """
 

@@ -35,8 +35,10 @@ and the reader reconnects and subscribes again.
 
 **Cache.** A node caches the state of the sessions it is subscribed to, so a
 move from a local connection is one round trip (the commit). The cache is
-updated by this node's successful commits and loads, and an entry is dropped
-when a message announces a newer version or when a commit loses its race. It
+updated by this node's successful commits and loads, and by every published
+message, which carries the new state (decoded only when a local move needs
+it): a move after another node's move is still one round trip. An entry is
+dropped when a commit loses its race. It
 is only filled while the subscription is confirmed, and only with a state at
 least as new as every version announced, so it is never stale for longer
 than a message takes to arrive; ``load(fresh=True)`` bypasses it. Sessions
@@ -155,12 +157,13 @@ class RedisLiveStore:
         )
         channel = self._fanout.channels.get(state.id)
         if channel is not None:
-            channel.state = None
+            channel.state, channel.published = None, None
 
     async def load(self, session_id: str, *, fresh: bool = False) -> SessionState | None:
         channel = self._fanout.live_channel(session_id)
-        if channel is not None and channel.state is not None and not fresh:
-            return channel.state
+        cached = channel.cached() if channel is not None and not fresh else None
+        if cached is not None:
+            return cached
         generation = self._fanout.generation
         with translated("load"):
             raw = await self._client.hget(self._state_key(session_id), "s")
@@ -195,7 +198,7 @@ class RedisLiveStore:
             return True
         stale = self._fanout.channels.get(state.id)
         if stale is not None:
-            stale.state = None
+            stale.state, stale.published = None, None
         return False
 
     async def entries_since(self, session_id: str, seq: int) -> list[Entry] | None:
@@ -259,7 +262,7 @@ class RedisLiveStore:
         if channel is None or generation != self._fanout.generation or not channel.live:
             return
         if self._fanout.channels.get(state.id) is channel and state.version >= channel.seen:
-            channel.state = state
+            channel.state, channel.published = state, None
             channel.seen = state.version
 
 
