@@ -198,6 +198,7 @@ def round_trips(cluster: Cluster, sessions: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=20, help="concurrent 2-player sessions for the latency run")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds before each move (0: flat out)")
     parser.add_argument("--kill-sessions", type=int, default=6, help="sessions in flight when a node is killed")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -207,7 +208,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cluster, name = start_cluster(Path(tmp) / "latency", {})
         try:
-            results["latency"] = trio.run(play_sessions, cluster, args.sessions)
+            results["latency"] = trio.run(lambda: play_sessions(cluster, args.sessions, think_s=args.think))
+            results["latency"]["think_s"] = args.think
             results["redis_round_trips"] = round_trips(cluster, max(2, args.sessions // 5))
         finally:
             cluster.stop()
