@@ -9,6 +9,7 @@ finishes writing what the last games produced before the store closes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import time
@@ -23,14 +24,16 @@ from hypercorn.trio import serve
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
+from checkgame.errors import ClientError, LiveStateError
 from checkgame.live.base import LiveStore
 from checkgame.live.memory import MemoryLiveStore
 from checkgame.live.redis import open_redis_live_store
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
+from checkgame.sessions import GameRecorded
 from checkgame.sessions.machine import Effect
-from checkgame.store import open_store
+from checkgame.store import GameResult, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.http.app import create_app
 
@@ -90,7 +93,8 @@ async def serve_checkgame(
 
         timers = trio.CancelScope()
         async with trio.open_nursery() as background:
-            background.start_soon(Recorder(store).run, effects_receive)
+            recorder = Recorder(store, acknowledge=partial(_acknowledge_recorded, service))
+            background.start_soon(recorder.run, effects_receive)
             background.start_soon(_run_within, timers, partial(run_timers, service, clock, node=settings.node_id))
             async with trio.open_nursery() as server:
                 binds = await server.start(_serve, app, config, drain_then_stop)
@@ -111,6 +115,12 @@ async def _open_live(settings: Settings, clock: Callable[[], float]) -> AsyncIte
         return
     async with open_redis_live_store(settings.redis_url, client_name=f"checkgame:{settings.node_id}") as live:
         yield live, RedisRateLimiter(live.client, clock)
+
+
+async def _acknowledge_recorded(service: SessionService, game: GameResult) -> None:
+    """Tell a game's players its result is durable (a session gone meanwhile has nobody to tell)."""
+    with contextlib.suppress(ClientError, LiveStateError):
+        await service.execute(game.session_id, GameRecorded(game.id))
 
 
 async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:

@@ -7,12 +7,13 @@ with back-off, and on shutdown drains what is left before the store closes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import trio
 
 from checkgame.errors import NotFoundError, StoreError
 from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, TournamentResult, TournamentStarted
-from checkgame.store.base import Store
+from checkgame.store.base import GameResult, Store
 
 __all__ = ["Recorder"]
 
@@ -22,8 +23,17 @@ log = logging.getLogger(__name__)
 class Recorder:
     """Persists session effects in order."""
 
-    def __init__(self, store: Store, *, retries: int = 5, backoff_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        acknowledge: Callable[[GameResult], Awaitable[None]] | None = None,
+        retries: int = 5,
+        backoff_s: float = 0.5,
+    ) -> None:
         self.store = store
+        self.acknowledge = acknowledge
+        """Called once a game is stored, to tell its players (``game_recorded``)."""
         self.retries = retries
         self.backoff_s = backoff_s
         self.written = 0
@@ -70,3 +80,5 @@ class Recorder:
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
             case _:
                 await self.store.record_game(effect)
+                if self.acknowledge is not None:
+                    await self.acknowledge(effect)

@@ -10,6 +10,7 @@ from checkgame.sessions.commands import Command as Command
 from checkgame.sessions.commands import Connect as Connect
 from checkgame.sessions.commands import Disconnect as Disconnect
 from checkgame.sessions.commands import GameAction as GameAction
+from checkgame.sessions.commands import GameRecorded as GameRecorded
 from checkgame.sessions.commands import Join as Join
 from checkgame.sessions.commands import LeaveSession as LeaveSession
 from checkgame.sessions.commands import NodeLost as NodeLost
@@ -33,6 +34,7 @@ __all__ = [
     "Disconnect",
     "Entry",
     "GameAction",
+    "GameRecorded",
     "Join",
     "LeaveSession",
     "NodeLost",

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 
 from checkgame import rules
 
-__all__ = ["Command", "Connect", "Disconnect", "GameAction", "Join", "LeaveSession", "NodeLost", "Start", "Tick"]
+__all__ = [
+    "Command",
+    "Connect",
+    "Disconnect",
+    "GameAction",
+    "GameRecorded",
+    "Join",
+    "LeaveSession",
+    "NodeLost",
+    "Start",
+    "Tick",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +80,15 @@ class NodeLost:
 
 
 @dataclass(frozen=True, slots=True)
+class GameRecorded:
+    """The durable store holds game ``game_id`` now: players may rely on its result."""
+
+    game_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed: act on every deadline that is due."""
 
 
-Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | NodeLost | Tick
+Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | NodeLost | GameRecorded | Tick

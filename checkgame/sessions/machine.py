@@ -34,6 +34,7 @@ from checkgame.sessions.commands import (
     Connect,
     Disconnect,
     GameAction,
+    GameRecorded,
     Join,
     LeaveSession,
     NodeLost,
@@ -139,6 +140,8 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
             state = _disconnect(state, command.player_id, command.node, log)
         case NodeLost():
             state = _node_lost(state, command.node, log)
+        case GameRecorded():
+            log.add("game_recorded", {"gameId": command.game_id}, game_id=command.game_id)
         case Tick():
             state = _tick(state, log)
     return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))

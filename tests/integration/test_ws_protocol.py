@@ -265,3 +265,17 @@ async def test_resuming_when_nothing_was_missed_continues_with_the_next_entries(
             await ann.send("draw_card", actionId="a1")
             drawn = await bob.until("card_drawn")
             assert drawn["seq"] == up_to_date + 2
+
+
+async def test_players_hear_when_a_finished_game_is_stored(server: Server, http: httpx.AsyncClient) -> None:
+    table, guest = await two_seats(http)
+    async with connect(server, table) as ann, connect(server, guest) as bob:
+        await started_pair(server, http, ann, bob)
+        await bob.send("leave_game")  # bob loses the game at once (RULES.md §14)
+        finished = await ann.until("game_finished")
+        recorded = await ann.until("game_recorded")
+        assert recorded["gameId"] == finished["gameId"]
+        assert recorded["seq"] > finished["seq"]
+        stored = await http.get(f"/sessions/{table.session_id}/games/{recorded['gameId']}")
+        assert stored.status_code == 200  # acknowledged only once the store holds it
+        assert stored.json()["game"]["loser"] == guest.player_id
