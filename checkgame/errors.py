@@ -43,10 +43,14 @@ class ClientError(CheckgameError):
     code: str = "BAD_REQUEST"
     status_hint: int = 400
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: Any = None, status_hint: int | None = None
+    ) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        if status_hint is not None:
+            self.status_hint = status_hint
         self.details = details
 
     @property

@@ -84,9 +84,9 @@ def create_app(services: Services) -> QuartTrio:
 
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> Response:  # routing errors: same body as every other error
-        refused = ClientError(error.description or error.name, code=_HTTP_CODES.get(error.code or 0, "BAD_REQUEST"))
-        refused.status_hint = error.code or 400
-        response = error_response(refused)
+        status = error.code or 400
+        message = error.description or error.name
+        response = error_response(ClientError(message, code=_HTTP_CODES.get(status, "BAD_REQUEST"), status_hint=status))
         if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110 §15.5.6: a 405 lists them
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         if isinstance(error, RequestEntityTooLarge):

@@ -243,9 +243,9 @@ def _make_view(endpoint: Endpoint, services: Services, general: Limit) -> Callab
             return error_response(error)
         except (StoreError, LiveStateError) as error:  # a backend is down: retry later, not a bug
             log.warning("backend unavailable during %s %s: %s", endpoint.method, endpoint.path, error)
-            unavailable = ClientError("a backend is unavailable; retry shortly", code="SERVICE_UNAVAILABLE")
-            unavailable.status_hint = 503
-            return error_response(unavailable)
+            return error_response(
+                ClientError("a backend is unavailable; retry shortly", code="SERVICE_UNAVAILABLE", status_hint=503)
+            )
         if result is None:
             return Response("", status=endpoint.status)
         return json_response(result, endpoint.status)
