@@ -86,6 +86,7 @@ async def serve_checkgame(
         config.graceful_timeout = settings.shutdown_timeout_s
         config.websocket_max_message_size = 16 * settings.max_message_bytes  # beyond: close 1009 by Hypercorn
         config.accesslog = None
+        config.errorlog = logging.getLogger("hypercorn.error")  # through our logging setup, not a second handler
 
         async def drain_then_stop() -> None:
             await shutdown_trigger()

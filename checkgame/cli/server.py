@@ -61,8 +61,11 @@ def _serve(args: argparse.Namespace) -> int:
         async with trio.open_nursery() as nursery:
             services = await nursery.start(serve_checkgame, settings)
             url = services.settings.public_url
-            print(f"Check-Game is running: open {url}/ (API {url}/api/v1, docs {url}/openapi.json)", flush=True)
-            print(f"database {_redact(settings.database_url)} · live state in memory · Ctrl+C to stop", flush=True)
+            print(f"Check-Game is running at {url}: REST {url}/api/v1 (described by {url}/openapi.json),", flush=True)
+            print(f"WebSocket {url.replace('http', 'ws', 1)}/api/v1/ws?token=<sessionToken>", flush=True)
+            redis = settings.redis_url
+            live = f"live state in Redis at {_redact(redis)}" if redis else "live state in memory"
+            print(f"database {_redact(settings.database_url)} · {live} · Ctrl+C to stop", flush=True)
 
     trio.run(announce_and_serve)
     print("stopped cleanly", flush=True)
