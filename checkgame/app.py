@@ -31,9 +31,9 @@ from checkgame.live.redis import open_redis_live_store
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
-from checkgame.sessions import GameRecorded
-from checkgame.sessions.machine import Effect
-from checkgame.store import GameResult, open_store
+from checkgame.sessions import Recorded
+from checkgame.sessions.machine import Effect, result_id
+from checkgame.store import GameResult, TournamentResult, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.http.app import create_app
 
@@ -118,10 +118,10 @@ async def _open_live(settings: Settings, clock: Callable[[], float]) -> AsyncIte
         yield live, RedisRateLimiter(live.client, clock)
 
 
-async def _acknowledge_recorded(service: SessionService, game: GameResult) -> None:
-    """Tell a game's players its result is durable (a session gone meanwhile has nobody to tell)."""
+async def _acknowledge_recorded(service: SessionService, result: GameResult | TournamentResult) -> None:
+    """Tell the session a result is durable (a session gone meanwhile has nobody to tell)."""
     with contextlib.suppress(ClientError, LiveStateError):
-        await service.execute(game.session_id, GameRecorded(game.id))
+        await service.execute(result.session_id, Recorded(result_id(result)))
 
 
 async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 import trio
 
 from checkgame.errors import NotFoundError, StoreError
-from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, TournamentResult, TournamentStarted
-from checkgame.store.base import GameResult, Store
+from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, TournamentStarted
+from checkgame.store.base import GameResult, Store, TournamentResult
 
 __all__ = ["Recorder"]
 
@@ -27,13 +27,13 @@ class Recorder:
         self,
         store: Store,
         *,
-        acknowledge: Callable[[GameResult], Awaitable[None]] | None = None,
+        acknowledge: Callable[[GameResult | TournamentResult], Awaitable[None]] | None = None,
         retries: int = 5,
         backoff_s: float = 0.5,
     ) -> None:
         self.store = store
         self.acknowledge = acknowledge
-        """Called once a game is stored, to tell its players (``game_recorded``)."""
+        """Called once a result is stored, so the session stops offering it again (and tells the players)."""
         self.retries = retries
         self.backoff_s = backoff_s
         self.written = 0
@@ -80,5 +80,5 @@ class Recorder:
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
             case _:
                 await self.store.record_game(effect)
-                if self.acknowledge is not None:
-                    await self.acknowledge(effect)
+        if self.acknowledge is not None and isinstance(effect, GameResult | TournamentResult):
+            await self.acknowledge(effect)

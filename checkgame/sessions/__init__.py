@@ -10,10 +10,10 @@ from checkgame.sessions.commands import Command as Command
 from checkgame.sessions.commands import Connect as Connect
 from checkgame.sessions.commands import Disconnect as Disconnect
 from checkgame.sessions.commands import GameAction as GameAction
-from checkgame.sessions.commands import GameRecorded as GameRecorded
 from checkgame.sessions.commands import Join as Join
 from checkgame.sessions.commands import LeaveSession as LeaveSession
 from checkgame.sessions.commands import NodeLost as NodeLost
+from checkgame.sessions.commands import Recorded as Recorded
 from checkgame.sessions.commands import Start as Start
 from checkgame.sessions.commands import Tick as Tick
 from checkgame.sessions.entries import Entry as Entry
@@ -34,11 +34,11 @@ __all__ = [
     "Disconnect",
     "Entry",
     "GameAction",
-    "GameRecorded",
     "Join",
     "LeaveSession",
     "NodeLost",
     "Outcome",
+    "Recorded",
     "Seat",
     "SessionSettings",
     "SessionState",

@@ -16,10 +16,10 @@ __all__ = [
     "Connect",
     "Disconnect",
     "GameAction",
-    "GameRecorded",
     "Join",
     "LeaveSession",
     "NodeLost",
+    "Recorded",
     "Start",
     "Tick",
 ]
@@ -80,10 +80,10 @@ class NodeLost:
 
 
 @dataclass(frozen=True, slots=True)
-class GameRecorded:
-    """The durable store holds game ``game_id`` now: players may rely on its result."""
+class Recorded:
+    """The durable store now holds the result ``result_id`` (a game id, or ``"tournament"``)."""
 
-    game_id: str
+    result_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,4 +91,4 @@ class Tick:
     """Time passed: act on every deadline that is due."""
 
 
-Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | NodeLost | GameRecorded | Tick
+Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | NodeLost | Recorded | Tick

@@ -34,16 +34,16 @@ from checkgame.sessions.commands import (
     Connect,
     Disconnect,
     GameAction,
-    GameRecorded,
     Join,
     LeaveSession,
     NodeLost,
+    Recorded,
     Start,
     Tick,
 )
 from checkgame.sessions.entries import Entry
 from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
-from checkgame.store.base import GameResult, SessionPlayer
+from checkgame.store.base import GameResult, SessionPlayer, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = [
@@ -55,10 +55,14 @@ __all__ = [
     "TournamentStarted",
     "apply",
     "new_session",
+    "result_id",
 ]
 
 RECENT_ACTION_IDS = 256
 """How many action ids a session remembers for idempotent retries."""
+
+RECORD_RETRY_S = 30.0
+"""A result not acknowledged as stored after this long is handed to a recorder again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +85,6 @@ class TournamentStarted:
     """Game 1 was dealt: the session is no longer open to join."""
 
     session_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class TournamentResult:
-    """The final ranking of a finished session, winner first."""
-
-    session_id: str
-    ranking: tuple[str, ...]
-    finished_at: datetime
 
 
 Effect = SeatTaken | SeatReleased | TournamentStarted | GameResult | TournamentResult
@@ -140,8 +135,8 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
             state = _disconnect(state, command.player_id, command.node, log)
         case NodeLost():
             state = _node_lost(state, command.node, log)
-        case GameRecorded():
-            log.add("game_recorded", {"gameId": command.game_id}, game_id=command.game_id)
+        case Recorded():
+            state = _recorded(state, command.result_id, log)
         case Tick():
             state = _tick(state, log)
     return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))
@@ -274,24 +269,22 @@ def _end_game(state: SessionState, ended: rules.GameEnded, log: _Log) -> Session
     if ended.loser in tournament.remaining:
         tournament = tournament.record_loss(ended.loser)
     log.add("player_eliminated", {"player": ended.loser, "gameNumber": state.game_number}, game_id=game_id)
-    log.effects.append(
-        GameResult(
-            id=game_id,
-            session_id=state.id,
-            number=state.game_number,
-            seed=game.seed,
-            hand_size=state.settings.hand_size,
-            players=game.players,
-            first_player=state.game_first_player,
-            started_at=_datetime(state.game_started_at),
-            finished_at=_datetime(log.now),
-            loser=ended.loser,
-            placements=ended.placements,
-            reason=ended.reason.value,
-            actions=state.game_actions,
-        )
+    result = GameResult(
+        id=game_id,
+        session_id=state.id,
+        number=state.game_number,
+        seed=game.seed,
+        hand_size=state.settings.hand_size,
+        players=game.players,
+        first_player=state.game_first_player,
+        started_at=_datetime(state.game_started_at),
+        finished_at=_datetime(log.now),
+        loser=ended.loser,
+        placements=ended.placements,
+        reason=ended.reason.value,
+        actions=state.game_actions,
     )
-    state = replace(state, tournament=tournament, turn_deadline=None)
+    state = _expect_recorded(replace(state, tournament=tournament, turn_deadline=None), result, log)
     if tournament.is_over:
         return _finish(state, log)
     return replace(state, status=Status.BETWEEN, next_game_at=log.now + state.settings.next_game_delay_s)
@@ -302,8 +295,29 @@ def _finish(state: SessionState, log: _Log) -> SessionState:
     assert state.tournament is not None
     ranking = state.tournament.ranking()
     log.add("tournament_finished", {"winner": ranking[0], "ranking": list(ranking), "games": state.game_number})
-    log.effects.append(TournamentResult(state.id, ranking, _datetime(log.now)))
+    state = _expect_recorded(state, TournamentResult(state.id, ranking, _datetime(log.now)), log)
     return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=())
+
+
+def result_id(result: GameResult | TournamentResult) -> str:
+    """How a recorder names a result when it acknowledges it (:class:`Recorded`)."""
+    return result.id if isinstance(result, GameResult) else "tournament"
+
+
+def _expect_recorded(state: SessionState, result: GameResult | TournamentResult, log: _Log) -> SessionState:
+    """Hand ``result`` to a recorder, and keep it until one says it is stored."""
+    log.effects.append(result)
+    retry_at = state.results_retry_at or log.now + RECORD_RETRY_S
+    return replace(state, pending_results=(*state.pending_results, result), results_retry_at=retry_at)
+
+
+def _recorded(state: SessionState, stored: str, log: _Log) -> SessionState:
+    pending = tuple(r for r in state.pending_results if result_id(r) != stored)
+    if len(pending) == len(state.pending_results):
+        return state  # a late duplicate acknowledgement
+    if stored != "tournament":
+        log.add("game_recorded", {"gameId": stored}, game_id=stored)
+    return replace(state, pending_results=pending, results_retry_at=state.results_retry_at if pending else None)
 
 
 def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
@@ -372,6 +386,9 @@ def _tick(state: SessionState, log: _Log) -> SessionState:
         state = _act_for_absent_mover(state, log)
     if state.status is Status.BETWEEN and state.next_game_at is not None and state.next_game_at <= now:
         state = _deal(state, log)
+    if state.results_retry_at is not None and state.results_retry_at <= now:  # its recorder's node may have died
+        log.effects.extend(state.pending_results)
+        state = replace(state, results_retry_at=now + RECORD_RETRY_S)
     return state
 
 

@@ -22,6 +22,8 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
       "game_actions": [{"type": "draw", "player": "ann", "at": 1700000002.0}],
       "turn_deadline": 1700000032.0, "next_game_at": null,
       "present": [["ann", "node-1"]], "absent": [["bob", 1700000061.0]],
+      "pending_results": [],                  # results not yet acknowledged as stored (times as epoch seconds)
+      "results_retry_at": null,
       "recent_action_ids": ["ann:a1"],
       "version": 7, "seq": 12
     }
@@ -32,10 +34,12 @@ copying them (they are on the hot path): treat the result as read-only.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from checkgame import rules
 from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
+from checkgame.store.base import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = ["FORMAT", "from_dict", "to_dict"]
@@ -79,10 +83,53 @@ def to_dict(state: SessionState) -> dict[str, Any]:
         "next_game_at": state.next_game_at,
         "present": [list(entry) for entry in state.present],
         "absent": [[player, at] for player, at in state.absent],
+        "pending_results": [_result_to_dict(result) for result in state.pending_results],
+        "results_retry_at": state.results_retry_at,
         "recent_action_ids": list(state.recent_action_ids),
         "version": state.version,
         "seq": state.seq,
     }
+
+
+def _result_to_dict(result: GameResult | TournamentResult) -> dict[str, Any]:
+    if isinstance(result, TournamentResult):
+        return {"session_id": result.session_id, "ranking": list(result.ranking), "at": result.finished_at.timestamp()}
+    return {
+        "id": result.id,
+        "session_id": result.session_id,
+        "number": result.number,
+        "seed": result.seed,
+        "hand_size": result.hand_size,
+        "players": list(result.players),
+        "first_player": result.first_player,
+        "started_at": result.started_at.timestamp(),
+        "at": result.finished_at.timestamp(),
+        "loser": result.loser,
+        "placements": list(result.placements),
+        "reason": result.reason,
+        "actions": list(result.actions),
+    }
+
+
+def _result_from_dict(raw: dict[str, Any]) -> GameResult | TournamentResult:
+    finished_at = datetime.fromtimestamp(raw["at"], UTC)
+    if "id" not in raw:
+        return TournamentResult(raw["session_id"], tuple(raw["ranking"]), finished_at)
+    return GameResult(
+        id=raw["id"],
+        session_id=raw["session_id"],
+        number=raw["number"],
+        seed=raw["seed"],
+        hand_size=raw["hand_size"],
+        players=tuple(raw["players"]),
+        first_player=raw["first_player"],
+        started_at=datetime.fromtimestamp(raw["started_at"], UTC),
+        finished_at=finished_at,
+        loser=raw["loser"],
+        placements=tuple(raw["placements"]),
+        reason=raw["reason"],
+        actions=tuple(raw["actions"]),
+    )
 
 
 def from_dict(data: dict[str, Any]) -> SessionState:
@@ -127,6 +174,8 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         next_game_at=data["next_game_at"],
         present=tuple((str(player), str(node)) for player, node in data["present"]),
         absent=tuple((player, at) for player, at in data["absent"]),
+        pending_results=tuple(_result_from_dict(raw) for raw in data["pending_results"]),
+        results_retry_at=data["results_retry_at"],
         recent_action_ids=tuple(data["recent_action_ids"]),
         version=data["version"],
         seq=data["seq"],

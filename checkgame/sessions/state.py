@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from checkgame import rules
+from checkgame.store.base import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = ["Seat", "SessionSettings", "SessionState", "Status"]
@@ -79,6 +80,10 @@ class SessionState:
     """(player, node) for each node holding a connection of the player."""
     absent: tuple[tuple[str, float], ...] = ()
     """(player, drop deadline) of players in their grace period: disconnected, or never connected to a game."""
+    pending_results: tuple[GameResult | TournamentResult, ...] = ()
+    """Results handed to a recorder but not yet acknowledged as stored; offered again at ``results_retry_at``
+    (by whichever node's timer claims the session), so a node that dies before writing loses nothing."""
+    results_retry_at: float | None = None
     recent_action_ids: tuple[str, ...] = field(default=())
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
     version: int = 0
@@ -104,6 +109,6 @@ class SessionState:
 
     def wake_at(self) -> float | None:
         """The earliest deadline to act on, if any (what the timer schedules)."""
-        times = [t for t in (self.turn_deadline, self.next_game_at) if t is not None]
+        times = [t for t in (self.turn_deadline, self.next_game_at, self.results_retry_at) if t is not None]
         times.extend(at for _, at in self.absent)
         return min(times, default=None)

@@ -16,6 +16,7 @@ from checkgame.store.base import RefreshToken as RefreshToken
 from checkgame.store.base import SessionPlayer as SessionPlayer
 from checkgame.store.base import SessionRecord as SessionRecord
 from checkgame.store.base import Store as Store
+from checkgame.store.base import TournamentResult as TournamentResult
 from checkgame.store.base import User as User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "SessionPlayer",
     "SessionRecord",
     "Store",
+    "TournamentResult",
     "User",
     "open_store",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "SessionPlayer",
     "SessionRecord",
     "Store",
+    "TournamentResult",
     "User",
 ]
 
@@ -106,6 +107,15 @@ class GameResult:
     reason: str
     actions: tuple[dict[str, Any], ...] = field(default=())
     """The action log in order, each a JSON-compatible dict (see checkgame.sessions.machine._action_record)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentResult:
+    """The final ranking of a finished session, winner first."""
+
+    session_id: str
+    ranking: tuple[str, ...]
+    finished_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import pytest
 from checkgame import rules, sessions
 from checkgame.errors import ClientError
 from checkgame.sessions import GameAction, Join, LeaveSession, Seat, SessionSettings, Start, Status, Tick
-from checkgame.sessions.machine import SeatReleased, SeatTaken, TournamentResult, TournamentStarted
+from checkgame.sessions.machine import RECORD_RETRY_S, SeatReleased, SeatTaken, TournamentResult, TournamentStarted
 from checkgame.store.base import GameResult
 
 SETTINGS = SessionSettings(max_players=4, turn_timeout_s=30, next_game_delay_s=5, grace_s=60)
@@ -252,7 +252,30 @@ def test_a_finished_game_is_recorded_with_everything_needed_to_replay_it() -> No
     assert replay.finished == result.placements[:-1]
     assert final.ranking == (result.placements[0], result.loser)
     assert state.status is Status.FINISHED
+    assert state.pending_results == (result, final)  # kept until a recorder says they are stored
+    assert state.wake_at() == state.results_retry_at
+    for stored in (result.id, "tournament"):
+        state = sessions.apply(state, sessions.Recorded(stored), now).state
+    assert state.pending_results == ()
     assert state.wake_at() is None
+
+
+def test_a_result_nobody_acknowledges_is_offered_again_and_acknowledged_once() -> None:
+    ended = sessions.apply(started("ann", "bob", "cid"), LeaveSession("bob"), 5.0)
+    (result,) = [e for e in ended.effects if isinstance(e, GameResult)]
+    state = ended.state
+    assert state.results_retry_at == 5.0 + RECORD_RETRY_S
+    early = sessions.apply(state, Tick(), 5.0 + SETTINGS.next_game_delay_s)  # the next game, no retry yet
+    assert result not in early.effects
+    again = sessions.apply(early.state, Tick(), 5.0 + RECORD_RETRY_S)  # its recorder's node may have died
+    assert result in again.effects
+    assert again.state.results_retry_at == 5.0 + 2 * RECORD_RETRY_S
+    acked = sessions.apply(again.state, sessions.Recorded(result.id), 40.0)
+    assert [(e.type, e.data) for e in acked.entries] == [("game_recorded", {"gameId": result.id})]
+    assert acked.state.pending_results == ()
+    assert acked.state.results_retry_at is None
+    late = sessions.apply(acked.state, sessions.Recorded(result.id), 41.0)  # the first recorder, late
+    assert late.entries == ()
 
 
 def test_a_whole_tournament_eliminates_one_player_per_game() -> None:
