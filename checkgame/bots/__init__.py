@@ -1,1 +1,1 @@
-"""Computer players: the move-choosing strategy, and (later) network clients that use it."""
+"""Computer players: the pure move-choosing strategy, the pure table tracker, and the network client."""
