@@ -108,6 +108,22 @@ class ResilientPlayer:
                 await client.ws.send_message(json.dumps(reply))
 
 
+async def start_playing(
+    cluster: Cluster, nursery: trio.Nursery, http: httpx.AsyncClient, count: int, *, paused: bool = False
+) -> list[ResilientPlayer]:
+    """Seat ``count`` players (spread over the nodes by nginx), connect them all, start the tournament."""
+    seats = await seat_players(http, count)
+    players = [ResilientPlayer(cluster, seat, i) for i, seat in enumerate(seats)]
+    readies = [trio.Event() for _ in players]
+    for player, ready in zip(players, readies, strict=True):
+        player.paused = paused
+        nursery.start_soon(partial(player.run, ready=ready))
+    for ready in readies:
+        await ready.wait()
+    await start(http, seats[0])
+    return players
+
+
 def same_order(players: list[ResilientPlayer]) -> None:
     """Every player processed the same entries in the same order, without gaps, from the first they all saw."""
     common = max(p.entries[0][0] for p in players)
@@ -118,17 +134,10 @@ def same_order(players: list[ResilientPlayer]) -> None:
 
 
 async def test_a_tournament_across_nodes_reaches_its_end_in_one_order(cluster: Cluster) -> None:
-    async with api(cluster) as http:
-        seats = await seat_players(http, 4)
-    players = [ResilientPlayer(cluster, seat, i) for i, seat in enumerate(seats)]
-    readies = [trio.Event() for _ in players]
     async with api(cluster) as http, trio.open_nursery() as nursery:
-        for player, ready in zip(players, readies, strict=True):
-            nursery.start_soon(partial(player.run, ready=ready))
-        for ready in readies:
-            await ready.wait()
-        assert len({p.nodes[0] for p in players}) == 2  # round-robin spread the table over both nodes
-        await start(http, seats[0])
+        players = await start_playing(cluster, nursery, http, 4)
+    seats = [p.seat for p in players]
+    assert len({p.nodes[0] for p in players}) == 2  # round-robin spread the table over both nodes
     same_order(players)
     ranking = list(players[0].bot.table.ranking or [])
     assert sorted(ranking) == sorted(s.player_id for s in seats)
@@ -142,22 +151,12 @@ async def test_a_tournament_across_nodes_reaches_its_end_in_one_order(cluster: C
 
 
 async def test_kill_9_of_a_node_mid_game_players_resume_elsewhere_exactly(cluster: Cluster) -> None:
-    async with api(cluster) as http:
-        seats = await seat_players(http, 3)
-    players = [ResilientPlayer(cluster, seat, i) for i, seat in enumerate(seats)]
-    readies = [trio.Event() for _ in players]
     async with api(cluster) as http, trio.open_nursery() as nursery:
-        for player in players:
-            player.paused = True
-        for player, ready in zip(players, readies, strict=True):
-            nursery.start_soon(partial(player.run, ready=ready))
-        for ready in readies:
-            await ready.wait()
-        await start(http, seats[0])
+        players = await start_playing(cluster, nursery, http, 3, paused=True)
         await trio.sleep(0.3)  # the game is dealt and waiting for its first move
         victim_name = players[0].nodes[-1]
         victim = next(n for n in cluster.nodes if n.name == victim_name)
-        cluster.kill(victim)
+        await trio.to_thread.run_sync(cluster.kill, victim)
         for player in players:  # now play on: the killed node's players must come back through nginx
             player.released.set()
     same_order(players)
@@ -225,18 +224,8 @@ async def test_concurrent_moves_from_two_nodes_never_both_apply(cluster: Cluster
 
 
 async def test_sigterm_of_a_node_aborts_no_game(cluster: Cluster) -> None:
-    async with api(cluster) as http:
-        seats = await seat_players(http, 4)
-    players = [ResilientPlayer(cluster, seat, i) for i, seat in enumerate(seats)]
-    readies = [trio.Event() for _ in players]
     async with api(cluster) as http, trio.open_nursery() as nursery:
-        for player in players:
-            player.paused = True
-        for player, ready in zip(players, readies, strict=True):
-            nursery.start_soon(partial(player.run, ready=ready))
-        for ready in readies:
-            await ready.wait()
-        await start(http, seats[0])
+        players = await start_playing(cluster, nursery, http, 4, paused=True)
         await trio.sleep(0.3)
         draining = cluster.nodes[0]
         status = await trio.to_thread.run_sync(cluster.terminate, draining)
@@ -248,6 +237,6 @@ async def test_sigterm_of_a_node_aborts_no_game(cluster: Cluster) -> None:
     finished = [e for e in players[0].entries if e[1] == "game_finished"]
     assert len(finished) == 3
     async with httpx.AsyncClient(base_url=cluster.url + "/api/v1") as http:
-        games_url = f"/sessions/{seats[0].session_id}/games"
+        games_url = f"/sessions/{players[0].seat.session_id}/games"
         games = await eventually(lambda: http.get(games_url), lambda body: len(body["items"]) == 3)
         assert all(g["reason"] == "last_player" for g in games["items"])  # nobody lost by being dropped
