@@ -106,6 +106,7 @@ async def test_fractional_times_give_the_same_wait_as_the_memory_arithmetic(
 
 
 async def test_no_double_burst_across_a_window_edge(limiter: RateLimiter, clock: FakeClock) -> None:
+    """Unlike a fixed window, 'limit' hits at the end of one window block the start of the next."""
     clock.advance(59)
     for _ in range(3):
         await limiter.hit("k", 3, 60)
@@ -140,6 +141,8 @@ async def test_lowering_the_limit_reports_when_enough_hits_leave(limiter: RateLi
     for _ in range(4):
         await limiter.hit("k", 10, 60)
         clock.advance(1)
+    # Four hits at 0,1,2,3; with limit 2, only one may remain, so the hits at 0, 1 and 2 must leave:
+    # the last of them leaves at 62, i.e. 58 s from now (4).
     assert (await refused(limiter, "k", 2, 60)).retry_after_s == 58.0
 
 

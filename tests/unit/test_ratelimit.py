@@ -84,15 +84,6 @@ async def test_window_slides(limiter: MemoryRateLimiter, clock: FakeClock) -> No
     assert (await refused(limiter, "k", 3, 60)).retry_after_s == pytest.approx(9)  # the hit at 10 leaves at 70
 
 
-async def test_no_double_burst_across_a_window_edge(limiter: MemoryRateLimiter, clock: FakeClock) -> None:
-    """Unlike a fixed window, 'limit' hits at the end of one window block the start of the next."""
-    clock.advance(59)
-    for _ in range(3):
-        await limiter.hit("k", 3, 60)
-    clock.advance(2)
-    await refused(limiter, "k", 3, 60)
-
-
 async def test_resets_after_the_window(limiter: MemoryRateLimiter, clock: FakeClock) -> None:
     for _ in range(3):
         await limiter.hit("k", 3, 10)
@@ -101,38 +92,6 @@ async def test_resets_after_the_window(limiter: MemoryRateLimiter, clock: FakeCl
     for _ in range(3):
         await limiter.hit("k", 3, 10)
     await refused(limiter, "k", 3, 10)
-
-
-async def test_refused_hits_are_not_counted(limiter: MemoryRateLimiter, clock: FakeClock) -> None:
-    await limiter.hit("k", 1, 10)
-    for _ in range(100):
-        clock.advance(0.05)
-        await refused(limiter, "k", 1, 10)
-    clock.now = 1000.0 + 10
-    await limiter.hit("k", 1, 10)
-
-
-async def test_keys_are_independent(limiter: MemoryRateLimiter) -> None:
-    await limiter.hit("login:ip:1", 1, 60)
-    await refused(limiter, "login:ip:1", 1, 60)
-    await limiter.hit("login:ip:2", 1, 60)
-    await limiter.hit("register:ip:1", 1, 60)
-
-
-async def test_reset_forgets_a_key(limiter: MemoryRateLimiter) -> None:
-    await limiter.hit("k", 1, 60)
-    await limiter.reset("k")
-    await limiter.hit("k", 1, 60)
-    await limiter.reset("never-seen")
-
-
-async def test_lowering_the_limit_reports_when_enough_hits_leave(limiter: MemoryRateLimiter, clock: FakeClock) -> None:
-    for _ in range(4):
-        await limiter.hit("k", 10, 60)
-        clock.advance(1)
-    # Four hits at 0,1,2,3; with limit 2, only one may remain, so the hits at 0, 1 and 2 must leave:
-    # the last of them leaves at 62, i.e. 58 s from now (4).
-    assert (await refused(limiter, "k", 2, 60)).retry_after_s == pytest.approx(58)
 
 
 async def test_sub_second_retry_after_rounds_up_to_one_in_details(limiter: MemoryRateLimiter, clock: FakeClock) -> None:
