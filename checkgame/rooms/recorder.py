@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 import trio
 
 from checkgame.errors import NotFoundError, StoreError
-from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, TournamentStarted
+from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, SessionEnded, TournamentStarted
 from checkgame.store.base import GameResult, Store, TournamentResult
 
 __all__ = ["Recorder"]
@@ -76,6 +76,8 @@ class Recorder:
                 await self.store.remove_session_player(effect.session_id, effect.player_id)
             case TournamentStarted():
                 await self.store.set_session_status(effect.session_id, "playing")
+            case SessionEnded():
+                await self.store.set_session_status(effect.session_id, "finished", finished_at=effect.finished_at)
             case TournamentResult():
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
             case _:

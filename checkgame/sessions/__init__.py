@@ -9,10 +9,13 @@ to persist. Pure like the rules engine: the caller passes ``now``.
 from checkgame.sessions.commands import Command as Command
 from checkgame.sessions.commands import Connect as Connect
 from checkgame.sessions.commands import Disconnect as Disconnect
+from checkgame.sessions.commands import EndSession as EndSession
 from checkgame.sessions.commands import GameAction as GameAction
 from checkgame.sessions.commands import Join as Join
+from checkgame.sessions.commands import Kick as Kick
 from checkgame.sessions.commands import LeaveSession as LeaveSession
 from checkgame.sessions.commands import NodeLost as NodeLost
+from checkgame.sessions.commands import Notice as Notice
 from checkgame.sessions.commands import Recorded as Recorded
 from checkgame.sessions.commands import Start as Start
 from checkgame.sessions.commands import Tick as Tick
@@ -32,11 +35,14 @@ __all__ = [
     "Command",
     "Connect",
     "Disconnect",
+    "EndSession",
     "Entry",
     "GameAction",
     "Join",
+    "Kick",
     "LeaveSession",
     "NodeLost",
+    "Notice",
     "Outcome",
     "Recorded",
     "Seat",

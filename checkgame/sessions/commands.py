@@ -2,7 +2,8 @@
 
 Player commands come from REST or the WebSocket; :class:`Connect`,
 :class:`Disconnect` and :class:`Tick` come from the server itself (presence
-and timers). Every command is applied with an explicit ``now``.
+and timers); :class:`Kick`, :class:`EndSession` and :class:`Notice` from an
+administrator. Every command is applied with an explicit ``now``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ __all__ = [
     "Command",
     "Connect",
     "Disconnect",
+    "EndSession",
     "GameAction",
     "Join",
+    "Kick",
     "LeaveSession",
     "NodeLost",
+    "Notice",
     "Recorded",
     "Start",
     "Tick",
@@ -87,8 +91,43 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class Kick:
+    """An administrator removes ``player_id``: their seat leaves as with :class:`LeaveSession`."""
+
+    player_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EndSession:
+    """An administrator ends the session for everyone; the running game is abandoned, not scored."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """An administrator's message to every player of the session (logged, so it reaches every node)."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed: act on every deadline that is due."""
 
 
-Command = Join | LeaveSession | Start | GameAction | Connect | Disconnect | NodeLost | Recorded | Tick
+Command = (
+    Join
+    | LeaveSession
+    | Start
+    | GameAction
+    | Connect
+    | Disconnect
+    | NodeLost
+    | Recorded
+    | Tick
+    | Kick
+    | EndSession
+    | Notice
+)

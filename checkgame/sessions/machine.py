@@ -33,10 +33,13 @@ from checkgame.sessions.commands import (
     Command,
     Connect,
     Disconnect,
+    EndSession,
     GameAction,
     Join,
+    Kick,
     LeaveSession,
     NodeLost,
+    Notice,
     Recorded,
     Start,
     Tick,
@@ -51,6 +54,7 @@ __all__ = [
     "Outcome",
     "SeatReleased",
     "SeatTaken",
+    "SessionEnded",
     "TournamentResult",
     "TournamentStarted",
     "apply",
@@ -87,7 +91,15 @@ class TournamentStarted:
     session_id: str
 
 
-Effect = SeatTaken | SeatReleased | TournamentStarted | GameResult | TournamentResult
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """An administrator ended the session: it is finished, with no winner."""
+
+    session_id: str
+    finished_at: datetime
+
+
+Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,12 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
             state = _recorded(state, command.result_id, log)
         case Tick():
             state = _tick(state, log)
+        case Kick():
+            state = _kick(state, command, log)
+        case EndSession():
+            state = _end_session(state, command.reason, log)
+        case Notice():
+            log.add("notice", {"message": command.message, "from": "admin"})
     return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))
 
 
@@ -342,6 +360,23 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     log.add("player_eliminated", {"player": player_id, "gameNumber": state.game_number, "left": True})
     state = replace(state, tournament=tournament)
     return _finish(state, log) if tournament.is_over else state
+
+
+def _kick(state: SessionState, command: Kick, log: _Log) -> SessionState:
+    """Removed by an administrator: announced first, so the player's connection knows to close, then a leave."""
+    if state.seat_of(command.player_id) is None or command.player_id in state.left:
+        raise NotFoundError("this player has no seat in this session", code="NOT_IN_SESSION")
+    log.add("player_kicked", {"player": command.player_id, "reason": command.reason})
+    return _leave(state, command.player_id, log)
+
+
+def _end_session(state: SessionState, reason: str, log: _Log) -> SessionState:
+    """Stop the tournament where it stands: no game result and no ranking are invented."""
+    if state.status is Status.FINISHED:
+        raise ConflictError("the session is already finished", code="SESSION_FINISHED")
+    log.add("session_ended", {"reason": reason, "gameNumber": state.game_number})
+    log.effects.append(SessionEnded(state.id, _datetime(log.now)))
+    return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=())
 
 
 def _connect(state: SessionState, player_id: str, node: str, log: _Log) -> SessionState:
