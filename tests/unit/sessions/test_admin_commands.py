@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from checkgame import sessions
+from checkgame import rules, sessions
 from checkgame.sessions import EndSession, GameAction, Kick, Notice, Start, Status, Tick
 from checkgame.sessions.machine import SeatReleased, SessionEnded
 from tests.unit.sessions.test_machine import play_out_game, refused, started, waiting
@@ -61,7 +61,7 @@ def test_ending_a_session_finishes_it_without_a_result_and_stops_its_timers() ->
     game = ended.game
     assert game is not None
     assert game.current is not None
-    refused(ended, GameAction(sessions.machine.rules.Draw(game.players[game.current])), "GAME_OVER")
+    refused(ended, GameAction(rules.Draw(game.players[game.current])), "GAME_OVER")
     assert sessions.apply(ended, Tick(), 1e9).entries == ()
 
 
