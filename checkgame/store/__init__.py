@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from checkgame.store.base import AuditEntry as AuditEntry
 from checkgame.store.base import GameResult as GameResult
 from checkgame.store.base import PlayerStats as PlayerStats
 from checkgame.store.base import RefreshToken as RefreshToken
@@ -20,6 +21,7 @@ from checkgame.store.base import TournamentResult as TournamentResult
 from checkgame.store.base import User as User
 
 __all__ = [
+    "AuditEntry",
     "GameResult",
     "PlayerStats",
     "RefreshToken",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from checkgame.store.base import GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
 
 USER_COLUMNS = "id, username, email, password_hash, role, created_at"
 USER_INSERT = "id, username, email, password_hash, role, created_at, username_key, email_key"
@@ -31,6 +31,8 @@ GAME_COLUMNS = (
     "id, session_id, number, seed, hand_size, players, first_player, started_at, finished_at, loser, placements, reason"
 )
 STATS_COLUMNS = "user_id, total_games, wins, losses, tournaments_played, tournaments_won"
+AUDIT_INSERT = "at, admin_id, admin_name, action, target, details"
+AUDIT_COLUMNS = f"{AUDIT_INSERT}, id"
 
 Row = Sequence[Any]
 """A result row, columns in the order of the matching ``*_COLUMNS`` list."""
@@ -211,3 +213,20 @@ def game(row: Row, actions: Sequence[str]) -> GameResult:
 def stats(row: Row) -> PlayerStats:
     """Decode :data:`STATS_COLUMNS`."""
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def audit_params(entry: AuditEntry) -> tuple[Any, ...]:
+    """Values for :data:`AUDIT_INSERT`."""
+    return (
+        encode_time(entry.at),
+        entry.admin_id,
+        entry.admin_name,
+        entry.action,
+        entry.target,
+        dump_json(entry.details),
+    )
+
+
+def audit(row: Row) -> AuditEntry:
+    """Decode :data:`AUDIT_COLUMNS`."""
+    return AuditEntry(decode_time(row[0]), row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])

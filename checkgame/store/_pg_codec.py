@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checkgame.store._codec import dump_json, key
-from checkgame.store.base import GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
 
 Row = Any
 """An ``asyncpg.Record``, columns in the order of the matching ``_codec.*_COLUMNS`` list."""
@@ -174,3 +174,13 @@ def game(row: Row, actions: Sequence[str]) -> GameResult:
 def stats(row: Row) -> PlayerStats:
     """Decode ``_codec.STATS_COLUMNS``."""
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def audit_params(entry: AuditEntry) -> tuple[Any, ...]:
+    """Values for ``_codec.AUDIT_INSERT``; ``details`` as JSON text, cast to JSONB by the INSERT."""
+    return (utc(entry.at), entry.admin_id, entry.admin_name, entry.action, entry.target, dump_json(entry.details))
+
+
+def audit(row: Row) -> AuditEntry:
+    """Decode ``_codec.AUDIT_COLUMNS`` (``details`` read back as JSON text)."""
+    return AuditEntry(read_time(row[0]), row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])

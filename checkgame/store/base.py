@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 __all__ = [
+    "AuditEntry",
     "GameResult",
     "PlayerStats",
     "RefreshToken",
@@ -135,6 +136,24 @@ class PlayerStats:
         return self.wins / self.total_games if self.total_games else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One administrator's action, as kept in the audit log."""
+
+    at: datetime
+    admin_id: str
+    admin_name: str
+    """The administrator's username when they acted."""
+    action: str
+    """``kick``, ``end``, ``notice``, ``reveal``, ``drain`` or ``undrain``."""
+    target: str
+    """What was acted on, e.g. ``session/<id>`` or ``node/<id>``."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """JSON-compatible: the reason, the player, the message..."""
+    id: int | None = None
+    """Assigned by the store, increasing in insertion order; None before it is stored."""
+
+
 class Store(Protocol):
     """Durable storage. Every method may raise :class:`~checkgame.errors.StoreUnavailableError`."""
 
@@ -237,4 +256,13 @@ class Store(Protocol):
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id`` (all zero when they never played)."""
+        ...
+
+    # -- the administrators' audit log
+    async def add_audit(self, entry: AuditEntry) -> int:
+        """Append ``entry`` (its ``id`` is ignored); return the id it was given."""
+        ...
+
+    async def list_audit(self, *, limit: int) -> list[AuditEntry]:
+        """The latest ``limit`` entries, newest first."""
         ...

@@ -44,7 +44,7 @@ from checkgame.store._pg_conn import (
     apply_migrations,
     asyncio_loop,
 )
-from checkgame.store.base import GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
 from checkgame.store.migrate import Migration, load_migrations, pending_versions
 
 __all__ = ["MIGRATIONS_PACKAGE", "PgOptions", "PostgresStore", "open_postgres_store"]
@@ -442,6 +442,26 @@ class PostgresStore:
         """Statistics of ``user_id``; all zero when they never played."""
         row = await self._fetchrow(f"SELECT {columns.STATS_COLUMNS} FROM player_stats WHERE user_id = $1", user_id)
         return PlayerStats(user_id) if row is None else rows.stats(row)
+
+    # -- the administrators' audit log
+
+    async def add_audit(self, entry: AuditEntry) -> int:
+        """Append ``entry``; return its id (an identity column: increasing, never reused)."""
+        sql = f"INSERT INTO admin_audit ({columns.AUDIT_INSERT}) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id"
+
+        async def op(conn: Connection) -> int:
+            return int(await conn.fetchval(sql, *rows.audit_params(entry)))
+
+        return await self._db.run(op)
+
+    async def list_audit(self, *, limit: int) -> list[AuditEntry]:
+        """The latest ``limit`` entries, newest first."""
+        _check_page(limit, 0)
+        sql = (
+            "SELECT at, admin_id, admin_name, action, target, details::text, id"
+            " FROM admin_audit ORDER BY id DESC LIMIT $1"
+        )
+        return [rows.audit(r) for r in await self._fetch(sql, limit)]
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ from typing import Any
 from checkgame.errors import NotFoundError, StoreError, StoreUnavailableError
 from checkgame.store import _codec as rows
 from checkgame.store._sqlite_conn import MEMORY, TrioSqlite, apply_migrations, transaction
-from checkgame.store.base import GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
 from checkgame.store.migrate import Migration, load_migrations, pending_versions
 
 __all__ = ["MEMORY", "SqliteStore", "open_sqlite_store", "sqlite_path_from_url"]
@@ -403,6 +403,28 @@ class SqliteStore:
         """Statistics of ``user_id``; all zero when they never played."""
         row = await self._fetchone(f"SELECT {rows.STATS_COLUMNS} FROM player_stats WHERE user_id = ?", (user_id,))
         return PlayerStats(user_id) if row is None else rows.stats(row)
+
+    # -- the administrators' audit log
+
+    async def add_audit(self, entry: AuditEntry) -> int:
+        """Append ``entry``; return its id (AUTOINCREMENT: never reused, increasing)."""
+        sql = f"INSERT INTO admin_audit ({rows.AUDIT_INSERT}) VALUES (?, ?, ?, ?, ?, ?)"
+        params = rows.audit_params(entry)
+
+        def op(conn: sqlite3.Connection) -> int:
+            with transaction(conn):
+                cursor = conn.execute(sql, params)
+                assert cursor.lastrowid is not None
+                return cursor.lastrowid
+
+        return await self._db.run(op)
+
+    async def list_audit(self, *, limit: int) -> list[AuditEntry]:
+        """The latest ``limit`` entries, newest first."""
+        _check_page(limit, 0)
+        sql = f"SELECT {rows.AUDIT_COLUMNS} FROM admin_audit ORDER BY id DESC LIMIT ?"
+        found = await self._db.run(lambda conn: conn.execute(sql, (limit,)).fetchall())
+        return [rows.audit(r) for r in found]
 
 
 @asynccontextmanager

@@ -19,7 +19,16 @@ import trio
 
 from checkgame.errors import DuplicateError, NotFoundError, StoreUnavailableError
 from checkgame.store import open_store
-from checkgame.store.base import GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, Store, User
+from checkgame.store.base import (
+    AuditEntry,
+    GameResult,
+    PlayerStats,
+    RefreshToken,
+    SessionPlayer,
+    SessionRecord,
+    Store,
+    User,
+)
 from checkgame.store.migrate import load_migrations
 from tests.contract import pg_schemas
 
@@ -495,3 +504,41 @@ async def test_seeds_are_63_bit(store: Store) -> None:
     assert stored.seed == 2**63 - 1
     with pytest.raises(ValueError, match="seed"):
         await store.record_game(game(2, ("alice", "bob"), loser="bob", seed=2**63))
+
+
+# -- the administrators' audit log
+
+
+def audit(n: int, **changes: object) -> AuditEntry:
+    entry = AuditEntry(
+        T0 + timedelta(seconds=n), "u1", "Root", "kick", f"session/s{n}", {"playerId": f"p{n}", "reason": "spam ✓"}
+    )
+    return replace(entry, **changes)  # type: ignore[arg-type]
+
+
+async def test_audit_entries_are_numbered_and_read_back_newest_first(store: Store) -> None:
+    ids = [await store.add_audit(audit(n)) for n in (1, 2, 3)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 3
+    latest = await store.list_audit(limit=2)
+    assert latest == [replace(audit(3), id=ids[2]), replace(audit(2), id=ids[1])]
+    assert await store.list_audit(limit=0) == []
+
+
+async def test_audit_keeps_nested_details_and_the_time_in_utc(store: Store) -> None:
+    paris = timezone(timedelta(hours=1))
+    details = {"reason": "cheating", "hands": {"p1": 3}, "flags": [True, None, 1.5]}
+    entry = audit(1, at=datetime(2026, 3, 1, 13, 0, 0, 123456, tzinfo=paris), action="reveal", details=details)
+    entry_id = await store.add_audit(entry)
+    (stored,) = await store.list_audit(limit=10)
+    assert stored == replace(entry, id=entry_id)
+    assert stored.at.tzinfo == UTC
+    assert stored.at == datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+async def test_audit_order_is_insertion_order_even_for_equal_times(store: Store) -> None:
+    for target in ("a", "b", "c"):
+        await store.add_audit(audit(1, target=target))
+    assert [e.target for e in await store.list_audit(limit=10)] == ["c", "b", "a"]
+    with pytest.raises(ValueError, match="limit"):
+        await store.list_audit(limit=-1)
