@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from checkgame.sessions import Entry, SessionState
 
@@ -92,4 +92,21 @@ class LiveStore(Protocol):
 
     async def session_ids(self) -> list[str]:
         """Every live session (for operators)."""
+        ...
+
+    async def publish_node_report(self, node: str, report: dict[str, Any], now: float, ttl_s: float) -> None:
+        """Publish ``node``'s JSON-compatible summary (its connections, rates, drain state) for the admin API of
+        every node; it is forgotten ``ttl_s`` after ``now`` unless published again."""
+        ...
+
+    async def node_reports(self, now: float) -> dict[str, dict[str, Any]]:
+        """The latest unexpired report of every node, by node id."""
+        ...
+
+    async def request_drain(self, node: str, draining: bool) -> None:
+        """Ask ``node`` to stop taking connections (``draining``) or to take them again."""
+        ...
+
+    async def drain_requested(self, node: str) -> bool:
+        """Whether ``node`` has been asked to drain (its own loop polls this)."""
         ...

@@ -10,6 +10,7 @@ import heapq
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import trio
 
@@ -60,6 +61,8 @@ class MemoryLiveStore:
         self._heap: list[tuple[float, str]] = []
         self._node_sessions: dict[str, set[str]] = {}
         self._heartbeats: dict[str, float] = {}
+        self._reports: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._draining: set[str] = set()
         self._log_size = log_size
         self._subscriber_capacity = subscriber_capacity
 
@@ -142,6 +145,23 @@ class MemoryLiveStore:
 
     async def session_ids(self) -> list[str]:
         return list(self._states)
+
+    async def publish_node_report(self, node: str, report: dict[str, Any], now: float, ttl_s: float) -> None:
+        self._reports[node] = (now + ttl_s, report)
+
+    async def node_reports(self, now: float) -> dict[str, dict[str, Any]]:
+        for node in [n for n, (until, _) in self._reports.items() if until <= now]:
+            del self._reports[node]
+        return {node: report for node, (_, report) in self._reports.items()}
+
+    async def request_drain(self, node: str, draining: bool) -> None:
+        if draining:
+            self._draining.add(node)
+        else:
+            self._draining.discard(node)
+
+    async def drain_requested(self, node: str) -> bool:
+        return node in self._draining
 
     def subscriber_count(self) -> int:
         """Open subscriptions, for statistics."""

@@ -11,6 +11,9 @@ Keys (``p`` is the prefix, ``cg`` by default)::
     {p}:sessions        set: every session id (expired ones are swept by :meth:`session_ids`)
     {p}:nodes           sorted set: node id scored by its last heartbeat
     {p}:node:{id}       set: the sessions in which that node holds (or held) connections
+    {p}:report:{id}     string: that node's latest report (JSON), expiring unless published again
+    {p}:reports         set: node ids that published a report (members whose report expired are swept on read)
+    {p}:drain           set: node ids asked to drain
 
 Every operation is one Lua script (:mod:`checkgame.live._lua`), loaded once at
 start (coredis reloads it on NOSCRIPT), so each is atomic and costs one round
@@ -102,6 +105,9 @@ class RedisLiveStore:
         self._sessions = f"{prefix}:sessions"
         self._nodes = f"{prefix}:nodes"
         self._node_prefix = f"{prefix}:node:"
+        self._report_prefix = f"{prefix}:report:"
+        self._reports = f"{prefix}:reports"
+        self._drain = f"{prefix}:drain"
         self._log_size = log_size
         self._claim_batch = claim_batch
         self._claim_lease_s = claim_lease_s
@@ -241,6 +247,33 @@ class RedisLiveStore:
     async def session_ids(self) -> list[str]:
         ids = await self._run("SESSION_IDS", [self._sessions], [self._state_prefix])
         return [item.decode() for item in cast("list[bytes]", ids)]
+
+    async def publish_node_report(self, node: str, report: dict[str, Any], now: float, ttl_s: float) -> None:
+        with translated("publish node report"):
+            await self._client.set(f"{self._report_prefix}{node}", _encode(report), px=max(1, round(ttl_s * 1000)))
+            await self._client.sadd(self._reports, [node])
+
+    async def node_reports(self, now: float) -> dict[str, dict[str, Any]]:
+        with translated("node reports"):
+            nodes = sorted(member.decode() for member in await self._client.smembers(self._reports))
+            if not nodes:
+                return {}
+            raw = await self._client.mget([f"{self._report_prefix}{node}" for node in nodes])
+            expired = [node for node, value in zip(nodes, raw, strict=True) if value is None]
+            if expired:
+                await self._client.srem(self._reports, expired)
+        return {node: _decode(value) for node, value in zip(nodes, raw, strict=True) if value is not None}
+
+    async def request_drain(self, node: str, draining: bool) -> None:
+        with translated("request drain"):
+            if draining:
+                await self._client.sadd(self._drain, [node])
+            else:
+                await self._client.srem(self._drain, [node])
+
+    async def drain_requested(self, node: str) -> bool:
+        with translated("drain requested"):
+            return bool(await self._client.sismember(self._drain, node))
 
     def subscriber_count(self) -> int:
         """Open local subscriptions, for statistics."""

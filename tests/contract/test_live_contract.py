@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import time
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -374,6 +375,38 @@ async def test_a_silent_node_is_claimed_once_with_the_sessions_it_held(nodes: No
     claims = [await nodes[1].claim_dead_nodes(1012.0, 10.0), await nodes[0].claim_dead_nodes(1012.0, 10.0)]
     assert claims == [[("node-a", ["s1", "s2"])], []]  # exactly one claimer gets it
     assert await nodes[0].claim_dead_nodes(1030.0, 10.0) == [("node-b", ["s1"])]
+
+
+# -- node reports and drain requests (the admin API)
+
+
+async def test_every_node_reads_every_nodes_latest_report(nodes: Nodes) -> None:
+    now = time.time()
+    await nodes[0].publish_node_report("node-a", {"connections": [{"playerId": "ann"}], "draining": False}, now, 30)
+    await nodes[1].publish_node_report("node-b", {"connections": [], "draining": True}, now, 30)
+    await nodes[0].publish_node_report("node-a", {"connections": [], "draining": False}, now, 30)  # replaces
+    expected = {"node-a": {"connections": [], "draining": False}, "node-b": {"connections": [], "draining": True}}
+    assert await nodes[1].node_reports(now) == expected
+    assert await nodes[0].node_reports(now) == expected
+
+
+async def test_a_report_not_published_again_is_forgotten_after_its_ttl(nodes: Nodes) -> None:
+    now = time.time()
+    await nodes[0].publish_node_report("node-a", {"n": 1}, now, 0.05)
+    await nodes[0].publish_node_report("node-b", {"n": 2}, now, 30)
+    await trio.sleep(0.2)  # Redis expires keys on its own clock; memory compares with the ``now`` given
+    assert await nodes[1].node_reports(now + 0.2) == {"node-b": {"n": 2}}
+    assert await nodes[1].node_reports(now + 0.2) == {"node-b": {"n": 2}}  # and stays forgotten
+
+
+async def test_a_drain_request_reaches_the_node_from_any_node_until_withdrawn(nodes: Nodes) -> None:
+    assert not await nodes[0].drain_requested("node-b")
+    await nodes[0].request_drain("node-b", True)
+    await nodes[0].request_drain("node-b", True)  # idempotent
+    assert await nodes[1].drain_requested("node-b")
+    assert not await nodes[1].drain_requested("node-a")
+    await nodes[1].request_drain("node-b", False)
+    assert not await nodes[0].drain_requested("node-b")
 
 
 # -- the session service on top: two nodes applying commands to one game
