@@ -15,6 +15,7 @@ from checkgame.transport.context import Services
 from checkgame.transport.http import api_auth, api_sessions
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.routes import Api, Limit
+from checkgame.transport.ws.echo import ECHO_PATH, EchoRooms
 from checkgame.transport.ws.endpoint import serve_connection
 
 __all__ = ["API_PREFIX", "build_api", "create_app"]
@@ -81,6 +82,9 @@ def create_app(services: Services) -> QuartTrio:
     @app.websocket(f"{API_PREFIX}/ws")
     async def game_socket() -> None:
         await serve_connection(services)
+
+    if services.settings.bench_echo:  # the load test's transport ceiling, never on by default
+        app.websocket(ECHO_PATH)(EchoRooms().serve)
 
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> Response:  # routing errors: same body as every other error

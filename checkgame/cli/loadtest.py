@@ -1,0 +1,100 @@
+"""``checkgame loadtest``: computer players over the real protocol, measured (docs/performance.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from checkgame.cli.args import non_negative, player_count, positive
+
+__all__ = ["add_commands"]
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, not {value}")
+    return value
+
+
+def _loadtest(args: argparse.Namespace) -> int:
+    import json
+    import secrets
+
+    from checkgame.loadtest.plan import Plan
+    from checkgame.loadtest.report import render
+    from checkgame.loadtest.run import run_all
+    from checkgame.loadtest.worker import raise_file_limit
+
+    if (args.url is None) == (args.start is None):
+        print("checkgame loadtest: give either --url or --start", file=sys.stderr)
+        return 2
+    raise_file_limit()
+    plan = Plan(
+        url=args.url or "",
+        players=args.players,
+        table_size=args.table_size,
+        pace_s=args.pace,
+        jitter=args.jitter,
+        duration_s=args.duration,
+        ramp_s=args.ramp,
+        workers=args.workers,
+        idle=args.idle,
+        run_id=secrets.token_hex(3),
+    )
+    result = run_all(
+        plan,
+        start=args.start,
+        echo=args.echo,
+        postgres_url=args.postgres_url,
+        redis_url=args.redis_url,
+        progress=None if args.quiet else sys.stderr,
+    )
+    print(render(result))
+    if args.json is not None:
+        with open(args.json, "w") as out:
+            json.dump(result, out, indent=2)
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``loadtest``."""
+    parser = commands.add_parser(
+        "loadtest",
+        help="measure a server under many computer players (latency, CPU, memory)",
+        description="Seat --players computer players at tables of --table-size over the public API, play them over "
+        "WebSockets at --pace, and report the time from each action to the moment every player of its table has "
+        "it (p50/p95/p99/max), actions/s, errors, and the CPU and memory of the server and of this load generator. "
+        "Against --url, the server must lift its per-IP and per-user REST limits (see docs/performance.md).",
+    )
+    target = parser.add_argument_group("target (one of)")
+    target.add_argument("--url", help="a running server or load balancer, e.g. http://127.0.0.1:8000")
+    target.add_argument(
+        "--start",
+        choices=("embedded", "redis", "cluster"),
+        help="start the server: one node on the embedded defaults, one on PostgreSQL + Redis, or two behind nginx",
+    )
+    parser.add_argument("--players", type=positive, default=200, help="players to seat (default: 200)")
+    parser.add_argument("--table-size", type=player_count, default=4, help="players per session (default: 4)")
+    parser.add_argument(
+        "--pace", type=non_negative, default=2.0, help="seconds between two actions of a player (default: 2)"
+    )
+    parser.add_argument("--jitter", type=_fraction, default=0.5, help="pause spread, ±fraction (default: 0.5)")
+    parser.add_argument("--duration", type=non_negative, default=30.0, help="measured seconds (default: 30)")
+    parser.add_argument("--ramp", type=non_negative, default=10.0, help="seconds over which tables sit down (10)")
+    parser.add_argument("--workers", type=positive, default=2, help="load generator processes (default: 2)")
+    parser.add_argument("--idle", action="store_true", help="connect the players but start no game (memory)")
+    parser.add_argument("--echo", action="store_true", help="also measure the bare WebSocket echo: the ceiling")
+    parser.add_argument("--json", help="also write the results as JSON to this file")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="for --start redis/cluster: a fresh database is created next to this one and dropped after",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/9",
+        help="for --start redis/cluster: this Redis database is FLUSHED first (default: database 9)",
+    )
+    parser.set_defaults(handler=_loadtest)

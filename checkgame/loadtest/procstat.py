@@ -1,0 +1,76 @@
+"""The server's CPU time and resident memory: from /proc when we know its PIDs, else from its /metrics."""
+
+from __future__ import annotations
+
+import os
+import resource
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+__all__ = ["MetricsProbe", "Probe", "ProcessProbe", "Sample", "own_cpu_s"]
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+_PAGE = resource.getpagesize()
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Cumulative CPU seconds and current resident bytes, summed over the server's processes."""
+
+    cpu_s: float
+    rss_bytes: int
+
+
+class Probe(Protocol):
+    async def sample(self) -> Sample: ...
+
+
+def own_cpu_s() -> float:
+    """CPU seconds this process used so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def read_proc(pid: int) -> Sample:
+    """One process's figures from /proc (fields 14 and 15 of stat: user and system ticks)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    with open(f"/proc/{pid}/statm") as statm:
+        resident_pages = int(statm.read().split()[1])
+    return Sample((int(fields[11]) + int(fields[12])) / _TICKS, resident_pages * _PAGE)
+
+
+class ProcessProbe:
+    """Servers this run started: their PIDs are known, /proc is exact and costs the server nothing."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+
+    async def sample(self) -> Sample:
+        samples = []
+        for pid in self.pids:
+            try:
+                samples.append(read_proc(pid))
+            except (FileNotFoundError, ProcessLookupError):  # a helper's worker that ended
+                continue
+        return Sample(sum(s.cpu_s for s in samples), sum(s.rss_bytes for s in samples))
+
+
+class MetricsProbe:
+    """A server somewhere else: Prometheus' standard ``process_*`` series of its ``/metrics``."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = base_url.rstrip("/") + "/metrics"
+
+    async def sample(self) -> Sample:
+        async with httpx.AsyncClient(timeout=5) as http:
+            response = await http.get(self.url)
+        response.raise_for_status()
+        values: dict[str, float] = {}
+        for line in response.text.splitlines():
+            name, _, value = line.partition(" ")
+            if name in ("process_cpu_seconds_total", "process_resident_memory_bytes"):
+                values[name] = float(value)
+        return Sample(values.get("process_cpu_seconds_total", 0.0), int(values.get("process_resident_memory_bytes", 0)))

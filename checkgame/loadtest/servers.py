@@ -1,0 +1,186 @@
+"""Servers a load test starts for itself: one node on the embedded defaults, one on PostgreSQL + Redis,
+or two behind nginx (the layout of tests/cluster, with room for thousands of connections).
+
+They are real ``checkgame serve`` processes, configured only through the environment: the load test
+needs no change to the server. What it lifts, and why (:data:`LOAD_SETTINGS`): every player comes from
+this one machine (one IP) and each worker's one account creates all its tables' sessions, so the per-IP
+and per-user REST limits are raised; the per-connection WebSocket limits stay as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from checkgame.loadtest.worker import raise_file_limit
+
+__all__ = ["LOAD_SETTINGS", "Target", "start_servers"]
+
+LOAD_SETTINGS = {
+    "CHECKGAME_AUTH_PER_MIN": "1000000",
+    "CHECKGAME_REQUESTS_PER_MIN": "100000000",
+    "CHECKGAME_SESSIONS_PER_HOUR": "100000000",
+    "CHECKGAME_BENCH_ECHO": "true",
+    "CHECKGAME_LOG_LEVEL": "warning",
+    "JWT_SECRET": "load-test-secret-0123456789abcdefghijklmnop",
+}
+"""What a load-test server is told beyond its defaults (documented in docs/performance.md)."""
+
+NGINX_CONF = """\
+worker_processes 1;
+worker_rlimit_nofile 20000;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 19000; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    upstream checkgame {{ {upstreams} keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://checkgame;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_read_timeout 3600s;
+            proxy_send_timeout 3600s;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Target:
+    """Where the players go, and the processes whose CPU and memory count as "the server"."""
+
+    url: str
+    mode: str
+    pids: list[int] = field(default_factory=list)
+    helper_pids: dict[str, list[int]] = field(default_factory=dict)
+    """nginx, Redis, PostgreSQL: reported apart, not counted as the server."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(url: str, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} not ready within {timeout} s")
+
+
+@contextmanager
+def _node(workdir: Path, name: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = {**os.environ, **LOAD_SETTINGS, **env, "CHECKGAME_PORT": str(port), "CHECKGAME_NODE_ID": name}
+    settings.setdefault("CHECKGAME_DATA_DIR", str(workdir / name))
+    with (workdir / f"{name}.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "checkgame", "serve"],
+            env=settings,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=raise_file_limit,
+        )
+    try:
+        _wait_ready(url, name)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _pids(command: list[str]) -> list[int]:
+    found = subprocess.run(command, capture_output=True, text=True, check=False).stdout.split()
+    return [int(pid) for pid in found if pid.isdigit()]
+
+
+def _helpers() -> dict[str, list[int]]:
+    """Redis and PostgreSQL (its postmaster's children: the backends doing the work), when local."""
+    postmaster = _pids(["pgrep", "-o", "-x", "postgres"])
+    backends = _pids(["pgrep", "-P", str(postmaster[0])]) if postmaster else []
+    return {"redis": _pids(["pgrep", "-x", "redis-server"]), "postgres": backends}
+
+
+@contextmanager
+def _postgres_and_redis(postgres_url: str, redis_url: str) -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database (dropped afterwards) and a flushed Redis database."""
+    subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=True, capture_output=True)
+    name = f"cg_load_{uuid.uuid4().hex[:10]}"
+    psql = ["psql", postgres_url, "-v", "ON_ERROR_STOP=1", "-q", "-c"]
+    subprocess.run([*psql, f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+    database_url = urlunsplit(urlsplit(postgres_url)._replace(path=f"/{name}"))
+    try:
+        subprocess.run([sys.executable, "-m", "checkgame", "migrate", "--database-url", database_url], check=True)
+        yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    finally:
+        subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False, capture_output=True)
+
+
+@contextmanager
+def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[Target]:
+    """Start ``embedded`` (one node, SQLite, memory), ``redis`` (one node, PostgreSQL + Redis) or
+    ``cluster`` (two such nodes behind nginx); stop them on exit."""
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="checkgame-load-")))
+        if mode == "embedded":
+            url, pid = stack.enter_context(_node(workdir, "node1", {}))
+            yield Target(url, mode, [pid])
+            return
+        env = stack.enter_context(_postgres_and_redis(postgres_url, redis_url))
+        if mode == "redis":
+            url, pid = stack.enter_context(_node(workdir, "node1", env))
+            yield Target(url, mode, [pid], _helpers())
+            return
+        if shutil.which("nginx") is None:
+            raise RuntimeError("the cluster run needs nginx")
+        port = _free_port()
+        env["CHECKGAME_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        env["CHECKGAME_TRUST_FORWARDED_FOR"] = "true"
+        nodes = [stack.enter_context(_node(workdir, f"node{i}", env)) for i in (1, 2)]
+        upstreams = " ".join(f"server {urlsplit(url).netloc};" for url, _ in nodes)
+        (workdir / "nginx.conf").write_text(NGINX_CONF.format(dir=workdir, port=port, upstreams=upstreams))
+        nginx = subprocess.Popen(
+            ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=(workdir / "nginx.out").open("ab"),
+            preexec_fn=raise_file_limit,
+        )
+        stack.callback(nginx.wait, 10)
+        stack.callback(nginx.terminate)
+        _wait_ready(f"http://127.0.0.1:{port}", "nginx")
+        helpers = {**_helpers(), "nginx": _pids(["pgrep", "-P", str(nginx.pid)])}
+        yield Target(f"http://127.0.0.1:{port}", mode, [pid for _, pid in nodes], helpers)
