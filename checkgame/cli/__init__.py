@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from checkgame import __version__
-from checkgame.cli import bots, loadtest, offline, server
+from checkgame.cli import bots, console, loadtest, offline, server
 from checkgame.cli.offline import ProgressBar as ProgressBar
 
 __all__ = ["ProgressBar", "build_parser", "main"]
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     offline.add_commands(commands)
     server.add_commands(commands)
     bots.add_commands(commands)
+    console.add_commands(commands)
     loadtest.add_commands(commands)
     return parser
 

@@ -1,0 +1,1 @@
+"""The console's screens: connect, dashboard (overview, sessions, connections, health, audit), game, dialogs."""

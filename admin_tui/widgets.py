@@ -1,0 +1,42 @@
+"""Widgets the screens share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+__all__ = ["KeyedTable", "yes_no"]
+
+
+def yes_no(flag: object, yes: str = "yes", no: str = "no") -> Text:
+    """A flag as a word, the negative one dimmed so a column of them reads at a glance."""
+    return Text(yes) if flag else Text(no, style="dim")
+
+
+class KeyedTable(DataTable[object]):
+    """A table refilled wholesale on each update, whose cursor stays on the same row key."""
+
+    def __init__(self, *columns: str, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._columns = columns
+
+    def on_mount(self) -> None:
+        self.add_columns(*self._columns)
+
+    @property
+    def selected_key(self) -> str | None:
+        """The key of the row under the cursor, or None in an empty table."""
+        if self.row_count == 0:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def replace_rows(self, rows: Iterable[tuple[str, Sequence[object]]]) -> None:
+        """Show ``rows`` (key, cells) instead of the current ones, keeping the cursor on its key."""
+        selected = self.selected_key
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if selected is not None and selected in self.rows:
+            self.move_cursor(row=self.get_row_index(selected), animate=False)
