@@ -1,0 +1,54 @@
+"""Every Grafana panel and Prometheus alert queries metrics the server really exports."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkgame.observability.metrics import Metrics
+from tests.ops.promql_names import (
+    alert_queries,
+    dashboard_queries,
+    exported_by_exposition,
+    exported_by_registry,
+    metric_names,
+    unknown_metrics,
+)
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        ('sum(up{job="checkgame", instance=~"$instance"})', {"up"}),
+        (
+            'histogram_quantile(0.95, sum by (le, operation) (rate(checkgame_db_query_duration_seconds_bucket{job="x"}'
+            "[$__rate_interval])))",
+            {"checkgame_db_query_duration_seconds_bucket"},
+        ),
+        ("a_total / on(instance) group_left b > 450 * 1024 and c offset 5m", {"a_total", "b", "c"}),
+        ('count without (code) (rate(x{code=~"5.."}[5m:1m])) > bool 3', {"x"}),
+    ],
+)
+def test_metric_names_are_found_in_promql(expr: str, names: set[str]) -> None:
+    assert metric_names(expr) == names
+
+
+def test_the_dashboards_and_alerts_have_queries() -> None:
+    assert len(dashboard_queries()) >= 20
+    assert {"CheckGameNodeDown", "CheckGameHighErrorRate", "PostgresDown", "RedisDown"} <= set(alert_queries())
+
+
+def test_every_query_uses_metrics_the_server_exports() -> None:
+    assert unknown_metrics(exported_by_registry(Metrics().registry)) == {}
+
+
+def test_a_query_on_a_metric_nobody_exports_is_reported() -> None:
+    exported = exported_by_registry(Metrics().registry) - {"active_games_total"}
+    assert unknown_metrics(exported) == {"checkgame.json: Active games [A]": {"active_games_total"}}
+
+
+def test_the_exposition_and_the_registry_declare_the_same_names() -> None:
+    from prometheus_client import generate_latest
+
+    metrics = Metrics()
+    page = generate_latest(metrics.registry).decode()
+    assert exported_by_exposition(page) == exported_by_registry(metrics.registry)
