@@ -31,6 +31,7 @@ from checkgame.live.redis import open_redis_live_store
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
+from checkgame.rooms.admin import NodeMonitor
 from checkgame.sessions import Recorded
 from checkgame.sessions.machine import Effect, result_id
 from checkgame.store import GameResult, TournamentResult, open_store
@@ -79,6 +80,7 @@ async def serve_checkgame(
             rate_limiter=rate_limiter,
             clock=clock,
             started_at=clock(),
+            node=NodeMonitor(settings.node_id, clock(), clock),
         )
         app = create_app(services)
         config = HypercornConfig()
@@ -92,10 +94,11 @@ async def serve_checkgame(
             await shutdown_trigger()
             services.draining.set()
 
-        timers = trio.CancelScope()
+        timers, reports = trio.CancelScope(), trio.CancelScope()
         async with trio.open_nursery() as background:
             recorder = Recorder(store, acknowledge=partial(_acknowledge_recorded, service))
             background.start_soon(recorder.run, effects_receive)
+            background.start_soon(_run_within, reports, partial(services.node.run, service.live))
             background.start_soon(_run_within, timers, partial(run_timers, service, clock, node=settings.node_id))
             async with trio.open_nursery() as server:
                 binds = await server.start(_serve, app, config, drain_then_stop)
@@ -105,6 +108,7 @@ async def serve_checkgame(
                 task_status.started(services)
             # Hypercorn has returned: connections are closed and in-flight requests answered.
             timers.cancel()
+            reports.cancel()
             await effects_send.aclose()  # the recorder writes what is queued, then returns
 
 

@@ -11,6 +11,7 @@ from checkgame.auth import TokenCodec
 from checkgame.config import Settings
 from checkgame.ratelimit import RateLimiter
 from checkgame.rooms import Presence, SessionService
+from checkgame.rooms.admin import NodeMonitor
 from checkgame.store.base import Store
 
 __all__ = ["Services"]
@@ -29,5 +30,7 @@ class Services:
     clock: Callable[[], float]
     """Wall-clock epoch seconds (token expiry, deadlines shared between nodes)."""
     started_at: float
+    node: NodeMonitor
+    """This node's connections, rates and drain switch, for the admin API."""
     draining: trio.Event = field(default_factory=trio.Event)
     """Set on shutdown (or by an operator): stop accepting, close connections with 1001."""

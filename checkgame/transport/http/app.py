@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 
 from checkgame import __version__
 from checkgame.errors import ClientError, LiveStateError, StoreError
+from checkgame.transport.admin import install_admin
 from checkgame.transport.context import Services
 from checkgame.transport.http import api_auth, api_sessions
 from checkgame.transport.http.errors import error_response, json_response
@@ -41,6 +42,7 @@ def create_app(services: Services) -> QuartTrio:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     api = build_api()
     api.install(app, services, GENERAL_LIMIT)
+    install_admin(app, services, GENERAL_LIMIT)
     document = api.openapi(title="Check-Game", version=__version__)
     document["info"]["description"] = "REST API of Check-Game. The WebSocket protocol is described in docs/protocol.md."
 
@@ -65,7 +67,7 @@ def create_app(services: Services) -> QuartTrio:
     @app.get("/ready")
     async def ready() -> Response:
         reasons = []
-        if services.draining.is_set():
+        if services.draining.is_set() or services.node.draining:
             reasons.append("draining")
         try:
             if await services.store.pending_migrations():

@@ -23,6 +23,7 @@ __all__ = [
     "LeaveGame",
     "Ping",
     "PlayCard",
+    "Pong",
     "Resume",
     "StartGame",
     "decode",
@@ -66,13 +67,19 @@ class Ping(msgspec.Struct, frozen=True):
     nonce: Any = None
 
 
+class Pong(msgspec.Struct, frozen=True):
+    """The answer to a server ``ping``, echoing its ``nonce`` (measures the round trip)."""
+
+    nonce: Any = None
+
+
 class Resume(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Send again every entry after ``lastSeq`` (or a snapshot when they are gone)."""
 
     lastSeq: int  # noqa: N815
 
 
-ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Resume
+ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Pong | Resume
 
 _TYPES: dict[str, type[ClientMessage]] = {
     "play_card": PlayCard,
@@ -81,6 +88,7 @@ _TYPES: dict[str, type[ClientMessage]] = {
     "leave_game": LeaveGame,
     "start_game": StartGame,
     "ping": Ping,
+    "pong": Pong,
     "resume": Resume,
 }
 

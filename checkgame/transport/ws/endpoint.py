@@ -18,6 +18,7 @@ So a client sees each entry once, in order, from any node.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,12 +28,13 @@ from quart import websocket
 from checkgame import sessions
 from checkgame.errors import AuthError, ClientError, LiveStateError
 from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
+from checkgame.rooms.admin import ConnectionInfo
 from checkgame.rules import RuleViolation
 from checkgame.sessions import Entry
 from checkgame.transport.context import Services
 from checkgame.transport.ws import codec
 
-__all__ = ["CLOSE_GOING_AWAY", "CLOSE_POLICY", "CLOSE_TRY_AGAIN", "serve_connection"]
+__all__ = ["CLOSE_GOING_AWAY", "CLOSE_KICKED", "CLOSE_POLICY", "CLOSE_TRY_AGAIN", "serve_connection"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,11 @@ CLOSE_TRY_AGAIN = 1013
 """This connection fell too far behind: reconnect and resume."""
 CLOSE_HEARTBEAT = 4408
 """Nothing received within the heartbeat timeout."""
+CLOSE_KICKED = 4403
+"""An administrator removed this player from the session (reason ``KICKED``)."""
+
+PING_INTERVAL_S = 20.0
+"""How often the server pings; a client answering with ``pong`` lets the admin console show its round trip."""
 
 MAX_VIOLATIONS = 5
 """Rate-limit or size violations in a row before the connection is closed with 1008."""
@@ -62,11 +69,17 @@ class _CloseError(Exception):
 class Connection:
     """One authenticated player's socket."""
 
-    def __init__(self, services: Services, session_id: str, player_id: str) -> None:
+    def __init__(self, services: Services, session_id: str, player_id: str, name: str = "") -> None:
         self.services = services
         self.session_id = session_id
         self.player_id = player_id
         self.last_sent = -1
+        self.info = ConnectionInfo(
+            secrets.token_hex(6), player_id, name or player_id, session_id, services.clock(), self.close, self._depth
+        )
+        self._kicked = False
+        self._scope: trio.CancelScope | None = None
+        self._pings: dict[int, float] = {}
         settings = services.settings
         self._outbox_send, self._outbox_receive = trio.open_memory_channel[str](settings.outbox_size)
         self._push_lock = trio.Lock()
@@ -88,6 +101,17 @@ class Connection:
             self._outbox_send.send_nowait(frame)
         except trio.WouldBlock:
             raise _CloseError(CLOSE_TRY_AGAIN, "outbox full: reconnect and resume") from None
+        except trio.ClosedResourceError:  # the connection is closing (kicked): nothing more goes out
+            pass
+
+    def _depth(self) -> int:
+        return self._outbox_send.statistics().current_buffer_used
+
+    def close(self, code: int, reason: str) -> None:
+        """End the connection from outside (the node drains)."""
+        self.closing = self.closing or _CloseError(code, reason)
+        if self._scope is not None:
+            self._scope.cancel()
 
     def _outbox_room(self) -> int:
         stats = self._outbox_send.statistics()
@@ -104,6 +128,7 @@ class Connection:
                     continue
                 self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
                 self.last_sent = entry.seq
+                self._kicked = self._kicked or _kicks(entry, self.player_id)
 
     async def resync(self, after_seq: int | None) -> None:
         """Send every entry after ``after_seq`` again, or one snapshot when they are gone (or None)."""
@@ -123,6 +148,7 @@ class Connection:
         for entry in entries:
             self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
             self.last_sent = max(self.last_sent, entry.seq)
+            self._kicked = self._kicked or _kicks(entry, self.player_id)
 
     # -- the tasks
     async def run(self, last_seq: int | None) -> None:
@@ -141,11 +167,17 @@ class Connection:
             await self.resync(last_seq)
             await services.presence.connected(self.session_id, self.player_id)
             try:
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._guard, self._write, nursery)
-                    nursery.start_soon(self._guard, self._feed, nursery, subscription)
-                    nursery.start_soon(self._guard, self._watch_draining, nursery)
-                    nursery.start_soon(self._guard, self._read, nursery)
+                with services.node.connected(self.info):
+                    async with trio.open_nursery() as nursery:
+                        self._scope = nursery.cancel_scope
+                        if self.closing is not None or services.node.draining:  # closed while connecting
+                            self.closing = self.closing or _CloseError(CLOSE_GOING_AWAY, "node draining: reconnect")
+                            nursery.cancel_scope.cancel()
+                        nursery.start_soon(self._guard, self._write, nursery)
+                        nursery.start_soon(self._guard, self._feed, nursery, subscription)
+                        nursery.start_soon(self._guard, self._watch_draining, nursery)
+                        nursery.start_soon(self._guard, self._read, nursery)
+                        nursery.start_soon(self._guard, self._ping, nursery)
             finally:
                 with trio.CancelScope(shield=True):
                     await services.presence.disconnected(self.session_id, self.player_id)
@@ -164,6 +196,7 @@ class Connection:
     async def _write(self) -> None:
         async for frame in self._outbox_receive:
             await websocket.send(frame)
+            self.services.node.counts.messages_out += 1
 
     async def _feed(self, subscription: Any) -> None:
         while True:
@@ -172,6 +205,21 @@ class Connection:
             except (trio.EndOfChannel, trio.ClosedResourceError):
                 raise _CloseError(CLOSE_TRY_AGAIN, "fell behind the session: reconnect and resume") from None
             await self.push(entries)
+            if self._kicked:
+                await self._close_kicked()
+
+    async def _close_kicked(self) -> None:
+        """Let the writer send what is queued (the kick itself included), then close with 4403."""
+        self.closing = self.closing or _CloseError(CLOSE_KICKED, "KICKED")
+        self._outbox_send.close()  # the writer drains the outbox and returns, which ends the connection
+        await trio.sleep_forever()
+
+    async def _ping(self) -> None:
+        """Ping the client now and then; its ``pong`` gives the round trip the admin console shows."""
+        for nonce in range(1, 2**62):
+            await trio.sleep(PING_INTERVAL_S)
+            self._pings = {nonce: trio.current_time()}  # only the latest ping counts
+            self.send("ping", {"nonce": nonce})
 
     async def _watch_draining(self) -> None:
         await self.services.draining.wait()
@@ -210,8 +258,14 @@ class Connection:
             self._violation(ClientError(f"frames are limited to {limit} bytes", code="MESSAGE_TOO_LARGE"))
         if not self._messages.try_take(now):
             self._violation(ClientError("too many messages: at most 100 a minute", code="RATE_LIMITED"))
+        self.services.node.counts.messages_in += 1
+        self.info.last_message_at = now
         message = codec.decode(raw)
         match message:
+            case codec.Pong():
+                sent = self._pings.pop(message.nonce, None) if isinstance(message.nonce, int) else None
+                if sent is not None:
+                    self.info.rtt_ms = round((trio.current_time() - sent) * 1000, 1)
             case codec.Ping():
                 self._violations = 0
                 self.send("pong", {"nonce": message.nonce})
@@ -237,15 +291,22 @@ class Connection:
             self._refuse(error, message.actionId)
             return
         self._violations = 0
+        if not outcome.duplicate:
+            self.services.node.counts.actions += 1
         if outcome.duplicate:
             self.send("action_ack", {"actionId": message.actionId, "duplicate": True})
+
+
+def _kicks(entry: Entry, player_id: str) -> bool:
+    """``entry`` removes ``player_id`` from the session by an administrator's order."""
+    return entry.type == "player_kicked" and entry.data.get("player") == player_id
 
 
 async def serve_connection(services: Services) -> None:
     """The Quart handler body: authenticate with the session token, then run the connection."""
     token = websocket.args.get("token", "")
     last_seq = websocket.args.get("lastSeq", type=int)
-    if services.draining.is_set():  # accepted first: a close before accepting is an HTTP 403 to the client
+    if services.draining.is_set() or services.node.draining:  # accepted first: a close before accepting is a 403
         await websocket.accept()
         await websocket.close(CLOSE_TRY_AGAIN, "server draining: try another node")
         return
@@ -260,7 +321,7 @@ async def serve_connection(services: Services) -> None:
         await websocket.close(CLOSE_POLICY, error.code)
         return
     await websocket.accept()
-    connection = Connection(services, state.id, claims.sub)
+    connection = Connection(services, state.id, claims.sub, claims.name or "")
     try:
         await connection.run(last_seq)
     except _CloseError as early:  # raised before the tasks started (e.g. outbox full on the first sync)

@@ -1,0 +1,301 @@
+"""The admin REST API under ``/admin`` (docs/admin-api.md): look at the cluster, and act on it.
+
+Both admin roles may read; only ``admin`` may act, and every action is
+written to the audit log before the answer. Session actions are session
+commands (:class:`~checkgame.sessions.Kick`, :class:`~checkgame.sessions.EndSession`,
+:class:`~checkgame.sessions.Notice`) applied through the session service,
+so they replicate to every node like a move. What other nodes hold
+(connections, drain state) comes from the reports they publish in the live
+store (:mod:`checkgame.rooms.admin`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+from checkgame import sessions
+from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, Claims
+from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
+from checkgame.store.base import AuditEntry, SessionRecord, User
+from checkgame.transport.admin import views
+from checkgame.transport.context import Services
+from checkgame.transport.http.routes import Api, RequestContext
+
+__all__ = ["check_reader", "overview", "register_routes", "session_detail"]
+
+LOG_ENTRIES = 50
+"""How many of a session's latest public log entries the detail shows."""
+
+MAX_SESSIONS_SCANNED = 500
+"""Running tournaments loaded from the live store to count the games in progress."""
+
+Reason = Annotated[str, Meta(max_length=280)]
+
+
+class _In(Struct, forbid_unknown_fields=True, rename="camel"):
+    """Request bodies: unknown fields are refused, names are camelCase."""
+
+
+class KickBody(_In):
+    player_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    reason: Reason = ""
+
+
+class EndBody(_In):
+    reason: Reason = ""
+
+
+class NoticeBody(_In):
+    message: Annotated[str, Meta(min_length=1, max_length=280)]
+
+
+class RevealBody(_In):
+    reason: Annotated[str, Meta(min_length=1, max_length=280)]
+
+
+class SessionsQuery(Struct, forbid_unknown_fields=True):
+    status: Literal["waiting", "playing", "finished"] | None = None
+    limit: Annotated[int, Meta(ge=1, le=200)] = 100
+
+
+class UsersQuery(Struct, forbid_unknown_fields=True):
+    limit: Annotated[int, Meta(ge=1, le=200)] = 50
+    offset: Annotated[int, Meta(ge=0, le=2**63 - 1)] = 0
+
+
+class AuditQuery(Struct, forbid_unknown_fields=True):
+    limit: Annotated[int, Meta(ge=1, le=500)] = 100
+
+
+# -- who may do what
+
+
+def check_reader(claims: Claims) -> Claims:
+    """``claims`` belong to an administrator of either kind.
+
+    Raises:
+        ForbiddenError: ``FORBIDDEN`` for anyone else.
+    """
+    if claims.role not in (ROLE_ADMIN, ROLE_ADMIN_READONLY):
+        raise ForbiddenError("this is for administrators only")
+    return claims
+
+
+async def _actor(ctx: RequestContext) -> User:
+    """The administrator acting, checked against the database too (a demotion takes effect at once)."""
+    claims = check_reader(ctx.require_claims())
+    if claims.role != ROLE_ADMIN:
+        raise ForbiddenError("read-only administrators cannot act", code="READ_ONLY")
+    user = await ctx.services.store.get_user(claims.sub)
+    if user is None or user.role != ROLE_ADMIN:
+        raise ForbiddenError("this account is no longer an administrator")
+    return user
+
+
+async def _audit(ctx: RequestContext, admin: User, action: str, target: str, details: dict[str, Any]) -> None:
+    at = datetime.fromtimestamp(ctx.services.clock(), UTC)
+    await ctx.services.store.add_audit(AuditEntry(at, admin.id, admin.username, action, target, details))
+
+
+# -- reading
+
+
+async def _node_reports(services: Services) -> dict[str, dict[str, Any]]:
+    """Every node's latest report, this node's taken fresh."""
+    now = services.clock()
+    reports = await services.sessions.live.node_reports(now)
+    reports[services.node.node] = services.node.report(now)
+    return reports
+
+
+async def overview(services: Services) -> dict[str, Any]:
+    """The body of ``GET /admin/overview`` (also pushed by the admin WebSocket)."""
+    store, live = services.store, services.sessions.live
+    now = services.clock()
+    reports = await _node_reports(services)
+    counts = {}
+    for status in ("waiting", "playing", "finished"):
+        _, counts[status] = await store.list_sessions(status=status, public_only=False, limit=0, offset=0)
+    running, _ = await store.list_sessions(status="playing", public_only=False, limit=MAX_SESSIONS_SCANNED, offset=0)
+    games = 0
+    for record in running:
+        state = await live.load(record.id)
+        games += state is not None and state.status is sessions.Status.PLAYING
+    _, users = await store.list_users(limit=0, offset=0)
+    rate_names = ("actionsPerSecond", "messagesInPerSecond", "messagesOutPerSecond")
+    return {
+        "serverTime": now,
+        "node": services.node.node,
+        "nodes": [
+            {
+                "id": node,
+                "startedAt": report["startedAt"],
+                "lastSeen": report["lastSeen"],
+                "connections": len(report["connections"]),
+                "draining": report["draining"],
+                "version": report["version"],
+            }
+            for node, report in sorted(reports.items())
+        ],
+        "uptimeSeconds": round(now - services.node.started_at, 1),
+        "sessions": counts,
+        "gamesInProgress": games,
+        "connections": sum(len(report["connections"]) for report in reports.values()),
+        "users": users,
+        "rates": {name: round(sum(r["rates"][name] for r in reports.values()), 3) for name in rate_names},
+    }
+
+
+async def _record(services: Services, session_id: str) -> SessionRecord:
+    record = await services.store.get_session(session_id)
+    if record is None:
+        raise NotFoundError("no such session", code="SESSION_NOT_FOUND")
+    return record
+
+
+async def session_detail(services: Services, session_id: str) -> dict[str, Any]:
+    """The body of ``GET /admin/sessions/{id}`` (also pushed to consoles watching the session)."""
+    record = await _record(services, session_id)
+    state = await services.sessions.live.load(session_id)
+    log: list[dict[str, Any]] = []
+    if state is not None:
+        names = {seat.player_id: seat.name for seat in state.seats}
+        entries = await services.sessions.live.entries_since(session_id, max(0, state.seq - LOG_ENTRIES)) or []
+        log = [views.log_row(entry, names) for entry in entries]
+    return {
+        "session": views.session_row(record, state),
+        "table": None if state is None else views.table(state),
+        "log": log,
+    }
+
+
+async def admin_overview(ctx: RequestContext) -> dict[str, Any]:
+    """Nodes, uptime, counts and rates."""
+    check_reader(ctx.require_claims())
+    return await overview(ctx.services)
+
+
+async def admin_sessions(ctx: RequestContext) -> dict[str, Any]:
+    """Sessions, newest first, with their live players."""
+    check_reader(ctx.require_claims())
+    query: SessionsQuery = ctx.query
+    services = ctx.services
+    records, _ = await services.store.list_sessions(status=query.status, public_only=False, limit=query.limit, offset=0)
+    rows = [views.session_row(record, await services.sessions.live.load(record.id)) for record in records]
+    return {"sessions": rows}
+
+
+async def admin_session(ctx: RequestContext, session_id: str) -> dict[str, Any]:
+    """One session: players, the public table, the latest log entries."""
+    check_reader(ctx.require_claims())
+    return await session_detail(ctx.services, session_id)
+
+
+async def admin_connections(ctx: RequestContext) -> dict[str, Any]:
+    """Every WebSocket of every node."""
+    check_reader(ctx.require_claims())
+    reports = await _node_reports(ctx.services)
+    rows = [row for report in reports.values() for row in report["connections"]]
+    return {"connections": sorted(rows, key=lambda row: (row["connectedAt"], row["connectionId"]))}
+
+
+async def admin_users(ctx: RequestContext) -> dict[str, Any]:
+    """Accounts by creation time."""
+    check_reader(ctx.require_claims())
+    query: UsersQuery = ctx.query
+    users, total = await ctx.services.store.list_users(limit=query.limit, offset=query.offset)
+    return {"users": [views.user_row(user) for user in users], "total": total}
+
+
+async def admin_audit(ctx: RequestContext) -> dict[str, Any]:
+    """The latest administrators' actions, newest first."""
+    check_reader(ctx.require_claims())
+    query: AuditQuery = ctx.query
+    return {"entries": [views.audit_row(entry) for entry in await ctx.services.store.list_audit(limit=query.limit)]}
+
+
+# -- acting
+
+
+async def admin_kick(ctx: RequestContext, body: KickBody, session_id: str) -> dict[str, Any]:
+    """Remove a player: their seat leaves as with a leave, and their socket closes with 4403."""
+    admin = await _actor(ctx)
+    await _record(ctx.services, session_id)
+    await ctx.services.sessions.execute(session_id, sessions.Kick(body.player_id, body.reason))
+    await _audit(ctx, admin, "kick", f"session/{session_id}", {"playerId": body.player_id, "reason": body.reason})
+    return {"ok": True}
+
+
+async def admin_end(ctx: RequestContext, body: EndBody, session_id: str) -> dict[str, Any]:
+    """End the session for everyone; the running game is abandoned, not scored."""
+    admin = await _actor(ctx)
+    await _record(ctx.services, session_id)
+    await ctx.services.sessions.execute(session_id, sessions.EndSession(body.reason))
+    await _audit(ctx, admin, "end", f"session/{session_id}", {"reason": body.reason})
+    return {"ok": True}
+
+
+async def admin_notice(ctx: RequestContext, body: NoticeBody, session_id: str) -> dict[str, Any]:
+    """Send a message to every player of the session (through its log, so resuming clients get it too)."""
+    admin = await _actor(ctx)
+    await _record(ctx.services, session_id)
+    await ctx.services.sessions.execute(session_id, sessions.Notice(body.message))
+    await _audit(ctx, admin, "notice", f"session/{session_id}", {"message": body.message})
+    return {"ok": True}
+
+
+async def admin_reveal(ctx: RequestContext, body: RevealBody, session_id: str) -> dict[str, Any]:
+    """Every hand of the running game; the audit row (with the reason) is written before they are shown."""
+    admin = await _actor(ctx)
+    await _record(ctx.services, session_id)
+    state = await ctx.services.sessions.load(session_id, fresh=True)
+    if state.game is None or state.game.is_over or state.status is not sessions.Status.PLAYING:
+        raise ConflictError("no game is being played in this session", code="NO_GAME")
+    details = {"reason": body.reason, "gameId": state.game_id}
+    await _audit(ctx, admin, "reveal", f"session/{session_id}", details)
+    return {"gameId": state.game_id, "hands": views.hands(state)}
+
+
+async def _set_draining(ctx: RequestContext, node_id: str, draining: bool) -> dict[str, Any]:
+    admin = await _actor(ctx)
+    services = ctx.services
+    if node_id not in await _node_reports(services):
+        raise NotFoundError(f"no node {node_id!r} is reporting", code="NODE_NOT_FOUND")
+    await services.sessions.live.request_drain(node_id, draining)
+    if node_id == services.node.node:  # another node follows its request within a second
+        services.node.set_draining(draining)
+        await services.node.publish(services.sessions.live)
+    await _audit(ctx, admin, "drain" if draining else "undrain", f"node/{node_id}", {})
+    return {"ok": True, "node": node_id, "draining": draining}
+
+
+async def admin_drain(ctx: RequestContext, node_id: str) -> dict[str, Any]:
+    """The node refuses new connections, turns /ready to 503, and closes its sockets (clients reconnect)."""
+    return await _set_draining(ctx, node_id, True)
+
+
+async def admin_undrain(ctx: RequestContext, node_id: str) -> dict[str, Any]:
+    """The node takes connections again."""
+    return await _set_draining(ctx, node_id, False)
+
+
+def register_routes(api: Api) -> None:
+    """Declare the admin endpoints (every one needs an administrator's access token)."""
+    route = api.route
+    read = {"auth": "access", "errors": (403,), "tag": "admin"}
+    act = {"auth": "access", "errors": (403, 404, 409), "tag": "admin"}
+    route("GET", "/overview", "Nodes, counts and rates", **read)(admin_overview)
+    route("GET", "/sessions", "Sessions with live players", query=SessionsQuery, **read)(admin_sessions)
+    route("GET", "/sessions/<session_id>", "One session's public table and log", **act)(admin_session)
+    route("GET", "/connections", "Every WebSocket of every node", **read)(admin_connections)
+    route("GET", "/users", "Accounts", query=UsersQuery, **read)(admin_users)
+    route("GET", "/audit", "The administrators' actions", query=AuditQuery, **read)(admin_audit)
+    route("POST", "/sessions/<session_id>/kick", "Remove a player", body=KickBody, **act)(admin_kick)
+    route("POST", "/sessions/<session_id>/end", "End a session", body=EndBody, **act)(admin_end)
+    route("POST", "/sessions/<session_id>/notice", "Message every player", body=NoticeBody, **act)(admin_notice)
+    route("POST", "/sessions/<session_id>/reveal", "Show every hand (audited)", body=RevealBody, **act)(admin_reveal)
+    route("POST", "/nodes/<node_id>/drain", "Drain a node", **act)(admin_drain)
+    route("POST", "/nodes/<node_id>/undrain", "Take connections again", **act)(admin_undrain)

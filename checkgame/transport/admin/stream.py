@@ -1,0 +1,138 @@
+"""``/admin/ws``: live changes pushed to admin consoles.
+
+The server sends ``{"type": "overview", ...}`` (the body of ``GET /admin/overview``)
+about every second. A console may send ``{"type": "watch", "sessionId": ...}``:
+it then gets ``{"type": "session", ...}`` (the body of ``GET /admin/sessions/{id}``)
+at once and after every change of that session, from the session's own
+subscription, so a move on any node shows within one fan-out; ``{"type": "unwatch"}``
+stops it. Read-only administrators may use it. The socket closes with 1008 and
+the error code as reason when the token is refused, and when it expires.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+import trio
+from quart import websocket
+
+from checkgame.auth import Claims
+from checkgame.errors import ClientError, LiveStateError, StoreError
+from checkgame.transport.admin.api import check_reader, overview, session_detail
+from checkgame.transport.context import Services
+
+__all__ = ["OVERVIEW_INTERVAL_S", "serve_admin_socket"]
+
+log = logging.getLogger(__name__)
+
+OVERVIEW_INTERVAL_S = 1.0
+CLOSE_POLICY = 1008
+
+
+class _Watch(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    type: str
+    session_id: str | None = None
+
+
+_decode = msgspec.json.Decoder(_Watch).decode
+_encode = msgspec.json.Encoder().encode
+
+
+class _AdminSocket:
+    """One console's connection: an overview ticker, a reader, and at most one watched session."""
+
+    def __init__(self, services: Services, claims: Claims) -> None:
+        self.services = services
+        self.claims = claims
+        self._send_lock = trio.Lock()
+        self._watch_scope: trio.CancelScope | None = None
+
+    async def send(self, type_: str, body: dict[str, Any]) -> None:
+        async with self._send_lock:
+            await websocket.send(_encode({"type": type_, **body}).decode())
+
+    async def run(self) -> str | None:
+        """Serve until the client leaves (None) or the token expires (the close reason)."""
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._overviews)
+            expired = trio.Event()
+            nursery.start_soon(self._expire, expired)
+            await self._read(nursery, expired)
+            nursery.cancel_scope.cancel()
+        return "EXPIRED_TOKEN" if expired.is_set() else None
+
+    async def _expire(self, expired: trio.Event) -> None:
+        await trio.sleep(max(0.0, self.claims.exp - self.services.clock()))
+        expired.set()
+
+    async def _overviews(self) -> None:
+        while True:
+            try:
+                await self.send("overview", await overview(self.services))
+            except (StoreError, LiveStateError):
+                log.warning("admin overview failed", exc_info=True)
+            await trio.sleep(OVERVIEW_INTERVAL_S)
+
+    async def _read(self, nursery: trio.Nursery, expired: trio.Event) -> None:
+        with trio.CancelScope() as scope:
+            nursery.start_soon(_cancel_when, expired, scope)
+            while True:
+                raw = await websocket.receive()
+                try:
+                    message = _decode(raw)
+                except msgspec.DecodeError as exc:
+                    await self.send("error", {"code": "MALFORMED_MESSAGE", "message": str(exc)})
+                    continue
+                if message.type == "watch" and message.session_id:
+                    self._unwatch()
+                    nursery.start_soon(self._watch, message.session_id)
+                elif message.type == "unwatch":
+                    self._unwatch()
+                else:
+                    text = "send {type: watch, sessionId} or {type: unwatch}"
+                    await self.send("error", {"code": "UNKNOWN_MESSAGE_TYPE", "message": text})
+
+    def _unwatch(self) -> None:
+        if self._watch_scope is not None:
+            self._watch_scope.cancel()
+            self._watch_scope = None
+
+    async def _watch(self, session_id: str) -> None:
+        with trio.CancelScope() as scope:
+            self._watch_scope = scope
+            live = self.services.sessions.live
+            while True:  # a lagging subscription (EndOfChannel) is simply opened again
+                async with live.subscribe(session_id) as subscription:
+                    try:
+                        await self.send("session", await session_detail(self.services, session_id))
+                    except ClientError as error:
+                        await self.send("error", {"code": error.code, "message": error.message})
+                        return
+                    try:
+                        while True:
+                            await subscription.receive()
+                            await self.send("session", await session_detail(self.services, session_id))
+                    except trio.EndOfChannel:
+                        continue
+
+
+async def _cancel_when(event: trio.Event, scope: trio.CancelScope) -> None:
+    await event.wait()
+    scope.cancel()
+
+
+async def serve_admin_socket(services: Services) -> None:
+    """The Quart handler body: check the administrator's access token, then stream."""
+    try:
+        claims = check_reader(services.tokens.verify(websocket.args.get("token", ""), "access", services.clock()))
+    except ClientError as error:
+        await websocket.accept()  # a close before accepting would reach the client as an HTTP 403
+        await websocket.close(CLOSE_POLICY, error.code)
+        return
+    await websocket.accept()
+    reason = await _AdminSocket(services, claims).run()
+    if reason is not None:
+        with trio.CancelScope(shield=True), trio.move_on_after(1):
+            await websocket.close(CLOSE_POLICY, reason)
