@@ -1,0 +1,105 @@
+"""``checkgame create-admin``: make (or promote) an administrator in the configured database.
+
+Administrators log in like anyone else (``POST /api/v1/auth/login``); their
+access token then carries the role, which opens ``/admin``. The account is
+written straight to the database named by ``DATABASE_URL`` (or
+``--database-url``), the same configuration ``checkgame serve`` reads, so no
+server needs to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+__all__ = ["add_commands"]
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The password from the flag, or asked twice on the terminal; None when the two answers differ."""
+    if args.password is not None:
+        return str(args.password)
+    first = getpass.getpass("password for the new administrator: ")
+    if getpass.getpass("the same password again: ") != first:
+        return None
+    return first
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    import uuid
+    from datetime import UTC, datetime
+
+    import msgspec
+    import trio
+
+    from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, hash_password
+    from checkgame.config import Settings, default_data_dir
+    from checkgame.errors import DuplicateError, StoreError
+    from checkgame.store import User, open_store
+    from checkgame.transport.http.schemas import Register
+
+    def fail(message: str) -> int:
+        print(f"checkgame create-admin: {message}", file=sys.stderr)
+        return 2
+
+    role = ROLE_ADMIN_READONLY if args.read_only else ROLE_ADMIN
+    configured = Settings.from_env(database_url=args.database_url).database_url  # as serve reads it
+    database_url = configured or f"sqlite:///{default_data_dir() / 'checkgame.db'}"
+
+    async def run() -> int:
+        async with open_store(database_url, migrate=True) as store:
+            existing = await store.find_user(args.username)
+            by_email = await store.find_user(args.email)
+            if existing is not None:
+                if by_email is not None and by_email.id != existing.id:
+                    return fail(f"{args.email} belongs to another account ({by_email.username})")
+                await store.set_role(existing.id, role)
+                print(f"{existing.username} is now {role} (password unchanged)")
+                return 0
+            if by_email is not None:
+                return fail(f"{args.email} belongs to another account ({by_email.username})")
+            password = _password(args)
+            if password is None:
+                return fail("the passwords differ")
+            try:
+                fields = {"username": args.username, "email": args.email, "password": password}
+                valid = msgspec.convert(fields, Register)
+            except msgspec.ValidationError as exc:
+                return fail(str(exc))
+            now = datetime.now(UTC)
+            user = User(uuid.uuid4().hex, valid.username, valid.email.lower(), await hash_password(password), role, now)
+            try:
+                await store.create_user(user)
+            except DuplicateError as exc:  # someone registered the name meanwhile
+                return fail(exc.message)
+            print(f"created {role} {user.username} ({user.id})")
+            return 0
+
+    try:
+        return trio.run(run)
+    except StoreError as exc:
+        return fail(f"database: {exc}")
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``create-admin``."""
+    create = commands.add_parser(
+        "create-admin",
+        help="create an administrator account (or promote an existing user)",
+        description="Create an account with the admin role (or admin_readonly with --read-only) in the database "
+        "that checkgame serve uses (DATABASE_URL or --database-url). An existing user with this username is "
+        "promoted instead; their password stays. Without --password the password is asked on the terminal.",
+    )
+    create.add_argument("--username", required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", help="the new account's password (default: asked, not echoed)")
+    create.add_argument(
+        "--read-only", dest="read_only", action="store_true", help="role admin_readonly: may look, not act"
+    )
+    create.add_argument(
+        "--database-url",
+        dest="database_url",
+        help="sqlite:///path.db or postgresql://... (env DATABASE_URL; default: SQLite in the user data directory)",
+    )
+    create.set_defaults(handler=_create_admin)
