@@ -22,12 +22,15 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve
 
+from checkgame import __version__
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
 from checkgame.errors import ClientError, LiveStateError
 from checkgame.live.base import LiveStore
 from checkgame.live.memory import MemoryLiveStore
 from checkgame.live.redis import open_redis_live_store
+from checkgame.observability.instrument import instrument_live, instrument_rate_limiter, instrument_store
+from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
@@ -66,6 +69,11 @@ async def serve_checkgame(
     """
     clock = time.time
     async with open_store(settings.database_url) as store, _open_live(settings, clock) as (live, rate_limiter):
+        metrics = _metrics(settings)
+        redis = bool(settings.redis_url)
+        store = instrument_store(store, metrics)
+        live = instrument_live(live, metrics, redis=redis)
+        rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
         applied = await store.migrate()
         if applied:
             log.info("applied database migrations %s", applied)
@@ -81,6 +89,7 @@ async def serve_checkgame(
             clock=clock,
             started_at=clock(),
             node=NodeMonitor(settings.node_id, clock(), clock),
+            metrics=metrics,
         )
         app = create_app(services)
         config = HypercornConfig()
@@ -99,7 +108,9 @@ async def serve_checkgame(
             recorder = Recorder(store, acknowledge=partial(_acknowledge_recorded, service))
             background.start_soon(recorder.run, effects_receive)
             background.start_soon(_run_within, reports, partial(services.node.run, service.live))
-            background.start_soon(_run_within, timers, partial(run_timers, service, clock, node=settings.node_id))
+            background.start_soon(
+                _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
+            )
             async with trio.open_nursery() as server:
                 binds = await server.start(_serve, app, config, drain_then_stop)
                 if not settings.public_url or settings.port == 0:
@@ -110,6 +121,15 @@ async def serve_checkgame(
             timers.cancel()
             reports.cancel()
             await effects_send.aclose()  # the recorder writes what is queued, then returns
+
+
+def _metrics(settings: Settings) -> Metrics:
+    """This node's metrics, labelled with what it runs."""
+    metrics = Metrics()
+    database = settings.database_url.partition(":")[0]
+    live = "redis" if settings.redis_url else "memory"
+    metrics.build_info.info({"version": __version__, "node": settings.node_id, "database": database, "live": live})
+    return metrics
 
 
 @asynccontextmanager

@@ -74,6 +74,8 @@ class Settings:
     shutdown_timeout_s: float = 10.0
     """How long a graceful shutdown may take before connections are cut."""
     log_level: str = "info"
+    log_format: str = "auto"
+    """``json`` (one object per line), ``text``, or ``auto``: text on a terminal, JSON otherwise."""
     bench_echo: bool = False
     """Serve the bare WebSocket echo at /bench/echo, the transport ceiling `checkgame loadtest --echo` measures."""
 

@@ -23,6 +23,7 @@ _SETTINGS_FLAGS = (
     "grace_s",
     "next_game_delay_s",
     "log_level",
+    "log_format",
     "production",
 )
 
@@ -44,18 +45,21 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import logging
-
     import trio
 
     from checkgame.app import serve_checkgame
+    from checkgame.observability.logs import configure_logging
 
     try:
         settings = _settings(args)
     except ValueError as exc:
         print(f"checkgame serve: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        configure_logging(settings.log_level, settings.log_format, settings.node_id)
+    except ValueError as exc:
+        print(f"checkgame serve: {exc}", file=sys.stderr)
+        return 2
 
     async def announce_and_serve() -> None:
         async with trio.open_nursery() as nursery:
@@ -118,6 +122,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--next-game-delay", dest="next_game_delay_s", type=float, help="seconds between games (default: 5)"
     )
     serve.add_argument("--log-level", dest="log_level", help="debug, info, warning or error (default: info)")
+    serve.add_argument(
+        "--log-format",
+        dest="log_format",
+        choices=("json", "text", "auto"),
+        help="log lines on stderr as JSON objects or text (default auto: text on a terminal, JSON otherwise)",
+    )
     serve.add_argument(
         "--production",
         action="store_const",

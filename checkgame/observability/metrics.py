@@ -13,12 +13,18 @@ node's ``/metrics`` shows that node's figures only.
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
-__all__ = ["LATENCY_BUCKETS", "Metrics"]
+from checkgame.observability.connections import LocalConnections
+
+__all__ = ["LATENCY_BUCKETS", "LabelCache", "Metrics"]
+
+M = TypeVar("M", Counter, Histogram)
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 """Seconds: fine below 50 ms, where a game server's moves should be."""
@@ -177,3 +183,32 @@ class Metrics:
         self.admin_actions = Counter(
             "checkgame_admin_actions_total", "Admin actions taken, by action.", ["action"], registry=registry
         )
+
+        # Hot-path shortcuts: label children bound once, and the connections the gauges and the broadcast timer read
+        self.sent = LabelCache(self.ws_sent)
+        self.received = LabelCache(self.ws_received)
+        self.refused = LabelCache(self.refusals)
+        self.limited = LabelCache(self.rate_limited)
+        self.closed = LabelCache(self.ws_closes)
+        self.action = LabelCache(self.actions)
+        self.connections = LocalConnections(self.move_broadcast.observe)
+
+
+class LabelCache(Generic[M]):
+    """The children of a labelled metric, each bound on first use (``labels()`` takes a lock on every call).
+
+    Only for label values from a bounded set our code chooses (message types, error codes), never client input.
+    """
+
+    __slots__ = ("_children", "_metric")
+
+    def __init__(self, metric: M) -> None:
+        self._metric: M = metric
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        """The child for ``values``, one per label in declaration order."""
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self._metric.labels(*values)
+        return child

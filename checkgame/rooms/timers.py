@@ -15,7 +15,9 @@ import trio
 
 from checkgame import sessions
 from checkgame.errors import ClientError, LiveStateError
+from checkgame.observability.metrics import Metrics
 from checkgame.rooms.service import SessionService
+from checkgame.store.base import GameResult, TournamentResult
 
 __all__ = ["run_timers"]
 
@@ -30,6 +32,7 @@ async def run_timers(
     poll_s: float = 0.1,
     heartbeat_s: float = 2.0,
     node_silence_s: float = 10.0,
+    metrics: Metrics | None = None,
     task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Tick every session whose deadline has come; keep this node's heartbeat; let dead nodes' players go."""
@@ -43,7 +46,10 @@ async def run_timers(
                 await _reap_dead_nodes(service, now, node_silence_s)
                 next_heartbeat = now + heartbeat_s
             for session_id in await service.live.claim_due(now):
-                await _tell(service, session_id, sessions.Tick())
+                outcome = await _tell(service, session_id, sessions.Tick())
+                if metrics is not None:
+                    for kind in _fired(outcome):
+                        metrics.timer_firings.labels(kind).inc()
         except LiveStateError:  # Redis hiccup: claimed deadlines come back when their lease ends
             log.warning("timer round failed; retrying", exc_info=True)
         await trio.sleep(poll_s)
@@ -57,8 +63,23 @@ async def _reap_dead_nodes(service: SessionService, now: float, silence_s: float
             await _tell(service, session_id, sessions.NodeLost(dead))
 
 
-async def _tell(service: SessionService, session_id: str, command: sessions.Command) -> None:
+async def _tell(service: SessionService, session_id: str, command: sessions.Command) -> sessions.Outcome | None:
     try:
-        await service.execute(session_id, command)
+        return await service.execute(session_id, command)
     except ClientError as exc:  # the session vanished or finished meanwhile
         log.info("%s refused for %s: %s", type(command).__name__, session_id, exc.code)
+        return None
+
+
+def _fired(outcome: sessions.Outcome | None) -> set[str]:
+    """Which deadlines a tick acted on, read from what it did (``none``: a stale claim, nothing was due)."""
+    if outcome is None:
+        return {"none"}
+    types = {entry.type for entry in outcome.entries}
+    kinds = {kind for kind, entry in _KINDS if entry in types}
+    if not types and any(isinstance(effect, GameResult | TournamentResult) for effect in outcome.effects):
+        kinds.add("results")  # unacknowledged results offered to a recorder again
+    return kinds or {"none"}
+
+
+_KINDS = (("turn", "turn_timeout"), ("grace", "player_left_session"), ("next_game", "game_started"))

@@ -9,6 +9,7 @@ import trio
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
+from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import RateLimiter
 from checkgame.rooms import Presence, SessionService
 from checkgame.rooms.admin import NodeMonitor
@@ -32,5 +33,7 @@ class Services:
     started_at: float
     node: NodeMonitor
     """This node's connections, rates and drain switch, for the admin API."""
+    metrics: Metrics
+    """This node's Prometheus metrics, served at /metrics."""
     draining: trio.Event = field(default_factory=trio.Event)
     """Set on shutdown (or by an operator): stop accepting, close connections with 1001."""

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import resource
+import time
+from datetime import UTC, datetime
 from typing import Any
 
-from quart import Response, request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from quart import Response, g, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from checkgame import __version__
 from checkgame.errors import ClientError, LiveStateError, StoreError
+from checkgame.observability.logs import new_id, request_id, valid_request_id
+from checkgame.observability.metrics import Metrics
+from checkgame.sessions import Status
 from checkgame.transport.admin import install_admin
 from checkgame.transport.context import Services
 from checkgame.transport.http import api_auth, api_sessions
@@ -21,9 +28,14 @@ from checkgame.transport.ws.endpoint import serve_connection
 
 __all__ = ["API_PREFIX", "build_api", "create_app"]
 
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("checkgame.access")
+
 API_PREFIX = "/api/v1"
 GENERAL_LIMIT = Limit("general", lambda s: s.settings.requests_per_min, 60.0, "user")
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Method labels; any other method a client invents is counted as ``other`` (label values stay bounded)."""
 MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024
 """/health reports unhealthy above this resident size (the seed plan's pod limit is 2 GiB)."""
 
@@ -40,6 +52,7 @@ def create_app(services: Services) -> QuartTrio:
     """The application, wired to ``services``."""
     app = QuartTrio("checkgame")
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    _observe_requests(app, services.metrics)  # first, so every later hook and handler logs with the request id
     api = build_api()
     api.install(app, services, GENERAL_LIMIT)
     install_admin(app, services, GENERAL_LIMIT)
@@ -61,7 +74,12 @@ def create_app(services: Services) -> QuartTrio:
     async def health() -> Response:
         checks = await _health_checks(services)
         healthy = all(check["status"] == "ok" for check in checks.values())
-        body = {"status": "healthy" if healthy else "unhealthy", "checks": checks, "node": services.settings.node_id}
+        body = {
+            "status": "healthy" if healthy else "unhealthy",
+            "checks": checks,
+            "node": services.settings.node_id,
+            "timestamp": _timestamp(services),
+        }
         return json_response(body, 200 if healthy else 503)
 
     @app.get("/ready")
@@ -78,8 +96,19 @@ def create_app(services: Services) -> QuartTrio:
             await services.sessions.live.ping()
         except LiveStateError as exc:
             reasons.append(f"live state: {exc}")
-        body = {"ready": not reasons, "reasons": reasons, "node": services.settings.node_id}
+        body = {
+            "status": "not-ready" if reasons else "ready",
+            "ready": not reasons,
+            "reasons": reasons,
+            "node": services.settings.node_id,
+            "timestamp": _timestamp(services),
+        }
         return json_response(body, 503 if reasons else 200)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        await _refresh_gauges(services)
+        return Response(generate_latest(services.metrics.registry), content_type=CONTENT_TYPE_LATEST)
 
     @app.websocket(f"{API_PREFIX}/ws")
     async def game_socket() -> None:
@@ -101,6 +130,49 @@ def create_app(services: Services) -> QuartTrio:
         return response
 
     return app
+
+
+def _observe_requests(app: QuartTrio, metrics: Metrics) -> None:
+    """Give each HTTP request an id (a valid incoming X-Request-ID, else a new one, echoed in the response),
+    time it by route template (never the raw path, which holds ids), and write one access log line."""
+
+    @app.before_request
+    async def start_request() -> None:
+        g.started = time.perf_counter()
+        request_id.set(valid_request_id(request.headers.get("X-Request-ID")) or new_id())
+
+    @app.after_request
+    async def finish_request(response: Response) -> Response:
+        elapsed = time.perf_counter() - g.started
+        method = request.method if request.method in _METHODS else "other"
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        status = response.status_code
+        metrics.http_request_duration.labels(method, route, str(status)).observe(elapsed)
+        response.headers["X-Request-ID"] = request_id.get() or ""
+        duration_ms = round(elapsed * 1000, 2)
+        fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
+        access_log.info("%s %s %d %.2fms", method, route, status, duration_ms, extra=fields)
+        return response
+
+
+async def _refresh_gauges(services: Services) -> None:
+    """Set the gauges that describe what this node holds now (read when scraped, not kept up to date)."""
+    metrics = services.metrics
+    metrics.draining.set(services.draining.is_set())
+    metrics.websocket_connections.set(services.presence.count())
+    playing = 0
+    try:
+        for session_id in metrics.connections.session_ids():  # served from the cache of a subscribed session
+            state = await services.sessions.live.load(session_id)
+            playing += state is not None and state.status is Status.PLAYING
+    except LiveStateError as exc:  # keep the last value rather than report a wrong one
+        log.warning("active_games_total not refreshed: %s", exc)
+        return
+    metrics.active_games.set(playing)
+
+
+def _timestamp(services: Services) -> str:
+    return datetime.fromtimestamp(services.clock(), UTC).isoformat(timespec="seconds")
 
 
 async def _health_checks(services: Services) -> dict[str, dict[str, Any]]:

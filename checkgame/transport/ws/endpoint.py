@@ -17,16 +17,19 @@ So a client sees each entry once, in order, from any node.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 import secrets
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, get_args
 
 import trio
 from quart import websocket
 
 from checkgame import sessions
 from checkgame.errors import AuthError, ClientError, LiveStateError
+from checkgame.observability.logs import conn_id, new_id
 from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
 from checkgame.rooms.admin import ConnectionInfo
 from checkgame.rules import RuleViolation
@@ -55,6 +58,10 @@ PING_INTERVAL_S = 20.0
 
 MAX_VIOLATIONS = 5
 """Rate-limit or size violations in a row before the connection is closed with 1008."""
+
+_WIRE_TYPES = {kind: re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower() for kind in get_args(codec.ClientMessage)}
+"""The ``type`` of each client message, for the metrics (``PlayCard`` → ``play_card``)."""
+_ACTION_TYPES = {codec.PlayCard: "play", codec.DrawCard: "draw", codec.ChooseSuit: "choose_suit"}
 
 
 class _CloseError(Exception):
@@ -86,6 +93,7 @@ class Connection:
         self._actions = TokenBucket(settings.actions_per_s, settings.action_burst)
         self._messages = TokenBucket(settings.messages_per_min / 60.0, MESSAGE_BURST)
         self._violations = 0
+        self._metrics = services.metrics
         self.closing: _CloseError | None = None
 
     # -- outgoing
@@ -94,15 +102,18 @@ class Connection:
         frame = codec.encode(
             type_, data, session_id=self.session_id, seq=seq, timestamp=self.services.clock(), game_id=game_id
         )
-        self._queue(frame)
+        self._queue(frame, type_)
 
-    def _queue(self, frame: str) -> None:
+    def _queue(self, frame: str, type_: str) -> None:
         try:
             self._outbox_send.send_nowait(frame)
         except trio.WouldBlock:
+            self._metrics.outbox_dropped.inc()
+            self._metrics.slow_client_disconnects.inc()
             raise _CloseError(CLOSE_TRY_AGAIN, "outbox full: reconnect and resume") from None
         except trio.ClosedResourceError:  # the connection is closing (kicked): nothing more goes out
-            pass
+            return
+        self._metrics.sent(type_).inc()
 
     def _depth(self) -> int:
         return self._outbox_send.statistics().current_buffer_used
@@ -126,35 +137,47 @@ class Connection:
                 if entry.seq != self.last_sent + 1:
                     await self._resync_locked(self.last_sent)
                     continue
-                self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
+                self._queue(codec.encode_entry(entry, self.player_id, self.session_id), entry.type)
                 self.last_sent = entry.seq
                 self._kicked = self._kicked or _kicks(entry, self.player_id)
+        self._metrics.connections.queued(self.session_id, self, trio.current_time())
 
-    async def resync(self, after_seq: int | None) -> None:
-        """Send every entry after ``after_seq`` again, or one snapshot when they are gone (or None)."""
+    async def resync(self, after_seq: int | None) -> str:
+        """Send every entry after ``after_seq`` again, or one snapshot when they are gone (or None).
+
+        Returns:
+            How: ``replay`` or ``snapshot``.
+        """
         async with self._push_lock:
-            await self._resync_locked(after_seq)
+            mode = await self._resync_locked(after_seq)
+        self._metrics.connections.queued(self.session_id, self, trio.current_time())
+        return mode
 
-    async def _resync_locked(self, after_seq: int | None) -> None:
+    async def _resume(self, last_seq: int) -> None:
+        """The client asks for what it missed after ``last_seq`` (on connecting, or later)."""
+        self._metrics.resumes.labels(await self.resync(last_seq)).inc()
+
+    async def _resync_locked(self, after_seq: int | None) -> str:
         live = self.services.sessions.live
         entries = None if after_seq is None or after_seq < 0 else await live.entries_since(self.session_id, after_seq)
         if entries is None or len(entries) > self._outbox_room():  # one snapshot beats more than the outbox holds
             state = await self.services.sessions.load(self.session_id)
             self.send("session_state", sessions.snapshot(state, self.player_id), seq=state.seq, game_id=state.game_id)
             self.last_sent = state.seq
-            return
+            return "snapshot"
         assert after_seq is not None
         self.last_sent = max(self.last_sent, after_seq)  # the client holds everything up to after_seq
         for entry in entries:
-            self._queue(codec.encode_entry(entry, self.player_id, self.session_id))
+            self._queue(codec.encode_entry(entry, self.player_id, self.session_id), entry.type)
             self.last_sent = max(self.last_sent, entry.seq)
             self._kicked = self._kicked or _kicks(entry, self.player_id)
+        return "replay"
 
     # -- the tasks
     async def run(self, last_seq: int | None) -> None:
         """Serve the connection until the client leaves, misbehaves, or the server drains."""
         services = self.services
-        async with services.sessions.live.subscribe(self.session_id) as subscription:
+        async with services.sessions.live.subscribe(self.session_id) as subscription, self._counted():
             self.send(
                 "connection_established",
                 {
@@ -164,7 +187,10 @@ class Connection:
                     "maxMessageBytes": services.settings.max_message_bytes,
                 },
             )
-            await self.resync(last_seq)
+            if last_seq is None:
+                await self.resync(None)
+            else:
+                await self._resume(last_seq)
             await services.presence.connected(self.session_id, self.player_id)
             try:
                 with services.node.connected(self.info):
@@ -181,6 +207,16 @@ class Connection:
             finally:
                 with trio.CancelScope(shield=True):
                     await services.presence.disconnected(self.session_id, self.player_id)
+
+    @contextlib.asynccontextmanager
+    async def _counted(self) -> AsyncIterator[None]:
+        """Count this connection among its session's on this node while it is subscribed."""
+        connections = self._metrics.connections
+        connections.opened(self.session_id, self)
+        try:
+            yield
+        finally:
+            connections.closed(self.session_id, self, trio.current_time())
 
     async def _guard(self, task: Any, nursery: trio.Nursery, *args: Any) -> None:
         """Run a task; a _CloseError from it (or the end of any task) ends the whole connection."""
@@ -203,6 +239,7 @@ class Connection:
             try:
                 entries = await subscription.receive()
             except (trio.EndOfChannel, trio.ClosedResourceError):
+                self._metrics.slow_client_disconnects.inc()
                 raise _CloseError(CLOSE_TRY_AGAIN, "fell behind the session: reconnect and resume") from None
             await self.push(entries)
             if self._kicked:
@@ -244,6 +281,7 @@ class Connection:
         raise error
 
     def _refuse(self, error: ClientError, action_id: str | None = None) -> None:
+        self._metrics.refused(error.code).inc()
         data: dict[str, Any] = {"code": error.code, "message": error.message}
         if error.details is not None:
             data["details"] = error.details
@@ -252,15 +290,25 @@ class Connection:
         self.send("invalid_action" if action_id is not None or isinstance(error, RuleViolation) else "error", data)
 
     async def _handle(self, raw: str | bytes) -> None:
+        arrived = trio.current_time()
         now = self.services.clock()
         limit = self.services.settings.max_message_bytes
+        received = self._metrics.received
         if len(raw) > limit:
+            received("refused").inc()
             self._violation(ClientError(f"frames are limited to {limit} bytes", code="MESSAGE_TOO_LARGE"))
         if not self._messages.try_take(now):
+            received("refused").inc()
+            self._metrics.limited("ws_messages").inc()
             self._violation(ClientError("too many messages: at most 100 a minute", code="RATE_LIMITED"))
         self.services.node.counts.messages_in += 1
         self.info.last_message_at = now
-        message = codec.decode(raw)
+        try:
+            message = codec.decode(raw)
+        except ClientError:
+            received("invalid").inc()
+            raise
+        received(_WIRE_TYPES[type(message)]).inc()
         match message:
             case codec.Pong():
                 sent = self._pings.pop(message.nonce, None) if isinstance(message.nonce, int) else None
@@ -270,31 +318,44 @@ class Connection:
                 self._violations = 0
                 self.send("pong", {"nonce": message.nonce})
             case codec.Resume():
-                await self.resync(message.lastSeq)
+                await self._resume(message.lastSeq)
             case codec.LeaveGame():
-                await self.services.sessions.execute(self.session_id, sessions.LeaveSession(self.player_id))
+                try:
+                    await self.services.sessions.execute(self.session_id, sessions.LeaveSession(self.player_id))
+                except ClientError:
+                    self._metrics.action("leave", "refused").inc()
+                    raise
+                self._metrics.action("leave", "accepted").inc()
                 raise _CloseError(CLOSE_NORMAL, "left the session")
             case codec.StartGame():
                 await self.services.sessions.execute(self.session_id, sessions.Start(self.player_id))
             case codec.PlayCard() | codec.DrawCard() | codec.ChooseSuit():
-                await self._act(message, now)
+                await self._act(message, now, arrived)
 
-    async def _act(self, message: codec.PlayCard | codec.DrawCard | codec.ChooseSuit, now: float) -> None:
+    async def _act(
+        self, message: codec.PlayCard | codec.DrawCard | codec.ChooseSuit, now: float, arrived: float
+    ) -> None:
+        kind = _ACTION_TYPES[type(message)]
         try:
             if not self._actions.try_take(now):
+                self._metrics.limited("ws_actions").inc()
                 self._violation(ClientError("too many actions: about 2 a second", code="RATE_LIMITED"))
             action = codec.to_action(self.player_id, message)
             outcome = await self.services.sessions.execute(
                 self.session_id, sessions.GameAction(action, message.actionId)
             )
         except ClientError as error:
+            self._metrics.action(kind, "refused").inc()
             self._refuse(error, message.actionId)
             return
         self._violations = 0
-        if not outcome.duplicate:
-            self.services.node.counts.actions += 1
         if outcome.duplicate:
+            self._metrics.action(kind, "duplicate").inc()
             self.send("action_ack", {"actionId": message.actionId, "duplicate": True})
+            return
+        self._metrics.action(kind, "accepted").inc()
+        self._metrics.connections.committed(self.session_id, outcome.state.seq, arrived, trio.current_time())
+        self.services.node.counts.actions += 1
 
 
 def _kicks(entry: Entry, player_id: str) -> bool:
@@ -303,13 +364,24 @@ def _kicks(entry: Entry, player_id: str) -> bool:
 
 
 async def serve_connection(services: Services) -> None:
-    """The Quart handler body: authenticate with the session token, then run the connection."""
+    """The Quart handler body: one connection, its id on every log line it causes, its close code counted."""
+    conn_id.set(new_id())
+    code: int | None = None  # None: the client went away before the server closed
+    try:
+        code = await _serve(services)
+    finally:
+        services.metrics.closed("client" if code is None else str(code)).inc()
+        log.info("websocket closed by %s", "the client" if code is None else f"the server ({code})")
+
+
+async def _serve(services: Services) -> int | None:
+    """Authenticate with the session token, run the connection; return the close code the server sent."""
     token = websocket.args.get("token", "")
     last_seq = websocket.args.get("lastSeq", type=int)
     if services.draining.is_set() or services.node.draining:  # accepted first: a close before accepting is a 403
         await websocket.accept()
         await websocket.close(CLOSE_TRY_AGAIN, "server draining: try another node")
-        return
+        return CLOSE_TRY_AGAIN
     try:
         claims = services.tokens.verify(token, "session", services.clock())
         state = await services.sessions.load(claims.session_id or "")
@@ -319,7 +391,7 @@ async def serve_connection(services: Services) -> None:
         await websocket.accept()
         await websocket.send(codec.encode("error", {"code": error.code, "message": error.message}, session_id=None))
         await websocket.close(CLOSE_POLICY, error.code)
-        return
+        return CLOSE_POLICY
     await websocket.accept()
     connection = Connection(services, state.id, claims.sub, claims.name or "")
     try:
@@ -330,6 +402,8 @@ async def serve_connection(services: Services) -> None:
         log.warning("live state failed while connecting", exc_info=True)
         connection.closing = _CloseError(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
     final = connection.closing
-    if final is not None:
-        with trio.CancelScope(shield=True), trio.move_on_after(1):
-            await websocket.close(final.code, final.reason)
+    if final is None:
+        return None
+    with trio.CancelScope(shield=True), trio.move_on_after(1):
+        await websocket.close(final.code, final.reason)
+    return final.code
