@@ -35,6 +35,7 @@ from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
 from checkgame.rooms.admin import NodeMonitor
+from checkgame.rooms.bots import BotRunner
 from checkgame.sessions import Recorded
 from checkgame.sessions.machine import Effect, result_id
 from checkgame.store import GameResult, TournamentResult, open_store
@@ -90,6 +91,7 @@ async def serve_checkgame(
             started_at=clock(),
             node=NodeMonitor(settings.node_id, clock(), clock),
             metrics=metrics,
+            bots=BotRunner(lambda: services.settings.public_url),
         )
         app = create_app(services)
         config = HypercornConfig()
@@ -102,6 +104,7 @@ async def serve_checkgame(
         async def drain_then_stop() -> None:
             await shutdown_trigger()
             services.draining.set()
+            services.bots.stop()
 
         timers, reports = trio.CancelScope(), trio.CancelScope()
         async with trio.open_nursery() as background:
@@ -111,6 +114,7 @@ async def serve_checkgame(
             background.start_soon(
                 _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
             )
+            await background.start(services.bots.run)
             async with trio.open_nursery() as server:
                 binds = await server.start(_serve, app, config, drain_then_stop)
                 if not settings.public_url or settings.port == 0:

@@ -65,6 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
         async with trio.open_nursery() as nursery:
             services = await nursery.start(serve_checkgame, settings)
             url = services.settings.public_url
+            print(f"Play in your browser: {url}/", flush=True)
             print(f"Check-Game is running at {url}: REST {url}/api/v1 (described by {url}/openapi.json),", flush=True)
             print(f"WebSocket {url.replace('http', 'ws', 1)}/api/v1/ws?token=<sessionToken>", flush=True)
             redis = settings.redis_url

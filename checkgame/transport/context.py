@@ -13,6 +13,7 @@ from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import RateLimiter
 from checkgame.rooms import Presence, SessionService
 from checkgame.rooms.admin import NodeMonitor
+from checkgame.rooms.bots import BotRunner
 from checkgame.store.base import Store
 
 __all__ = ["Services"]
@@ -35,5 +36,7 @@ class Services:
     """This node's connections, rates and drain switch, for the admin API."""
     metrics: Metrics
     """This node's Prometheus metrics, served at /metrics."""
+    bots: BotRunner
+    """Plays the computer players a creator seats (POST /sessions/{id}/bots)."""
     draining: trio.Event = field(default_factory=trio.Event)
     """Set on shutdown (or by an operator): stop accepting, close connections with 1001."""

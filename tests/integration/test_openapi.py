@@ -343,6 +343,12 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.post(f"/sessions/{UNKNOWN_ID}/join", json={"name": "Guest"})
     await http.post("/sessions/join-by-code", json={"code": "000000", "name": "Guest"})
     await http.post("/sessions/join-by-code", json={"code": "?"})
+    bots = f"/sessions/{private.session_id}/bots"
+    await http.post(bots, json={"name": "Robo"}, headers=owner.auth)
+    await http.post(bots, json={"name": ""}, headers=owner.auth)
+    await http.post(bots, json={}, headers=other.auth)  # not the creator
+    await http.post(bots, json={})
+    await http.post(f"/sessions/{UNKNOWN_ID}/bots", json={}, headers=owner.auth)
     start = f"/sessions/{seat.session_id}/games/start"
     await http.post(start, headers={"Authorization": f"Bearer {seat.token}"})  # not enough players
     guest = await join_as_guest(http, seat.code, "Guest")

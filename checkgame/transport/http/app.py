@@ -20,7 +20,7 @@ from checkgame.observability.metrics import Metrics
 from checkgame.sessions import Status
 from checkgame.transport.admin import install_admin
 from checkgame.transport.context import Services
-from checkgame.transport.http import api_auth, api_sessions
+from checkgame.transport.http import api_auth, api_bots, api_sessions, web
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.routes import Api, Limit
 from checkgame.transport.ws.echo import ECHO_PATH, EchoRooms
@@ -45,6 +45,7 @@ def build_api() -> Api:
     api = Api(API_PREFIX)
     api_auth.register_routes(api)
     api_sessions.register_routes(api)
+    api_bots.register_routes(api)
     return api
 
 
@@ -56,6 +57,7 @@ def create_app(services: Services) -> QuartTrio:
     api = build_api()
     api.install(app, services, GENERAL_LIMIT)
     install_admin(app, services, GENERAL_LIMIT)
+    web.install(app)
     document = api.openapi(title="Check-Game", version=__version__)
     document["info"]["description"] = "REST API of Check-Game. The WebSocket protocol is described in docs/protocol.md."
 

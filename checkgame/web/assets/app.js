@@ -1,0 +1,468 @@
+// The page: a hash router over five screens (lobby, account, profile, join, session), using only the public
+// REST API and the session's WebSocket. The session screen is the waiting room, the table or the results,
+// whichever the session's status calls for.
+import { Api } from "./api.js";
+import { h, render } from "./dom.js";
+import { SessionModel } from "./model.js";
+import { GameSocket } from "./socket.js";
+import { tableView, suitPicker } from "./table.js";
+import { errorText, plural } from "./words.js";
+
+const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
+const NAME_KEY = "checkgame.name";
+const main = document.getElementById("main");
+const api = new Api(() => renderNav());
+let current = null; // the open session: {id, model, socket, record, picking, hint, timers}
+let lobbyTimer = null;
+
+// ------------------------------------------------------------------ small helpers
+
+const seats = () => JSON.parse(localStorage.getItem(SEATS_KEY) || "{}");
+function keepSeat(sessionId, seat) {
+  const all = seats();
+  if (seat) all[sessionId] = seat;
+  else delete all[sessionId];
+  localStorage.setItem(SEATS_KEY, JSON.stringify(all));
+}
+const guestName = () => localStorage.getItem(NAME_KEY) || "";
+const go = (hash) => {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+};
+
+let noticeTimer = null;
+export function notice(text, kind = "error") {
+  const box = document.getElementById("notice");
+  box.textContent = text;
+  box.className = `notice ${kind}`;
+  box.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+const fail = (error) => notice(errorText(error));
+
+function setConnection(status, detail) {
+  const el = document.getElementById("connection");
+  const words = {
+    connecting: "Connecting…",
+    online: "Online",
+    reconnecting: detail ? `Connection lost — retrying in ${detail} s` : "Connection lost — retrying…",
+    offline: "Offline",
+    "": "",
+  };
+  el.textContent = words[status];
+  el.dataset.status = status;
+}
+
+/** A form whose submit runs `action(values)` with its button disabled meanwhile; errors become notices. */
+function form(attrs, fields, label, action) {
+  const button = h("button", { type: "submit", class: "primary" }, label);
+  return h("form", {
+    ...attrs,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const values = Object.fromEntries(new FormData(event.target));
+      button.disabled = true;
+      try {
+        await action(values);
+      } catch (error) {
+        fail(error);
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, fields, button);
+}
+
+const field = (label, attrs) => h("label", { class: "field" }, h("span", {}, label), h("input", attrs));
+
+function renderNav() {
+  const nav = document.getElementById("nav");
+  const user = api.user;
+  render(nav,
+    h("a", { href: "#/" }, "Lobby"),
+    user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, "Log in"),
+    user ? h("button", { class: "link", onclick: async () => { await api.logOut(); go("#/"); } }, "Log out") : null);
+}
+
+// ------------------------------------------------------------------ router
+
+function leaveScreen() {
+  if (current) {
+    current.socket.close();
+    clearInterval(current.ticker);
+    current = null;
+  }
+  setConnection("");
+}
+
+async function route() {
+  const hash = location.hash || "#/";
+  const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
+  clearInterval(lobbyTimer);
+  if (current && !(screen === "s" && arg === current.id)) leaveScreen();
+  try {
+    if (screen === "login") return accountScreen();
+    if (screen === "profile") return await profileScreen();
+    if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
+    if (screen === "s" && arg) return await sessionScreen(arg);
+    return await lobbyScreen();
+  } catch (error) {
+    fail(error);
+  } finally {
+    main.focus({ preventScroll: true });
+  }
+}
+
+// ------------------------------------------------------------------ lobby
+
+async function lobbyScreen() {
+  const user = api.user;
+  const list = h("ul", { class: "tables", "aria-live": "polite" });
+  const refresh = async () => {
+    try {
+      const page = await api.call("GET", "/sessions?status=waiting&limit=20");
+      const mine = seats();
+      render(list, page.items.length ? page.items.map((s) => h("li", {},
+        h("span", { class: "table-name" }, s.name),
+        h("span", { class: "muted" }, `${s.playerCount} of ${s.maxPlayers} seats taken`),
+        mine[s.id]
+          ? h("a", { class: "button", href: `#/s/${s.id}` }, "Open")
+          : h("a", { class: "button", href: `#/join/${s.code}` }, "Join"),
+      )) : h("li", { class: "muted" }, "No open tables right now: create one!"));
+    } catch (error) {
+      render(list, h("li", { class: "muted" }, errorText(error)));
+    }
+  };
+  const yours = Object.entries(seats()).map(([id, seat]) =>
+    h("li", {}, h("a", { href: `#/s/${id}` }, `Table ${seat.code || id.slice(0, 6)}`)));
+
+  const create = user
+    ? form({ class: "panel", "aria-labelledby": "create-title" }, [
+      h("h2", { id: "create-title" }, "Create a table"),
+      field("Table name", { name: "name", required: true, maxlength: 50, value: `${user.username}'s table` }),
+      h("label", { class: "field" }, h("span", {}, "Players"),
+        h("select", { name: "maxPlayers" }, [2, 3, 4, 5, 6, 7, 8].map((n) =>
+          h("option", { value: n, selected: n === 4 }, `${n} players`)))),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "isPrivate" }),
+        "Private (only people with the code or link can join)"),
+    ], "Create", async (v) => {
+      const created = await api.call("POST", "/sessions", {
+        auth: "access",
+        body: { name: v.name, maxPlayers: Number(v.maxPlayers), isPrivate: v.isPrivate === "on" },
+      });
+      keepSeat(created.session.id, { token: created.sessionToken, playerId: created.playerId, code: created.joinCode });
+      go(`#/s/${created.session.id}`);
+    })
+    : h("section", { class: "panel" },
+      h("h2", {}, "Create a table"),
+      h("p", {}, "To create a table, ", h("a", { href: "#/login" }, "log in or register"),
+        " (it takes ten seconds). To join a friend's table, a name is enough: use their code or link."));
+
+  const joinForm = form({ class: "panel", "aria-labelledby": "join-title" }, [
+    h("h2", { id: "join-title" }, "Join with a code"),
+    field("Code", { name: "code", required: true, minlength: 6, maxlength: 6, pattern: "[A-Za-z0-9]{6}",
+      autocomplete: "off", autocapitalize: "characters", class: "code-input", placeholder: "ABC234" }),
+  ], "Join", async (v) => go(`#/join/${v.code.trim().toUpperCase()}`));
+
+  render(main,
+    h("h1", {}, user ? `Welcome, ${user.username}` : "Play Check"),
+    h("div", { class: "columns" }, create, joinForm),
+    yours.length ? h("section", { class: "panel" }, h("h2", {}, "Your tables"), h("ul", { class: "plain" }, yours)) : null,
+    h("section", { class: "panel" }, h("h2", {}, "Open tables"), list),
+    h("p", { class: "muted rules-hint" }, "Match the top card by suit or rank. 2 goes on anything, a Jack names the suit, " +
+      "an Ace skips the next player, 7 attacks +2 and a Joker +4. Empty your hand; the last one holding cards is out."));
+  await refresh();
+  lobbyTimer = setInterval(refresh, 5000);
+}
+
+// ------------------------------------------------------------------ account and profile
+
+function accountScreen() {
+  const after = () => {
+    const next = sessionStorage.getItem("checkgame.after") || "#/";
+    sessionStorage.removeItem("checkgame.after");
+    go(next);
+  };
+  render(main,
+    h("h1", {}, "Your account"),
+    h("div", { class: "columns" },
+      form({ class: "panel", "aria-labelledby": "login-title" }, [
+        h("h2", { id: "login-title" }, "Log in"),
+        field("Username or email", { name: "login", required: true, autocomplete: "username" }),
+        field("Password", { name: "password", type: "password", required: true, autocomplete: "current-password" }),
+      ], "Log in", async (v) => { await api.logIn(v.login, v.password); after(); }),
+      form({ class: "panel", "aria-labelledby": "register-title" }, [
+        h("h2", { id: "register-title" }, "Register"),
+        field("Username", { name: "username", required: true, minlength: 3, maxlength: 32, pattern: "[A-Za-z0-9_.\\-]+",
+          autocomplete: "username", title: "3 to 32 letters, digits, dots, dashes or underscores" }),
+        field("Email", { name: "email", type: "email", required: true, autocomplete: "email" }),
+        field("Password", { name: "password", type: "password", required: true, minlength: 8,
+          autocomplete: "new-password", title: "at least 8 characters" }),
+      ], "Register", async (v) => { await api.register(v.username, v.email, v.password); after(); })),
+    h("p", { class: "muted" }, "No account needed to join a table: open its link or enter its code in the lobby."));
+}
+
+async function profileScreen() {
+  if (!api.user) return go("#/login");
+  const { user, stats } = await api.call("GET", "/users/profile", { auth: "access" });
+  const stat = (label, value) => h("div", { class: "stat" }, h("dt", {}, label), h("dd", {}, value));
+  render(main,
+    h("h1", {}, user.username),
+    h("section", { class: "panel" },
+      h("h2", {}, "Statistics"),
+      h("dl", { class: "stats" },
+        stat("Games played", stats.totalGames), stat("Games won", stats.wins), stat("Games lost", stats.losses),
+        stat("Win rate", `${Math.round(stats.winRate * 100)} %`),
+        stat("Tournaments played", stats.tournamentsPlayed), stat("Tournaments won", stats.tournamentsWon))),
+    h("p", { class: "muted" }, `${user.email} · member since ${new Date(user.createdAt).toLocaleDateString()}`));
+}
+
+// ------------------------------------------------------------------ joining
+
+async function joinScreen(code) {
+  const known = Object.entries(seats()).find(([, seat]) => seat.code === code);
+  if (known) return go(`#/s/${known[0]}`);
+  const join = async (name) => {
+    const body = api.user ? { code } : { code, name };
+    const joined = await api.call("POST", "/sessions/join-by-code", { body, auth: api.user ? "access" : undefined });
+    keepSeat(joined.sessionId, { token: joined.sessionToken, playerId: joined.playerId, code });
+    go(`#/s/${joined.sessionId}`);
+  };
+  if (api.user) return join();
+  render(main,
+    h("h1", {}, `Join table ${code}`),
+    form({ class: "panel narrow" }, [
+      field("Your name", { name: "name", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
+    ], "Take a seat", async (v) => {
+      localStorage.setItem(NAME_KEY, v.name.trim());
+      await join(v.name.trim());
+    }),
+    h("p", { class: "muted" }, "Have an account? ", h("a", { href: "#/login", onclick: () =>
+      sessionStorage.setItem("checkgame.after", `#/join/${code}`) }, "Log in"), " to keep your statistics."));
+  main.querySelector("input").focus();
+}
+
+// ------------------------------------------------------------------ the session
+
+async function sessionScreen(id) {
+  if (current && current.id === id) return;
+  const seat = seats()[id];
+  if (!seat) {
+    const detail = await api.call("GET", `/sessions/${id}`, { auth: api.user ? "access" : undefined });
+    if (detail.session.code) return go(`#/join/${detail.session.code}`);
+    render(main, h("p", { class: "panel" }, "This table is private: ask for its link or code."));
+    return;
+  }
+  const model = new SessionModel(seat.playerId);
+  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null };
+  render(main, h("p", { class: "loading" }, "Taking your seat…"));
+  const mine = current;
+  mine.socket = openSocket(mine);
+  mine.ticker = setInterval(() => tick(mine), 250);
+  api.call("GET", `/sessions/${id}`, { auth: api.user ? "access" : undefined })
+    .then((detail) => { mine.record = detail.session; draw(); })
+    .catch(() => {});
+}
+
+function openSocket(session) {
+  return new GameSocket(session.seat.token, () => session.model.lastSeq, {
+    status: (status, detail) => { if (current === session) setConnection(status, detail); draw(); },
+    frame: (frame) => {
+      if (current !== session) return;
+      if (frame.type === "invalid_action" || frame.type === "error") {
+        notice(errorText(frame.data));
+        session.hint = errorText(frame.data);
+      }
+      if (session.model.apply(frame)) {
+        if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
+        draw();
+      }
+    },
+    closed: async (code, reason) => {
+      if (current !== session) return;
+      if (code === 1000) return; // we left
+      if (api.user && (reason === "EXPIRED_TOKEN" || reason === "INVALID_TOKEN")) {
+        try { // a registered player's seat is theirs: rejoining only issues a fresh session token
+          const joined = await api.call("POST", `/sessions/${session.id}/join`, { auth: "access", body: {} });
+          session.seat = { ...session.seat, token: joined.sessionToken };
+          keepSeat(session.id, session.seat);
+          session.socket = openSocket(session);
+          return;
+        } catch (error) {
+          fail(error);
+        }
+      }
+      notice(errorText({ code: reason || "NOT_IN_SESSION" }));
+      keepSeat(session.id, null);
+      go("#/");
+    },
+  });
+}
+
+/** Refresh the countdowns without rebuilding the screen. */
+function tick(session) {
+  for (const el of main.querySelectorAll("[data-deadline]")) {
+    const left = session.model.remaining(Number(el.dataset.deadline));
+    const seconds = Math.max(0, Math.ceil(left));
+    el.textContent = `${seconds} s`;
+    el.classList.toggle("urgent", seconds <= 5);
+  }
+}
+
+function draw() {
+  const session = current;
+  if (!session || !session.model.state) return;
+  const state = session.model.state;
+  if (state.status === "waiting") render(main, waitingRoom(session));
+  else if (state.status === "finished") render(main, results(session));
+  else {
+    const game = state.game;
+    const owed = game && game.awaitingSuit && game.currentPlayer === session.model.me; // a Jack played without a suit
+    const picker = session.picking || owed ? suitPicker(session, actions(session)) : null;
+    render(main, tableView(session, actions(session)), picker);
+  }
+  tick(session);
+}
+
+function actions(session) {
+  const socket = () => session.socket;
+  return {
+    play(card) {
+      if (card.rank === "J") {
+        session.picking = { card };
+        draw();
+        const first = main.querySelector(".suit-picker button");
+        if (first) first.focus();
+        return;
+      }
+      if (!socket().act("play_card", { card })) notice("Not connected: your move was not sent. Reconnecting…");
+    },
+    pickSuit(suit) {
+      const picking = session.picking;
+      session.picking = null;
+      const sent = picking
+        ? socket().act("play_card", { card: picking.card, chosenSuit: suit })
+        : socket().act("choose_suit", { suit });
+      if (!sent) notice("Not connected: your move was not sent. Reconnecting…");
+      draw();
+    },
+    cancelPick() { session.picking = null; draw(); },
+    drawCard() {
+      if (!socket().act("draw_card")) notice("Not connected: your move was not sent. Reconnecting…");
+    },
+    explain(text) { session.hint = text; draw(); },
+    leave: () => leaveSession(session),
+  };
+}
+
+async function leaveSession(session) {
+  const playing = session.model.state.status === "playing";
+  if (playing && !confirm("Leave the table? You lose the running game.")) return;
+  try {
+    if (session.model.state.status !== "finished") {
+      await api.call("DELETE", `/sessions/${session.id}/leave`, { auth: session.seat.token });
+    }
+  } catch (error) {
+    if (error.code !== "NOT_IN_SESSION") return fail(error);
+  }
+  keepSeat(session.id, null);
+  go("#/");
+}
+
+function waitingRoom(session) {
+  const { model, record, seat } = session;
+  const state = model.state;
+  const seated = state.seats.filter((s) => !s.left);
+  const isCreator = state.creator === seat.playerId;
+  const code = seat.code || (record && record.code);
+  const link = code ? `${location.origin}/join/${code}` : null;
+  const full = seated.length >= state.maxPlayers;
+  const button = (label, attrs, run) => h("button", { ...attrs, onclick: async (event) => {
+    event.target.disabled = true;
+    try { await run(); } catch (error) { fail(error); } finally { event.target.disabled = false; }
+  } }, label);
+
+  return h("section", { class: "waiting", "data-screen": "waiting" },
+    h("h1", {}, record ? record.name : "Waiting room"),
+    code ? h("div", { class: "panel share" },
+      h("p", {}, "Invite friends with the code ", h("strong", { class: "code", "data-code": code }, code), " or this link:"),
+      h("div", { class: "share-row" },
+        h("input", { readonly: true, value: link, "aria-label": "Join link", onfocus: (e) => e.target.select() }),
+        h("button", { onclick: async (event) => {
+          try { await navigator.clipboard.writeText(link); notice("Link copied.", "info"); }
+          catch { event.target.previousSibling.select(); notice("Press Ctrl+C (or long-press) to copy the link.", "info"); }
+        } }, "Copy link"))) : null,
+    h("section", { class: "panel" },
+      h("h2", {}, `Seats (${seated.length} of ${state.maxPlayers})`),
+      h("ol", { class: "seats" },
+        seated.map((s) => {
+          const online = s.player === seat.playerId ? session.socket.open : s.connected;
+          return h("li", { "data-player": s.player },
+            h("span", { class: `dot ${online ? "on" : "off"}`, "aria-hidden": "true" }),
+            h("span", { class: "seat-name" }, s.name, s.player === seat.playerId ? " (you)" : ""),
+            s.player === state.creator ? h("span", { class: "badge" }, "host") : null,
+            h("span", { class: "muted" }, online ? "connected" : "not connected"));
+        }),
+        Array.from({ length: state.maxPlayers - seated.length }, () => h("li", { class: "empty" }, "Empty seat")))),
+    h("div", { class: "actions" },
+      isCreator ? button("Add a computer player", { disabled: full, "data-action": "add-bot" }, () =>
+        api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: {} })) : null,
+      isCreator ? button("Start the tournament", { class: "primary", disabled: seated.length < 2, "data-action": "start" },
+        () => api.call("POST", `/sessions/${session.id}/games/start`, { auth: seat.token })) : null,
+      isCreator ? null : h("p", {}, `Waiting for ${model.name(state.creator)} to start the tournament…`),
+      h("button", { class: "link", onclick: () => leaveSession(session) }, "Leave the table")),
+    isCreator && seated.length < 2 ? h("p", { class: "muted" }, "Add a computer player or invite someone: two players are needed to start.") : null);
+}
+
+function results(session) {
+  const { model } = session;
+  const state = model.state;
+  const ranking = state.ranking || [];
+  const games = h("div", { class: "games" });
+  api.call("GET", `/sessions/${session.id}/games`).then((list) => {
+    render(games, h("table", {},
+      h("caption", {}, "Games"),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Game"), h("th", { scope: "col" }, "Order of finish"),
+        h("th", { scope: "col" }, "Eliminated"))),
+      h("tbody", {}, list.items.map((g) => h("tr", {},
+        h("td", {}, g.number), h("td", {}, g.placements.slice(0, -1).map((p) => model.name(p)).join(", ")),
+        h("td", {}, `${model.name(g.loser)}${g.reason === "left" ? " (left)" : ""}`))))));
+  }).catch(() => {});
+  const me = ranking.indexOf(model.me) + 1;
+  return h("section", { class: "results", "data-screen": "results" },
+    h("h1", {}, ranking[0] === model.me ? "You won the tournament!" : `${model.name(ranking[0])} wins the tournament`),
+    me ? h("p", { class: "lead" }, `You finished ${me} of ${ranking.length}.`) : null,
+    h("section", { class: "panel" }, h("h2", {}, "Ranking"),
+      h("ol", { class: "ranking" }, ranking.map((p, i) => h("li", { "data-player": p },
+        model.name(p), i === 0 ? h("span", { class: "badge turn-badge" }, "winner") : null)))),
+    h("section", { class: "panel" }, games),
+    h("div", { class: "actions" },
+      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby"),
+      api.user ? h("a", { class: "button", href: "#/profile" }, "Your statistics") : null),
+    h("p", { class: "muted" }, `${plural(ranking.length, "player")}, ${plural(state.gameNumber, "game")}.`));
+}
+
+// ------------------------------------------------------------------ start
+
+function start() {
+  // Shareable links: /join/CODE (and the server's /?join=CODE) open the join screen.
+  const path = location.pathname.match(/^\/join\/([A-Za-z0-9]{6})$/);
+  const query = new URLSearchParams(location.search).get("join");
+  const code = path ? path[1] : query;
+  if (code) history.replaceState(null, "", `/#/join/${code.toUpperCase()}`);
+  window.addEventListener("hashchange", route);
+  window.addEventListener("online", () => current && current.socket.retryNow());
+  document.addEventListener("keydown", (event) => {
+    if (!current || event.target.matches("input, select, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && current.picking) actions(current).cancelPick();
+    if (event.key === "d" || event.key === "D") {
+      const button = main.querySelector("#draw:not([disabled])");
+      if (button) button.click();
+    }
+  });
+  renderNav();
+  route();
+}
+
+start();

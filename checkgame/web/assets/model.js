@@ -1,0 +1,142 @@
+// The session as this player knows it: a session_state snapshot, kept current by the log entries that follow
+// (docs/protocol.md). No I/O here: the socket feeds frames in, the page reads the state out.
+import { sameCard } from "./cards.js";
+import { describe } from "./words.js";
+
+const LOG_LINES = 60;
+
+export class SessionModel {
+  constructor(me) {
+    this.me = me;
+    this.state = null;
+    this.lastSeq = -1;
+    this.log = [];
+    this.clockOffset = 0; // server epoch seconds minus ours, from frames stamped when sent
+  }
+
+  /** Seconds until a server-time deadline (negative once passed), or null. */
+  remaining(deadline) {
+    if (deadline == null) return null;
+    return deadline - (Date.now() / 1000 + this.clockOffset);
+  }
+
+  /** A player's display name; yours is marked, so the log reads "Ann (you) played ...". */
+  name(playerId) {
+    const seat = this.seatOf(playerId);
+    const name = seat ? seat.name : "someone";
+    return playerId === this.me ? `${name} (you)` : name;
+  }
+
+  seatOf(playerId) {
+    return this.state ? this.state.seats.find((s) => s.player === playerId) : undefined;
+  }
+
+  /** Take one server frame in; true when what the page shows may have changed. */
+  apply(frame) {
+    if (frame.seq == null) {
+      if (frame.type === "connection_established" || frame.type === "pong") {
+        this.clockOffset = frame.timestamp - Date.now() / 1000;
+      }
+      return false;
+    }
+    if (frame.type === "session_state") {
+      this.state = frame.data;
+      this.lastSeq = frame.seq;
+      return true;
+    }
+    if (frame.seq <= this.lastSeq || !this.state) return false; // already applied (a replay after resuming)
+    this.lastSeq = frame.seq;
+    this.state.seq = frame.seq;
+    const line = describe(frame, (id) => this.name(id));
+    this.#entry(frame.type, frame.data || {}, frame);
+    if (line) this.log = [...this.log, { seq: frame.seq, text: line }].slice(-LOG_LINES);
+    return true;
+  }
+
+  #entry(type, d, frame) {
+    const s = this.state;
+    const g = s.game;
+    const player = g && g.players.find((p) => p.id === d.player);
+    const turnEnds = () => frame.timestamp + s.settings.turnTimeoutSeconds;
+    switch (type) {
+      case "player_joined_session":
+        s.seats = s.seats.filter((seat) => seat.player !== d.player);
+        s.seats.push({ player: d.player, name: d.name, seat: d.seat, registered: false, left: false,
+          eliminated: false, connected: true });
+        break;
+      case "player_left_session": this.#seat(d.player, { left: true, connected: false }); break;
+      case "creator_changed": s.creator = d.player; break;
+      case "player_disconnected": this.#seat(d.player, { connected: false }); break;
+      case "player_reconnected": this.#seat(d.player, { connected: true }); break;
+      case "tournament_started": s.status = "playing"; break;
+      case "game_started":
+        s.status = "playing";
+        s.gameNumber += 1;
+        s.gameId = frame.gameId;
+        s.nextGameAt = null;
+        s.game = {
+          players: d.players.map((id) => ({ id, handSize: d.handSizes[id], finished: false, active: true })),
+          currentPlayer: d.firstPlayer, topCard: d.starterCard, demandedSuit: null, pendingPenalty: 0,
+          awaitingSuit: false, drawPileSize: d.drawPileSize, discardPileSize: 1, finishOrder: [], loser: null,
+          direction: "clockwise",
+        };
+        if (d.hand) s.game.hand = d.hand;
+        s.turnDeadline = turnEnds();
+        break;
+      case "card_played":
+        g.topCard = d.card;
+        g.discardPileSize += 1;
+        g.pendingPenalty = d.pendingPenalty;
+        g.awaitingSuit = d.awaitingSuit;
+        g.demandedSuit = d.chosenSuit;
+        if (player) player.handSize -= 1;
+        if (d.player === this.me && g.hand) {
+          const at = g.hand.findIndex((c) => sameCard(c, d.card));
+          if (at >= 0) g.hand.splice(at, 1);
+        }
+        s.turnDeadline = turnEnds();
+        break;
+      case "suit_chosen": g.demandedSuit = d.suit; g.awaitingSuit = false; break;
+      case "pile_reshuffled": g.drawPileSize = d.drawPileSize; g.discardPileSize = 1; break;
+      case "card_drawn":
+        if (player) player.handSize += d.count;
+        g.drawPileSize = Math.max(0, g.drawPileSize - d.count);
+        g.pendingPenalty = 0;
+        if (d.cards && g.hand) g.hand.push(...d.cards);
+        break;
+      case "player_finished":
+        if (player) Object.assign(player, { finished: true, active: false });
+        g.finishOrder.push(d.player);
+        break;
+      case "turn_changed":
+        g.currentPlayer = d.player;
+        g.pendingPenalty = d.pendingPenalty;
+        g.demandedSuit = d.demandedSuit;
+        s.turnDeadline = turnEnds();
+        break;
+      case "game_finished":
+        Object.assign(g, { loser: d.loser, currentPlayer: null, pendingPenalty: 0, awaitingSuit: false });
+        for (const p of g.players) p.active = false;
+        s.turnDeadline = null;
+        break;
+      case "player_eliminated":
+        this.#seat(d.player, { eliminated: true });
+        if (!s.eliminated.includes(d.player)) s.eliminated.push(d.player);
+        if (s.status === "playing" && (!g || g.loser != null)) {
+          s.status = "between";
+          s.nextGameAt = frame.timestamp + s.settings.nextGameDelaySeconds;
+        }
+        break;
+      case "tournament_finished":
+        Object.assign(s, { status: "finished", ranking: d.ranking, nextGameAt: null, turnDeadline: null });
+        break;
+      default:
+        break; // turn_skipped, turn_timeout, game_recorded: a line in the log is all they change
+    }
+  }
+
+  #seat(playerId, changes) {
+    const seat = this.seatOf(playerId);
+    if (seat) Object.assign(seat, changes);
+  }
+}

@@ -1,0 +1,84 @@
+// What the server says, in plain words: error codes and the entries of the event log.
+import { cardName, SYMBOL } from "./cards.js";
+
+const ERRORS = {
+  VALIDATION_ERROR: "Some of what you typed is not accepted.",
+  MALFORMED_JSON: "The request was garbled; please try again.",
+  UNAUTHORIZED: "Please log in first.",
+  INVALID_TOKEN: "Your login is no longer valid; please log in again.",
+  EXPIRED_TOKEN: "Your login has expired; please log in again.",
+  INVALID_CREDENTIALS: "Wrong username, email or password.",
+  FORBIDDEN: "You are not allowed to do that.",
+  NOT_CREATOR: "Only the player who created the table can do that.",
+  NOT_FOUND: "That does not exist.",
+  SESSION_NOT_FOUND: "No table has this code or link. Check it and try again.",
+  GAME_NOT_FOUND: "That game cannot be found.",
+  NOT_IN_SESSION: "You no longer have a seat at this table.",
+  USER_NOT_FOUND: "This account no longer exists.",
+  DUPLICATE_EMAIL: "An account with this email already exists.",
+  DUPLICATE_USERNAME: "This username is taken; choose another.",
+  SESSION_FULL: "This table is full.",
+  SESSION_STARTED: "The tournament at this table has already started.",
+  ALREADY_JOINED: "You already have a seat at this table.",
+  NOT_ENOUGH_PLAYERS: "At least two players are needed to start.",
+  RATE_LIMITED: "Too many requests; wait a moment and try again.",
+  SERVICE_UNAVAILABLE: "The server is busy; try again in a moment.",
+  GAME_OVER: "This game is over.",
+  NOT_YOUR_TURN: "It is not your turn.",
+  SUIT_CHOICE_PENDING: "Name the suit for your Jack first.",
+  CARD_NOT_IN_HAND: "That card is no longer in your hand.",
+  MUST_COUNTER_OR_DRAW: "An attack is running: play a 7 or a Joker, or draw the penalty.",
+  INVALID_PLAY: "That card does not match the top card.",
+  INVALID_SUIT: "That is not a suit you can name.",
+  NO_SUIT_CHOICE_PENDING: "No Jack is waiting for a suit.",
+  MESSAGE_TOO_LARGE: "That message was too large.",
+  NETWORK: "The server cannot be reached. Check your connection.",
+};
+
+/** A sentence for an error {code, message, details}: ours when we know the code, else the server's. */
+export function errorText(error) {
+  const known = ERRORS[error.code];
+  if (error.code === "VALIDATION_ERROR" && error.message) return `${known} (${error.message})`;
+  return known || error.message || "Something went wrong.";
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const suitWords = (suit) => `${suit} ${SYMBOL[suit]}`;
+const ordinal = (n) => `${n}${n % 10 === 1 && n !== 11 ? "st" : n % 10 === 2 && n !== 12 ? "nd" : n % 10 === 3 && n !== 13 ? "rd" : "th"}`;
+
+/** One line for an entry of the session's log, or null for the ones not worth a line. `who(id)` names a player. */
+export function describe(frame, who) {
+  const d = frame.data || {};
+  switch (frame.type) {
+    case "player_joined_session": return `${d.name} sat down at seat ${d.seat}.`;
+    case "player_left_session": return `${who(d.player)} left the table.`;
+    case "creator_changed": return `${who(d.player)} now runs the table.`;
+    case "player_disconnected": return `${who(d.player)} lost the connection (seat kept ${Math.round(d.graceSeconds)} s).`;
+    case "player_reconnected": return `${who(d.player)} is back.`;
+    case "tournament_started": return `The tournament starts with ${plural(d.players.length, "player")}.`;
+    case "game_started": return `A new game: ${who(d.firstPlayer)} plays first on ${cardName(d.starterCard)}.`;
+    case "card_played": {
+      let line = `${who(d.player)} played the ${cardName(d.card)}`;
+      if (d.chosenSuit) line += ` and asked for ${suitWords(d.chosenSuit)}`;
+      if (d.pendingPenalty > 0) line += ` — attack of ${d.pendingPenalty}`;
+      return `${line}.`;
+    }
+    case "suit_chosen": return `${who(d.player)} asked for ${suitWords(d.suit)}.`;
+    case "pile_reshuffled": return `The discard pile was shuffled into a new draw pile (${d.drawPileSize} cards).`;
+    case "card_drawn": {
+      const what = d.cards ? `: ${d.cards.map(cardName).join(", ")}` : "";
+      return d.penalty
+        ? `${who(d.player)} took the penalty of ${plural(d.count, "card")}${what}.`
+        : `${who(d.player)} drew ${plural(d.count, "card")}${what}.`;
+    }
+    case "turn_skipped": return `${who(d.player)} is skipped by the Ace.`;
+    case "turn_timeout": return `${who(d.player)} ran out of time; the server moved for them.`;
+    case "player_finished": return `${who(d.player)} is out of cards and finishes ${ordinal(d.place)}.`;
+    case "game_finished": return `Game over: ${who(d.loser)} ${d.reason === "left" ? "left and loses" : "loses"} this game.`;
+    case "player_eliminated": return `${who(d.player)} is eliminated from the tournament.`;
+    case "tournament_finished": return `${who(d.winner)} wins the tournament after ${plural(d.games, "game")}!`;
+    default: return null;
+  }
+}
+
+export { ordinal, plural };

@@ -1,0 +1,149 @@
+"""Screenshots of the browser client's main screens, for the README: ``python scripts/screenshots.py``.
+
+Starts ``checkgame serve`` on a free port with a throwaway data directory, plays through the screens in
+headless Chromium (the system's, ``/usr/bin/chromium``; Playwright never downloads a browser here) and
+writes PNG files to ``docs/screenshots/``. A person registers, creates a table, adds two computer players,
+plays a whole tournament (the first legal card, else a draw) and looks at their statistics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_server(data: Path) -> tuple[subprocess.Popen[str], str]:
+    env = {
+        **os.environ,
+        "CHECKGAME_DATA_DIR": str(data),
+        "CHECKGAME_NEXT_GAME_DELAY_S": "3",
+        "CHECKGAME_LOG_LEVEL": "warning",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checkgame", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.match(r"Play in your browser: (http://\S+?)/?$", line.strip())
+        if found:
+            return process, found.group(1)
+    raise SystemExit("the server did not start")
+
+
+def my_move(page: Page) -> bool:
+    """Play the first legal card (naming a suit after a Jack) or draw, if it is this page's turn."""
+    if page.locator("[data-screen=table][data-my-turn=true]").count() == 0:
+        return False
+    seq = page.locator("[data-screen=table]").get_attribute("data-seq")
+    picker = page.locator(".suit-picker button[data-suit]")
+    playable = page.locator(".hand button.playable")
+    if picker.count():
+        picker.first.click()
+    elif playable.count():
+        playable.first.click()
+        if picker.count():
+            picker.first.click()
+    else:
+        page.locator("#draw").click()
+    page.wait_for_function(
+        "seq => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== seq; }",
+        arg=seq,
+    )
+    return True
+
+
+def shoot(page: Page, out: Path, name: str) -> None:
+    page.wait_for_timeout(300)  # let the countdown tick once
+    page.screenshot(path=str(out / f"{name}.png"))
+    print(f"wrote {out / name}.png")
+
+
+def capture(base: str, out: Path, chromium: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium)
+        page = browser.new_context(viewport={"width": 1200, "height": 820}).new_page()
+        page.goto(base + "/#/login")
+        form = page.locator("form[aria-labelledby=register-title]")
+        form.locator("input[name=username]").fill("ann")
+        form.locator("input[name=email]").fill("ann@example.com")
+        form.locator("input[name=password]").fill("correct-horse")
+        form.locator("button[type=submit]").click()
+        page.get_by_role("heading", name="Welcome, ann").wait_for()
+        shoot(page, out, "lobby")
+
+        page.locator("select[name=maxPlayers]").select_option("3")
+        page.locator("form[aria-labelledby=create-title] button[type=submit]").click()
+        page.locator("[data-screen=waiting]").wait_for()
+        page.get_by_role("button", name="Add a computer player").click()
+        page.locator("[data-screen=waiting] li", has_text="Bot 2").wait_for()
+        shoot(page, out, "waiting-room")
+
+        page.get_by_role("button", name="Add a computer player").click()
+        page.locator("[data-screen=waiting] li", has_text="Bot 3").wait_for()
+        page.get_by_role("button", name="Start the tournament").click()
+        page.locator("[data-screen=table]").wait_for()
+        shot_table = False
+        stop = time.monotonic() + 600
+        while page.locator("[data-screen=results]").count() == 0 and time.monotonic() < stop:
+            table = page.locator("[data-screen=table][data-my-turn=true]")
+            if table.count() and not shot_table and page.locator(".log li").count() >= 6:
+                shoot(page, out, "table")
+                shot_table = True
+                # The same seat on a phone: a second connection of the same player, given the seat's token.
+                phone = browser.new_context(
+                    viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+                )
+                seats = json.dumps(page.evaluate("localStorage['checkgame.seats']"))
+                phone.add_init_script(f"localStorage.setItem('checkgame.seats', {seats})")
+                phone_page = phone.new_page()
+                phone_page.goto(page.url)
+                phone_page.locator("[data-screen=table]").wait_for()
+                shoot(phone_page, out, "table-phone")
+                phone.close()
+                page.locator("#connection[data-status=online]").wait_for()
+            if not my_move(page):
+                page.wait_for_timeout(100)
+        page.locator(".games tbody tr").first.wait_for()
+        shoot(page, out, "results")
+        page.get_by_role("link", name="Your statistics").click()
+        page.get_by_role("heading", name="Statistics").wait_for()
+        shoot(page, out, "profile")
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--chromium", default=os.environ.get("CHECKGAME_CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as data:
+        process, base = start_server(Path(data))
+        try:
+            capture(base, args.out, args.chromium)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+            assert process.stdout is not None
+            process.stdout.close()
+
+
+if __name__ == "__main__":
+    main()
