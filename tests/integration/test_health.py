@@ -83,6 +83,22 @@ async def test_ready_until_draining(server: Server, http: httpx.AsyncClient) -> 
     assert health.status_code == 200, health.text
 
 
+async def test_an_operators_drain_takes_the_node_out_of_rotation_until_undone(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    server.services.node.set_draining(True)
+    response = await http.get(server.url + "/ready")
+    assert response.status_code == 503, response.text
+    assert response.json()["reasons"] == ["draining"]
+    assert "checkgame_node_draining 1.0" in (await http.get(server.url + "/metrics")).text
+
+    server.services.node.set_draining(False)
+    response = await http.get(server.url + "/ready")
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "ready"
+    assert "checkgame_node_draining 0.0" in (await http.get(server.url + "/metrics")).text
+
+
 async def test_health_and_ready_are_not_under_the_api_prefix(server: Server, http: httpx.AsyncClient) -> None:
     for path in ("/health", "/ready"):
         response = await http.get(path)  # i.e. /api/v1/health

@@ -11,8 +11,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -147,12 +152,15 @@ async def test_websocket_lines_carry_their_connection_id(
     table = await create_session(http, owner, max_players=2)
     guest = await join_as_guest(http, table.code, "Guest")
     async with connect(server, table) as ann, connect(server, guest) as bob:
-        await ann.until("session_state")
-        await bob.until("session_state")
+        for client in (ann, bob):
+            await client.send("ping", nonce=1)
+            await client.until("pong")  # answered by the reader: the connection is fully open
+        listed = set(server.services.node.connections)  # what the admin console shows
     closes = await _closes(captured, 2)
     ids = [line["conn_id"] for line in closes]
     assert len(set(ids)) == 2
     assert all(re.fullmatch(r"[0-9a-f]{16}", i) for i in ids)
+    assert set(ids) == listed  # an operator greps the logs for the id the console shows
     assert all("request_id" not in line for line in closes)
 
 
@@ -164,3 +172,43 @@ async def _closes(captured: Captured, count: int) -> list[dict[str, Any]]:
             if len(closes) >= count:
                 return closes
             await trio.sleep(0.01)
+
+
+@pytest.mark.slow
+async def test_checkgame_serve_logs_json_lines_on_stderr(tmp_path: Path) -> None:
+    """The real command, as a container runs it: stdout for the banner, stderr for JSON logs."""
+    env = {
+        **os.environ,
+        "CHECKGAME_LOG_FORMAT": "json",
+        "CHECKGAME_NODE_ID": "cli-node",
+        "CHECKGAME_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'checkgame.db'}",
+        "JWT_SECRET": "cli-test-secret-0123456789abcdef0123456789",
+    }
+    command = [sys.executable, "-m", "checkgame", "serve", "--port", "0"]
+    process = await trio.lowlevel.open_process(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    try:
+        banner = b""
+        with trio.fail_after(30):  # a ceiling for the start-up, not a speed requirement
+            while (url := re.search(rb"running at (http://\S+):", banner)) is None:
+                chunk = await process.stdout.receive_some()
+                assert chunk, banner
+                banner += chunk
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.get(url.group(1).decode() + "/health", headers={"X-Request-ID": "from-cli-test"})
+        assert response.status_code == 200, response.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        with trio.fail_after(30):
+            await process.wait()
+    errors = b""
+    while chunk := await process.stderr.receive_some():
+        errors += chunk
+    lines = [json.loads(line) for line in errors.decode().splitlines()]
+    assert all(line["node"] == "cli-node" for line in lines)
+    access = [line for line in lines if line["logger"] == "checkgame.access"]
+    assert [(a["route"], a["status"], a["request_id"]) for a in access] == [("/health", 200, "from-cli-test")]
+    assert any("listening on" in line["msg"] for line in lines)
+    assert process.returncode == 0

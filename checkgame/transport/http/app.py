@@ -160,7 +160,7 @@ def _observe_requests(app: QuartTrio, metrics: Metrics) -> None:
 async def _refresh_gauges(services: Services) -> None:
     """Set the gauges that describe what this node holds now (read when scraped, not kept up to date)."""
     metrics = services.metrics
-    metrics.draining.set(services.draining.is_set())
+    metrics.draining.set(services.draining.is_set() or services.node.draining)
     metrics.websocket_connections.set(services.presence.count())
     playing = 0
     try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import secrets
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, get_args
 
@@ -82,7 +81,13 @@ class Connection:
         self.player_id = player_id
         self.last_sent = -1
         self.info = ConnectionInfo(
-            secrets.token_hex(6), player_id, name or player_id, session_id, services.clock(), self.close, self._depth
+            conn_id.get() or new_id(),  # the id on this connection's log lines too
+            player_id,
+            name or player_id,
+            session_id,
+            services.clock(),
+            self.close,
+            self._depth,
         )
         self._kicked = False
         self._scope: trio.CancelScope | None = None
