@@ -28,7 +28,7 @@ from checkgame.store import open_store
 from checkgame.store.base import GameResult, RefreshToken, SessionPlayer, SessionRecord, Store, User
 from tests.support.services import require
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "deploy" / "scripts"
 BACKUP_NAME = re.compile(r"^backup_\d{8}_\d{6}\.sql\.gz$")
