@@ -49,6 +49,7 @@ def _loadtest(args: argparse.Namespace) -> int:
         postgres_url=args.postgres_url,
         redis_url=args.redis_url,
         progress=None if args.quiet else sys.stderr,
+        server_pids=args.server_pid,
     )
     print(render(result))
     if args.json is not None:
@@ -73,6 +74,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--start",
         choices=("embedded", "redis", "cluster"),
         help="start the server: one node on the embedded defaults, one on PostgreSQL + Redis, or two behind nginx",
+    )
+    target.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        help="with --url on this machine: read the server's CPU and memory from /proc (repeat for several "
+        "processes); otherwise they come from its /metrics",
     )
     parser.add_argument("--players", type=positive, default=200, help="players to seat (default: 200)")
     parser.add_argument("--table-size", type=player_count, default=4, help="players per session (default: 4)")

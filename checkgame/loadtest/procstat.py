@@ -59,15 +59,22 @@ class ProcessProbe:
 
 
 class MetricsProbe:
-    """A server somewhere else: Prometheus' standard ``process_*`` series of its ``/metrics``."""
+    """A server somewhere else: Prometheus' standard ``process_*`` series of its ``/metrics``.
+
+    Behind a load balancer each scrape reaches one node, so this suits one server; a server without
+    ``/metrics`` reads as zeros (the report then says nothing true about it: pass its PID instead).
+    """
 
     def __init__(self, base_url: str) -> None:
         self.url = base_url.rstrip("/") + "/metrics"
 
     async def sample(self) -> Sample:
-        async with httpx.AsyncClient(timeout=5) as http:
-            response = await http.get(self.url)
-        response.raise_for_status()
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                response = await http.get(self.url)
+            response.raise_for_status()
+        except httpx.HTTPError:
+            return Sample(0.0, 0)
         values: dict[str, float] = {}
         for line in response.text.splitlines():
             name, _, value = line.partition(" ")

@@ -23,6 +23,7 @@ import trio
 
 from checkgame.loadtest.plan import Plan
 from checkgame.loadtest.procstat import Probe, ProcessProbe, Sample
+from checkgame.loadtest.progress import ProgressLine
 from checkgame.loadtest.stats import summarize
 
 __all__ = ["machine", "measure", "run_all"]
@@ -91,15 +92,6 @@ async def _follow(worker: _Worker, window: _Window) -> None:
                 window.latencies.extend(line["latencies"])
 
 
-def _progress(plan: Plan, elapsed: float, totals: dict[str, Any], rate: float, recent: list[float], phase: str) -> str:
-    p99 = summarize(recent).get("p99", 0.0)
-    return (
-        f"[{phase} {elapsed:5.0f}s] players {totals['connected']}/{plan.players}  tables {totals['playing']}/"
-        f"{plan.tables}  actions/s {rate:6.0f}  p99 {p99:6.1f} ms  errors {sum(totals['errors'].values())}  "
-        f"reconnects {totals['reconnects']}"
-    )
-
-
 async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress: TextIO | None) -> dict[str, Any]:
     """Run ``plan`` against a running server and return the results (see docs/performance.md for the fields)."""
     baseline = await probe.sample()
@@ -116,21 +108,17 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             workers.append(_Worker(process))
             nursery.start_soon(_follow, workers[-1], window)
 
-        def report(phase: str, previous_actions: int) -> int:
-            totals = _totals(workers)
-            if progress is not None:
-                line = _progress(plan, time.monotonic() - started, totals, totals["actions"] - previous_actions,
-                                 window.recent, phase)  # fmt: skip
-                progress.write(("\r" + line) if progress.isatty() else line + "\n")
-                progress.flush()
-            window.recent = []
-            return int(totals["actions"])
+        progress_line = ProgressLine(plan, probe, progress) if progress is not None else None
 
-        actions = 0
+        async def report(phase: str) -> None:
+            if progress_line is not None:
+                await progress_line.show(phase, _totals(workers), window.recent)
+            window.recent = []
+
         seating_deadline = started + plan.ramp_s + SEATING_GRACE_S
         while True:  # seating
             await trio.sleep(1.0)
-            actions = report("seating", actions)
+            await report("seating")
             totals = _totals(workers)
             seated = totals["connected"] >= plan.players and totals["playing"] >= plan.tables
             if seated or time.monotonic() > seating_deadline:
@@ -140,13 +128,13 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
         before = _totals(workers)
         while time.monotonic() < opened_at + plan.duration_s:
             await trio.sleep(min(1.0, opened_at + plan.duration_s - time.monotonic()))
-            actions = report("measuring", actions)
+            await report("measuring")
         window.open = False
         seconds = time.monotonic() - opened_at
         server_after, helpers_after = await probe.sample(), await _sample_all(helpers)
         after = _totals(workers)
-        if progress is not None and progress.isatty():
-            progress.write("\n")
+        if progress_line is not None:
+            progress_line.end()
         for worker in workers:
             assert worker.process.stdin is not None
             await worker.process.stdin.aclose()
@@ -208,6 +196,7 @@ def run_all(
     postgres_url: str,
     redis_url: str,
     progress: TextIO | None,
+    server_pids: list[int] | None = None,
 ) -> dict[str, Any]:
     """Start the servers (``start``) or use ``plan.url``; measure the game, then the echo ceiling on the same stack."""
     from checkgame.loadtest.procstat import MetricsProbe
@@ -223,7 +212,7 @@ def run_all(
             probe = ProcessProbe(target.pids)
             helpers = {name: ProcessProbe(pids) for name, pids in target.helper_pids.items() if pids}
         else:
-            probe = MetricsProbe(plan.url)
+            probe = ProcessProbe(server_pids) if server_pids else MetricsProbe(plan.url)
         # The ceiling first: a game's players leave work behind them (grace timers) that would land in its window.
         ceiling = trio.run(measure, replace(plan, echo=True, idle=False), probe, helpers, progress) if echo else None
         result = {"machine": machine(), "start": start or "url", **trio.run(measure, plan, probe, helpers, progress)}

@@ -173,12 +173,13 @@ def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[T
         nodes = [stack.enter_context(_node(workdir, f"node{i}", env)) for i in (1, 2)]
         upstreams = " ".join(f"server {urlsplit(url).netloc};" for url, _ in nodes)
         (workdir / "nginx.conf").write_text(NGINX_CONF.format(dir=workdir, port=port, upstreams=upstreams))
-        nginx = subprocess.Popen(
-            ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)],
-            stdout=subprocess.DEVNULL,
-            stderr=(workdir / "nginx.out").open("ab"),
-            preexec_fn=raise_file_limit,
-        )
+        with (workdir / "nginx.out").open("ab") as errors:
+            nginx = subprocess.Popen(
+                ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)],
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                preexec_fn=raise_file_limit,
+            )
         stack.callback(nginx.wait, 10)
         stack.callback(nginx.terminate)
         _wait_ready(f"http://127.0.0.1:{port}", "nginx")

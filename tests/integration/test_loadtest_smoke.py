@@ -1,0 +1,79 @@
+"""A small load test from end to end: a real server process, real worker processes, real WebSockets.
+
+It asserts that the run completes cleanly and reports what docs/performance.md documents, never a speed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+import trio
+from trio_websocket import open_websocket_url
+
+from checkgame.loadtest.plan import Plan
+from checkgame.loadtest.run import run_all
+from tests.integration.conftest import Server, start_server
+
+RESULT_FIELDS = {
+    "plan", "seatedAllPlayers", "windowSeconds", "playersConnected", "tablesPlaying", "actions", "actionsPerSecond",
+    "latencyMs", "errors", "errorCount", "reconnects", "incompleteActions", "tournamentsFinished", "server", "client",
+    "helpers",
+}  # fmt: skip
+SERVER_FIELDS = {"processes", "cpuPercent", "cpuMsPerAction", "rssBytes", "rssBaselineBytes", "rssPerConnectionBytes"}
+
+
+def _check(result: dict[str, object], players: int) -> None:
+    assert result.keys() >= RESULT_FIELDS
+    assert result["errorCount"] == 0, result["errors"]
+    assert result["seatedAllPlayers"] is True
+    assert result["playersConnected"] == players
+    assert result["actions"] > 0  # type: ignore[operator]
+    latency = result["latencyMs"]
+    assert isinstance(latency, dict)
+    assert {"n", "p50", "p95", "p99", "max"} <= latency.keys()
+    assert latency["n"] > 0
+    server = result["server"]
+    assert isinstance(server, dict)
+    assert server.keys() >= SERVER_FIELDS
+    assert server["rssBytes"] > 0
+
+
+@pytest.mark.slow
+def test_two_hundred_players_and_the_echo_ceiling_complete_without_errors():
+    plan = Plan(url="", players=200, table_size=4, pace_s=1.0, duration_s=3.0, ramp_s=1.0, workers=2, run_id="smoke")
+    result = run_all(plan, start="embedded", echo=True, postgres_url="", redis_url="", progress=None)
+    _check(result, 200)
+    _check(result["echo"], 200)
+    assert result["start"] == "embedded"
+    assert {"cpuPerActionVsEcho", "p99VsEcho"} <= result["ceilingFraction"].keys()
+    assert result["machine"]["cpus"] >= 1
+
+
+async def test_the_echo_route_is_off_unless_asked_for(server: Server, tmp_path: Path, nursery: trio.Nursery):
+    echoing = await start_server(nursery, tmp_path / "echo", bench_echo=True)
+    async with httpx.AsyncClient() as http:
+        off = await http.get(server.url + "/bench/echo")
+        on = await http.get(echoing.url + "/bench/echo")
+    assert off.status_code == 404
+    assert on.status_code != 404
+    echoing.stop.set()
+
+
+async def test_the_echo_route_relays_to_the_whole_room_only(nursery: trio.Nursery, tmp_path: Path):
+    node = await start_server(nursery, tmp_path, bench_echo=True)
+    base = node.url.replace("http", "ws", 1) + "/bench/echo?room="
+    async with (
+        open_websocket_url(base + "a") as ann,
+        open_websocket_url(base + "a") as bob,
+        open_websocket_url(base + "b") as eve,
+    ):
+        await trio.sleep(0.05)  # both are in room a before the frame is sent
+        await ann.send_message('{"turn": 1}')
+        assert await ann.get_message() == '{"turn": 1}'
+        assert await bob.get_message() == '{"turn": 1}'
+        with trio.move_on_after(0.2) as waited:
+            await eve.get_message()
+        assert waited.cancelled_caught  # another room hears nothing
+    node.stop.set()
