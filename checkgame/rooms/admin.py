@@ -154,7 +154,15 @@ class NodeMonitor:
         interval_s: float = 1.0,
         task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
     ) -> None:
-        """Every ``interval_s``: follow drain requests addressed to this node, sample rates, publish the report."""
+        """Every ``interval_s``: follow drain requests addressed to this node, sample rates, publish the report.
+
+        A drain is the state of a running process: a node (re)starting under the same id takes connections
+        until it is drained again, so a restart in a rolling deploy is never stuck out of the load balancer.
+        """
+        try:
+            await live.request_drain(self.node, False)
+        except LiveStateError:
+            log.warning("could not clear an old drain request", exc_info=True)
         task_status.started()
         while True:
             try:
