@@ -7,14 +7,18 @@ confirm that what the page shows is what the server recorded.
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
+import time
 from typing import Any
 
 import httpx
 import pytest
 
+from checkgame.auth import TokenCodec
 from tests.browser.conftest import (
+    SERVER_ENV,
     Node,
     create_table_in_page,
     move,
@@ -82,6 +86,12 @@ def test_two_people_play_a_whole_game_against_each_other(node: Node, new_page: A
     assert ranking(ann) == live["ranking"]
     ann.locator(".games tbody tr").first.wait_for()  # the recorded game, from the REST API
     assert ann.locator(".games tbody tr").count() == 1
+
+    late = new_page()  # the server's refusal, in plain words
+    late.goto(f"{node.url}/join/{code}")
+    late.locator("input[name=name]").fill("Late")
+    late.get_by_role("button", name="Take a seat").click()
+    late.get_by_role("alert").get_by_text("The tournament at this table has already started.").wait_for()
 
 
 def test_a_guest_on_a_phone_joins_by_link_and_plays_bots_to_the_end(
@@ -200,3 +210,23 @@ def test_illegal_cards_are_explained_and_refused_without_a_message(node: Node, n
     page.keyboard.press("Enter")  # the keyboard works like a tap
     assert page.locator(".hint").inner_text() == reason
     assert [f for f in sent if "play_card" in f or "draw_card" in f] == moves_before
+
+
+def test_an_expired_login_is_renewed_with_the_refresh_token(node: Node, new_page: Any) -> None:
+    page = new_page()
+    register_in_page(page, node.url, username())
+    login = json.loads(page.evaluate("localStorage['checkgame.login']"))
+    codec = TokenCodec(SERVER_ENV["CHECKGAME_JWT_SECRET"])
+    expired = codec.issue_access(login["user"]["id"], login["user"]["role"], time.time() - 3600)
+    page.evaluate(
+        "token => { const login = JSON.parse(localStorage['checkgame.login']); login.accessToken = token;"
+        " localStorage['checkgame.login'] = JSON.stringify(login); }",
+        expired,
+    )
+    page.goto(node.url + "/#/profile")
+    page.reload()  # the page starts with the expired token
+    page.get_by_role("heading", name="Statistics").wait_for()
+    renewed = json.loads(page.evaluate("localStorage['checkgame.login']"))
+    assert renewed["accessToken"] != expired
+    assert renewed["refreshToken"] != login["refreshToken"]  # rotated
+    assert page.get_by_role("link", name=login["user"]["username"]).is_visible()  # still logged in
