@@ -9,7 +9,7 @@ from typing import Protocol
 
 import httpx
 
-__all__ = ["MetricsProbe", "Probe", "ProcessProbe", "Sample", "own_cpu_s"]
+__all__ = ["MetricsProbe", "Probe", "ProcessProbe", "Sample", "own_cpu_s", "run_queue_wait_s"]
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE = resource.getpagesize()
@@ -21,6 +21,8 @@ class Sample:
 
     cpu_s: float
     rss_bytes: int
+    wait_s: float = 0.0
+    """Time spent runnable but waiting for a CPU (the main threads'): how much a busy machine held it back."""
 
 
 class Probe(Protocol):
@@ -33,13 +35,22 @@ def own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def run_queue_wait_s(pid: int | str = "self") -> float:
+    """Seconds the process's main thread waited in the run queue (``/proc/PID/schedstat``; 0 if unavailable)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as schedstat:
+            return int(schedstat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def read_proc(pid: int) -> Sample:
     """One process's figures from /proc (fields 14 and 15 of stat: user and system ticks)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     with open(f"/proc/{pid}/statm") as statm:
         resident_pages = int(statm.read().split()[1])
-    return Sample((int(fields[11]) + int(fields[12])) / _TICKS, resident_pages * _PAGE)
+    return Sample((int(fields[11]) + int(fields[12])) / _TICKS, resident_pages * _PAGE, run_queue_wait_s(pid))
 
 
 class ProcessProbe:
@@ -55,7 +66,7 @@ class ProcessProbe:
                 samples.append(read_proc(pid))
             except (FileNotFoundError, ProcessLookupError):  # a helper's worker that ended
                 continue
-        return Sample(sum(s.cpu_s for s in samples), sum(s.rss_bytes for s in samples))
+        return Sample(sum(s.cpu_s for s in samples), sum(s.rss_bytes for s in samples), sum(s.wait_s for s in samples))
 
 
 class MetricsProbe:

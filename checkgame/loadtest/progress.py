@@ -26,6 +26,7 @@ class ProgressLine:
         interval = max(now - self._at, 1e-6)
         previous = self._server or server
         server_cpu = 100 * (server.cpu_s - previous.cpu_s) / interval
+        server_wait = 100 * (server.wait_s - previous.wait_s) / interval
         client_cpu = 100 * (totals["cpu_s"] - self._client_cpu_s) / interval
         rate = (totals["actions"] - self._actions) / interval
         p99 = summarize(recent).get("p99", 0.0)
@@ -33,7 +34,8 @@ class ProgressLine:
             f"[{phase} {now - self._started:4.0f}s] players {totals['connected']}/{self.plan.players} "
             f"tables {totals['playing']}/{self.plan.tables} | {rate:5.0f} actions/s p99 {p99:6.1f} ms | "
             f"errors {sum(totals['errors'].values())} reconnects {totals['reconnects']} | "
-            f"server {server_cpu:3.0f}% {server.rss_bytes / 1e6:5.0f} MB | load generator {client_cpu:3.0f}%"
+            f"server {server_cpu:3.0f}% (waits {server_wait:3.0f}%) {server.rss_bytes / 1e6:5.0f} MB | "
+            f"load generator {client_cpu:3.0f}%"
         )
         self.out.write(f"\r{line}" if self.out.isatty() else f"{line}\n")
         self.out.flush()

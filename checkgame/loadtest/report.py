@@ -43,10 +43,12 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         ("errors", f"{result['errorCount']} {result['errors'] or ''}".strip()),
         ("reconnects", str(result["reconnects"])),
         ("server CPU", f"{server['cpuPercent']}% of a core over {server['processes']} process(es)"),
+        ("server waiting for a CPU", f"{server.get('cpuWaitPercent', 0)}% of the time (a busy machine)"),
         ("server CPU per action", "-" if server["cpuMsPerAction"] is None else f"{server['cpuMsPerAction']} ms"),
         ("server RSS", f"{_mb(server['rssBytes'])} (at start {_mb(server['rssBaselineBytes'])})"),
         ("server RSS per connection", _kb(server["rssPerConnectionBytes"])),
         ("load generator CPU", f"{client['cpuPercent']}% of a core over {client['workers']} worker(s)"),
+        ("load generator waiting", f"{client.get('cpuWaitPercent', 0)}% of a core's time for a CPU"),
     ]
     rows += [(f"{name} CPU", f"{helper['cpuPercent']}%") for name, helper in result["helpers"].items()]
     return rows

@@ -73,7 +73,7 @@ def _totals(workers: list[_Worker]) -> dict[str, Any]:
         for kind, count in line["errors"].items():
             errors[kind] = errors.get(kind, 0) + count
     total = {key: sum(line[key] for line in lines) for key in ("connected", "playing", "actions", "tournaments")}
-    total.update({key: sum(line[key] for line in lines) for key in ("reconnects", "incomplete", "cpu_s")})
+    total.update({key: sum(line[key] for line in lines) for key in ("reconnects", "incomplete", "cpu_s", "wait_s")})
     total["errors"] = errors
     return total
 
@@ -166,6 +166,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
         "server": {
             "processes": len(probe.pids) if isinstance(probe, ProcessProbe) else 1,
             "cpuPercent": round(100 * server_cpu, 1),
+            "cpuWaitPercent": round(100 * (server_after.wait_s - server_before.wait_s) / seconds, 1),
             "cpuMsPerAction": round(1000 * server_cpu * seconds / window_actions, 3) if window_actions else None,
             "rssBytes": server_after.rss_bytes,
             "rssBaselineBytes": baseline.rss_bytes,
@@ -173,7 +174,11 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             if connected
             else None,
         },
-        "client": {"workers": plan.workers, "cpuPercent": round(100 * client_cpu, 1)},
+        "client": {
+            "workers": plan.workers,
+            "cpuPercent": round(100 * client_cpu, 1),
+            "cpuWaitPercent": round(100 * (after["wait_s"] - before["wait_s"]) / seconds, 1),
+        },
         "helpers": {
             name: {
                 "cpuPercent": round(100 * (helpers_after[name].cpu_s - helpers_before[name].cpu_s) / seconds, 1),

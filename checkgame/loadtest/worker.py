@@ -18,7 +18,7 @@ import httpx
 import trio
 
 from checkgame.loadtest.plan import Plan
-from checkgame.loadtest.procstat import own_cpu_s
+from checkgame.loadtest.procstat import own_cpu_s, run_queue_wait_s
 from checkgame.loadtest.table import Account, Counters, EchoTable, GameTable
 
 __all__ = ["raise_file_limit", "run_worker"]
@@ -48,6 +48,7 @@ def snapshot(counters: Counters, *, final: bool = False) -> dict[str, Any]:
         "errors": dict(counters.errors),
         "latencies": [round(v, 3) for v in latencies],
         "cpu_s": round(own_cpu_s(), 3),
+        "wait_s": round(run_queue_wait_s(), 3),
         "final": final,
     }
 
