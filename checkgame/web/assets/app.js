@@ -452,7 +452,11 @@ function start() {
   const code = path ? path[1] : query;
   if (code) history.replaceState(null, "", `/#/join/${code.toUpperCase()}`);
   window.addEventListener("hashchange", route);
+  // Back online, or back to the page on a phone (where timers sleep in the background): reconnect now.
   window.addEventListener("online", () => current && current.socket.retryNow());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && current) current.socket.retryNow();
+  });
   document.addEventListener("keydown", (event) => {
     if (!current || event.target.matches("input, select, textarea") || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape" && current.picking) actions(current).cancelPick();

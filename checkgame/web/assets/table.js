@@ -133,7 +133,8 @@ export function tableView(session, act) {
   const game = state.game;
   if (!game) return h("p", { class: "loading" }, "Dealing…");
   const myTurn = game.currentPlayer === me;
-  const eliminated = state.seats.filter((s) => s.eliminated && !game.players.some((p) => p.id === s.player));
+  const eliminated = state.seats.filter((s) => s.player !== me && (s.eliminated || s.left)
+    && !game.players.some((p) => p.id === s.player));
   return h("section", {
     class: "table", "data-screen": "table", "data-status": state.status, "data-my-turn": String(myTurn),
     "data-awaiting-suit": String(game.awaitingSuit && myTurn), "data-game": state.gameNumber, "data-seq": model.lastSeq,
