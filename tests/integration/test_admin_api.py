@@ -455,3 +455,30 @@ async def test_the_admin_socket_refuses_other_tokens_with_1008(
             await ws.get_message()
     assert closed.value.reason is not None
     assert (closed.value.reason.code, closed.value.reason.reason) == (1008, reason)
+
+
+async def test_the_admin_socket_closes_when_the_token_expires_and_reports_unknown_sessions(
+    server: Server, http: httpx.AsyncClient
+) -> None:
+    admin = await promoted(server, http)
+    tokens = server.services.tokens
+    now = server.services.clock()
+    expired = tokens.issue_access(admin.user_id, "admin", now - tokens.access_ttl_s - 1)
+    almost = tokens.issue_access(admin.user_id, "admin", now - tokens.access_ttl_s + 1)  # a second or so left
+    for token in (expired, almost):
+        async with await _admin_socket_frames(server, token) as ws:
+            with trio.fail_after(10), pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await ws.get_message()
+        assert closed.value.reason is not None
+        assert (closed.value.reason.code, closed.value.reason.reason) == (1008, "EXPIRED_TOKEN")
+    async with await _admin_socket_frames(server, admin.access) as ws:
+        await ws.send_message(json.dumps({"type": "watch", "sessionId": "0" * 32}))
+        await ws.send_message(json.dumps({"type": "dance"}))
+        errors: list[str] = []
+        with trio.fail_after(10):
+            while len(errors) < 2:
+                message = json.loads(await ws.get_message())
+                if message["type"] == "error":
+                    errors.append(message["code"])
+        assert sorted(errors) == ["SESSION_NOT_FOUND", "UNKNOWN_MESSAGE_TYPE"]

@@ -103,19 +103,21 @@ class _AdminSocket:
         with trio.CancelScope() as scope:
             self._watch_scope = scope
             live = self.services.sessions.live
-            while True:  # a lagging subscription (EndOfChannel) is simply opened again
-                async with live.subscribe(session_id) as subscription:
-                    try:
+            while True:  # a lagging subscription or a failing backend: subscribe and send the state again
+                try:
+                    async with live.subscribe(session_id) as subscription:
                         await self.send("session", await session_detail(self.services, session_id))
-                    except ClientError as error:
-                        await self.send("error", {"code": error.code, "message": error.message})
-                        return
-                    try:
                         while True:
                             await subscription.receive()
                             await self.send("session", await session_detail(self.services, session_id))
-                    except trio.EndOfChannel:
-                        continue
+                except ClientError as error:
+                    await self.send("error", {"code": error.code, "message": error.message})
+                    return
+                except (trio.EndOfChannel, trio.ClosedResourceError):
+                    continue
+                except (StoreError, LiveStateError):
+                    log.warning("admin watch of %s failed; retrying", session_id, exc_info=True)
+                    await trio.sleep(OVERVIEW_INTERVAL_S)
 
 
 async def _cancel_when(event: trio.Event, scope: trio.CancelScope) -> None:
