@@ -111,6 +111,8 @@ function hand(model, act, hint) {
 
 function defaultHint(model) {
   const game = model.state.game;
+  const me = game.players.find((p) => p.id === model.me);
+  if (!me || me.finished || game.loser != null) return "";
   if (game.currentPlayer !== model.me) return "Tap a card to see whether and why it can be played.";
   if (game.awaitingSuit) return "Name the suit the next player must follow.";
   if (game.pendingPenalty > 0) return `You are attacked: counter with a 7 or a Joker, or draw ${game.pendingPenalty}.`;
