@@ -168,6 +168,9 @@ class AdminApp(App[None]):
             session = frame.get("session") or {}
             if session.get("id") == self.stream.watching:
                 self.watched = frame
+        elif frame.get("type") == "error":
+            message = f"{frame.get('message', 'the live feed refused a request')} ({frame.get('code', '?')})"
+            self.notify(message, title="Live feed", severity="error")
 
     def _on_link(self, state: LinkState) -> None:
         self.link = state
@@ -191,10 +194,10 @@ class AdminApp(App[None]):
             await self.pop_screen()
         await self.switch_screen(ConnectScreen(self.remembered, message))
 
-    async def action_quit(self) -> None:
+    async def on_unmount(self) -> None:
+        """Leave no socket open: the feed's worker is cancelled by now, the HTTP client is closed here."""
         if self.login is not None:
             await self.login.client.aclose()
-        self.exit()
 
     # ------------------------------------------------------------------ what screens use
 

@@ -171,7 +171,7 @@ class AdminClient:
 
     async def drain(self, node_id: str, *, drain: bool = True) -> Json:
         verb = "drain" if drain else "undrain"
-        return await self._admin("POST", f"/admin/nodes/{quote(node_id, safe='')}/{verb}", json={})
+        return await self._admin("POST", f"/admin/nodes/{quote(node_id, safe='')}/{verb}")
 
     # ------------------------------------------------------------------ plumbing
 

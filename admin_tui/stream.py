@@ -138,6 +138,12 @@ class LiveStream:
                     frame = json.loads(message)
                     if isinstance(frame, dict):
                         self._on_frame(frame)
+            except asyncio.CancelledError:
+                # Torn down (the console quits): no time for a closing handshake, but no socket left open either.
+                transport = getattr(socket, "transport", None)
+                if transport is not None:
+                    transport.abort()
+                raise
             finally:
                 self._socket = None
         return "the server closed the live feed"

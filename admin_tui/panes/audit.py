@@ -20,13 +20,13 @@ class AuditPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("The last 50 admin actions", id="audit-heading")
-        yield KeyedTable("at", "admin", "action", "target", "details", id="audit")
+        yield KeyedTable("at", "admin", "action", "target", "details", id="audit-table")
 
     async def reload(self) -> None:
         entries = await self.admin.fetch(lambda client: client.audit(50))
         if entries is None:
             return
-        self.query_one("#audit", KeyedTable).replace_rows(
+        self.query_one("#audit-table", KeyedTable).replace_rows(
             (
                 str(e.get("id")),
                 (

@@ -18,7 +18,9 @@ class ConnectionsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="connections-heading")
-        yield KeyedTable("player", "session", "node", "connected", "last message", "rtt ms", "outbox", id="connections")
+        yield KeyedTable(
+            "player", "session", "node", "connected", "last message", "rtt ms", "outbox", id="connections-table"
+        )
 
     async def reload(self) -> None:
         connections = await self.admin.fetch(lambda client: client.connections())
@@ -30,7 +32,7 @@ class ConnectionsPane(Pane):
             f"{len(connections)} connection{'s' if len(connections) != 1 else ''}"
             " (times relative to the server's clock at the last overview)"
         )
-        self.query_one("#connections", KeyedTable).replace_rows(
+        self.query_one("#connections-table", KeyedTable).replace_rows(
             (
                 str(c.get("connectionId")),
                 (

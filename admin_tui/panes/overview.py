@@ -135,7 +135,8 @@ class OverviewPane(Pane):
             return
         verb = "Drain" if drain else "Undrain"
         consequence = (
-            "It accepts no new sessions or connections; its players move to other nodes as they reconnect."
+            "It refuses new player connections and /ready answers 503, so a load balancer sends players elsewhere; "
+            "its connected players are disconnected and resume on another node. The process keeps running."
             if drain
             else "It accepts new sessions and connections again."
         )

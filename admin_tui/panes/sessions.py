@@ -35,7 +35,7 @@ class SessionsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sessions-heading")
-        yield KeyedTable("id", "code", "name", "status", "players", "game", "created", id="sessions")
+        yield KeyedTable("id", "code", "name", "status", "players", "game", "created", id="sessions-table")
 
     async def reload(self) -> None:
         sessions = await self.admin.fetch(lambda client: client.sessions(self._filter))
@@ -46,7 +46,7 @@ class SessionsPane(Pane):
         self.query_one("#sessions-heading", Static).update(
             f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} ({shown}) · enter: follow · f: filter"
         )
-        self.query_one("#sessions", KeyedTable).replace_rows(
+        self.query_one("#sessions-table", KeyedTable).replace_rows(
             (
                 session_id,
                 (
@@ -67,7 +67,7 @@ class SessionsPane(Pane):
         self.action_open()
 
     def action_open(self) -> None:
-        session_id = self.query_one("#sessions", KeyedTable).selected_key
+        session_id = self.query_one("#sessions-table", KeyedTable).selected_key
         if session_id is not None:
             from admin_tui.screens.game import GameScreen
 
@@ -85,13 +85,13 @@ class SessionsPane(Pane):
     async def action_notice(self) -> None:
         from admin_tui.screens.game import ask_notice
 
-        session_id = self.query_one("#sessions", KeyedTable).selected_key
+        session_id = self.query_one("#sessions-table", KeyedTable).selected_key
         if session_id is not None:
             await ask_notice(self.admin, session_id)
 
     async def action_end(self) -> None:
         from admin_tui.screens.game import ask_end
 
-        session_id = self.query_one("#sessions", KeyedTable).selected_key
+        session_id = self.query_one("#sessions-table", KeyedTable).selected_key
         if session_id is not None:
             await ask_end(self.admin, session_id, on_done=self.reload)

@@ -110,6 +110,14 @@ class Server:
                 [sys.executable, "-m", "checkgame", "bot", *args], env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
 
+    def wait_ready(self) -> None:
+        wait_until(lambda: httpx.get(self.url + "/ready", timeout=1).status_code == 200, "the server is ready")
+
+    def restart(self) -> None:
+        """The same server again (same port, database and secret), after :meth:`stop`."""
+        self.process = _launch(self.workdir, self.env)
+        self.wait_ready()
+
     def stop(self) -> None:
         for process in [*self.bots, self.process]:
             if process.poll() is None:
@@ -122,9 +130,8 @@ class Server:
                 process.wait()
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    workdir = tmp_path_factory.mktemp("admin-console-server")
+def start_server(workdir: Path) -> Server:
+    """A fresh ``checkgame serve`` on a free port, ready; the caller stops it."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -142,13 +149,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         }
     )
     env.pop("REDIS_URL", None)
+    running = Server(f"http://127.0.0.1:{port}", workdir, env, _launch(workdir, env))
+    running.wait_ready()
+    return running
+
+
+def _launch(workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with (workdir / "server.log").open("ab") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "checkgame", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    running = Server(f"http://127.0.0.1:{port}", workdir, env, process)
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("admin-console-server"))
     try:
-        wait_until(lambda: httpx.get(running.url + "/ready", timeout=1).status_code == 200, "the server is ready")
         yield running
     finally:
         running.stop()
@@ -196,7 +212,7 @@ def drive(
 
     async def main() -> None:
         app = AdminApp(config_path, url, **kwargs)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=True) as pilot:
             await scenario(app, pilot)
 
     asyncio.run(main())

@@ -19,6 +19,8 @@ from admin_tui.app import AdminApp
 from tests.admin_tui.conftest import drive, screen_text, shows, until
 from tests.admin_tui.fixture_server import quiet_connector, transport
 
+pytestmark = pytest.mark.slow
+
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 
 

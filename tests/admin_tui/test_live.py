@@ -1,0 +1,209 @@
+"""The console following a real server while ``checkgame bot`` players play: counters, sessions, a game, actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import RichLog, Sparkline, Static
+
+from admin_tui import config
+from admin_tui.app import AdminApp
+from admin_tui.client import AdminClient, ApiError
+from admin_tui.screens.confirm import ConfirmScreen
+from admin_tui.screens.game import GameScreen
+from admin_tui.widgets import KeyedTable
+from tests.admin_tui.conftest import Server, drive, shows, until
+
+pytestmark = pytest.mark.slow
+
+
+def logged_in(server: Server, username: str, tmp_path: Any, role: str = "admin") -> Any:
+    """A config file holding a real login of ``username``, as the connect screen leaves it."""
+    tokens = server.login(username)
+    path = tmp_path / "admin.json"
+    config.save(path, config.Remembered(server.url, username, tokens["accessToken"], tokens["refreshToken"], role))
+    return path
+
+
+def session_detail(server: Server, username: str, session_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = server.api("GET", f"/admin/sessions/{session_id}", server.login(username)["accessToken"])
+    return body
+
+
+def log_shows(game: GameScreen, text: str) -> Callable[[], bool]:
+    """The game's event log holds ``text`` (scrolled into view or not)."""
+    log = game.query_one("#game-log", RichLog)
+    return lambda: any(text in str(line.text) for line in log.lines)
+
+
+async def open_game(app: AdminApp, pilot: Pilot[Any], session_id: str) -> GameScreen:
+    """Sessions tab, the session's row, enter: what an operator does to follow a game."""
+    await pilot.press("2")
+    table = app.screen.query_one("#sessions-table", KeyedTable)
+    await until(pilot, lambda: session_id in table.rows, "the session is listed")
+    table.move_cursor(row=table.get_row_index(session_id))
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, GameScreen), "the game screen")
+    assert isinstance(app.screen, GameScreen)
+    return app.screen
+
+
+@pytest.fixture(scope="module")
+def operator(server: Server) -> str:
+    return server.create_admin("olga")
+
+
+def test_the_overview_counts_what_is_happening_live(server: Server, operator, tmp_path):
+    server.start_table("Overview table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        def shown(counter: str) -> str:
+            return str(app.screen.query_one(f"#counter-{counter}", Static).content).split("\n")[0]
+
+        def counted() -> bool:
+            overview = app.overview or {}
+            return bool(overview.get("gamesInProgress", 0) >= 1 and overview.get("connections", 0) >= 3)
+
+        await until(pilot, counted, "the game and its players counted")
+        await until(pilot, lambda: int(shown("games")) >= 1 and int(shown("connections")) >= 3, "the counters drawn")
+        spark = app.screen.query_one("#spark-connections", Sparkline)
+        samples = len(spark.data or [])
+        await until(pilot, lambda: len(spark.data or []) >= samples + 2, "the sparkline growing, frame by frame")
+        assert shows(pilot, "● live", "games in progress", "Nodes", "node-test")()
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+
+
+def test_the_sessions_table_lists_the_session_and_the_game_is_followed_move_by_move(server: Server, operator, tmp_path):
+    session = server.start_table("Followed table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        game = await open_game(app, pilot, session["id"])
+        await until(pilot, lambda: (game.state or {}).get("table") is not None, "a game dealt")
+        await until(pilot, shows(pilot, "Followed table", "top card", "to play"), "the table drawn")
+        seen = game._last_seq
+        log = game.query_one("#game-log", RichLog)
+        lines_before = len(log.lines)
+        await until(pilot, lambda: game._last_seq > seen and len(log.lines) > lines_before, "a move arrives live")
+        seats = game.query_one("#seats", KeyedTable)
+        assert seats.row_count == 3
+        table = (game.state or {})["table"]
+        assert table["topCard"] is not None
+        assert any(seat["current"] for seat in table["seats"])
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+
+
+def test_a_notice_asks_first_then_really_reaches_the_session(server: Server, operator, tmp_path):
+    session = server.start_table("Notice table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        game = await open_game(app, pilot, session["id"])
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("escape")  # changed my mind: nothing is sent
+        await until(pilot, lambda: isinstance(app.screen, GameScreen), "back on the game")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation again")
+        await pilot.press(*"Server restarts at 22:00")
+        await pilot.press("enter")
+        await until(pilot, log_shows(game, "notice: Server restarts at 22:00"), "the notice in the game's log")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+    log = [entry["text"] for entry in session_detail(server, operator, session["id"])["log"]]
+    assert log.count("notice: Server restarts at 22:00") == 1
+
+
+def test_kick_removes_the_chosen_player_on_the_server(server: Server, operator, tmp_path):
+    session = server.start_table("Kick table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        game = await open_game(app, pilot, session["id"])
+        seats = game.query_one("#seats", KeyedTable)
+        await until(pilot, lambda: seats.row_count == 3, "three seats")
+        await pilot.press("down")
+        victim = seats.selected_key
+        await pilot.press("k")
+        await until(pilot, shows(pilot, "Kick "), "the confirmation")
+        await pilot.press(*"cheating", "enter")
+        await until(pilot, lambda: victim not in seats.rows, "the seat gone from the table")
+        await until(pilot, log_shows(game, "was removed by an administrator (cheating)"), "the log line")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+    audit = server.api("GET", "/admin/audit", server.login(operator)["accessToken"])["entries"]
+    assert any(entry["action"] == "kick" and session["id"] in entry["target"] for entry in audit), audit
+
+
+def test_reveal_needs_a_reason_and_shows_every_hand(server: Server, operator, tmp_path):
+    session = server.start_table("Reveal table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        game = await open_game(app, pilot, session["id"])
+        await until(pilot, lambda: (game.state or {}).get("table") is not None, "a game dealt")
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("enter")
+        await until(pilot, shows(pilot, "is required"), "a reveal without a reason refused")
+        await pilot.press(*"dispute", "enter")
+        await until(pilot, shows(pilot, "Hands (audited)"), "the hands")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+
+
+def test_a_read_only_admin_sees_but_cannot_act(server: Server, tmp_path):
+    watcher = server.create_admin("rita", read_only=True)
+    session = server.start_table("Read-only table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        game = await open_game(app, pilot, session["id"])
+        await until(pilot, shows(pilot, "Read-only table", "rita (read-only)"), "the game, read-only")
+        bindings = game.active_bindings
+        assert not any(bindings[key].enabled for key in ("k", "n", "e", "v"))
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, GameScreen)
+        # The server is the authority: asked anyway, it refuses, and the console says so in words.
+        await app.act("notice", lambda client: client.notice(session["id"], "hello"))
+        await until(pilot, shows(pilot, "Refused", "read-only", "(READ_ONLY)"), "the refusal in words")
+
+    drive(scenario, logged_in(server, watcher, tmp_path, role="admin_readonly"))
+    log = [entry["text"] for entry in session_detail(server, watcher, session["id"])["log"]]
+    assert "notice: hello" not in log
+
+
+def test_the_client_maps_refusals_to_their_codes(server: Server, tmp_path):
+    watcher = server.create_admin("rene", read_only=True)
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        client = AdminClient(server.url)
+        try:
+            with pytest.raises(ApiError) as refused:
+                await client.overview()
+            assert refused.value.code == "LOGIN_EXPIRED"
+            await client.login(watcher, "correct-horse-battery")
+            with pytest.raises(ApiError) as refused:
+                await client.end_session("no-such-session")
+            assert (refused.value.code, refused.value.status) == ("READ_ONLY", 403)
+            with pytest.raises(ApiError) as refused:
+                await client.session("no-such-session")
+            assert refused.value.status == 404
+        finally:
+            await client.aclose()
+
+    drive(scenario, tmp_path / "admin.json")
+
+
+def test_connections_and_health_tabs(server: Server, operator, tmp_path):
+    server.start_table("Connections table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("3")
+        table = app.screen.query_one("#connections-table", KeyedTable)
+        await until(pilot, lambda: table.row_count >= 3, "the bots' connections")
+        await pilot.press("4")
+        await until(pilot, shows(pilot, "HEALTHY", "READY", "database"), "the health checks")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
