@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -29,6 +30,7 @@ from tests.integration.conftest import (
     serving,
     start_server,
 )
+from tests.support.services import require
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -237,3 +239,42 @@ async def test_a_whole_tournament_is_counted_and_every_move_timed(tmp_path: Path
     assert value(samples, "checkgame_actions_total", type="draw", result="refused") == 0
     assert value(samples, "checkgame_ws_outbox_dropped_total") == 0
     assert value(samples, "checkgame_timer_firings_total", kind="next_game") >= 1
+
+
+@pytest.mark.redis
+async def test_on_redis_each_node_times_its_redis_calls_and_counts_what_it_holds(tmp_path: Path) -> None:
+    redis, run = require("redis"), secrets.token_hex(3)
+    async with (  # two nodes on one database file and one Redis, stopped gracefully
+        serving(tmp_path, redis_url=redis, node_id=f"met-a-{run}") as a,
+        serving(tmp_path, redis_url=redis, node_id=f"met-b-{run}") as b,
+        httpx.AsyncClient(base_url=a.url + "/api/v1") as http,
+    ):
+        table, guest, _ = await two_seats(http)
+        timed, watched, acting = await _move_across_nodes(a, b, table, guest)
+
+    for samples, node in ((timed, acting), (watched, b if acting is a else a)):
+        assert value(samples, "websocket_connections_total") == 1  # each node counts its own socket
+        assert value(samples, "active_games_total") == 1
+        assert value(samples, "checkgame_redis_command_duration_seconds_count", operation="claim_due") >= 1
+        assert value(samples, "checkgame_redis_errors_total", operation="commit") == 0
+        node_id = node.services.settings.node_id
+        assert value(samples, "checkgame_build_info", version=__version__, node=node_id, database="sqlite",
+                     live="redis") == 1  # fmt: skip
+    assert value(timed, "checkgame_redis_command_duration_seconds_count", operation="commit") >= 1
+    assert value(watched, "checkgame_move_broadcast_seconds_count") == 0  # the move arrived on the other node
+    rest_node = timed if acting is a else watched  # the REST calls went to node a, through the Redis limiter
+    assert value(rest_node, "checkgame_redis_command_duration_seconds_count", operation="hit") >= 4
+    assert value(rest_node, "checkgame_sessions_created_total") == 1
+
+
+async def _move_across_nodes(a: Server, b: Server, table: Seat, guest: Seat) -> tuple[Samples, Samples, Server]:
+    """Ann on node a, Bob on node b; whoever's turn it is draws. The acting node's and the other's metrics."""
+    async with connect(a, table) as ann, connect(b, guest) as bob:
+        await start(ann, bob)
+        mover, _ = await mover_and_other(a, ann, bob)
+        await mover.send("draw_card", actionId="m1")
+        await ann.until("turn_changed")
+        await bob.until("turn_changed")
+        acting, watching = (a, b) if mover is ann else (b, a)
+        timed = await scrape_until(acting, lambda s: value(s, "checkgame_move_broadcast_seconds_count") == 1)
+        return timed, await scrape(watching), acting
