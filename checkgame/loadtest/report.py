@@ -35,6 +35,7 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         ("pace", f"{pace}, jitter ±{plan['jitter']:.0%}"),
         ("window", f"{result['windowSeconds']} s"),
         ("actions/s", f"{result['actionsPerSecond']}"),
+        ("frames/s sent by the server", f"{result.get('framesPerSecond', '-')}"),
     ]
     if latency["n"]:
         figures = "  ".join(f"{k} {latency[k]:.1f}" for k in ("p50", "p95", "p99", "max"))
@@ -45,6 +46,7 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         ("server CPU", f"{server['cpuPercent']}% of a core over {server['processes']} process(es)"),
         ("server waiting for a CPU", f"{server.get('cpuWaitPercent', 0)}% of the time (a busy machine)"),
         ("server CPU per action", "-" if server["cpuMsPerAction"] is None else f"{server['cpuMsPerAction']} ms"),
+        ("server CPU per frame sent", f"{server.get('cpuUsPerFrameSent') or '-'} µs"),
         ("server RSS", f"{_mb(server['rssBytes'])} (at start {_mb(server['rssBaselineBytes'])})"),
         ("server RSS per connection", _kb(server["rssPerConnectionBytes"])),
         ("load generator CPU", f"{client['cpuPercent']}% of a core over {client['workers']} worker(s)"),

@@ -72,7 +72,9 @@ def _totals(workers: list[_Worker]) -> dict[str, Any]:
     for line in lines:
         for kind, count in line["errors"].items():
             errors[kind] = errors.get(kind, 0) + count
-    total = {key: sum(line[key] for line in lines) for key in ("connected", "playing", "actions", "tournaments")}
+    total = {
+        key: sum(line[key] for line in lines) for key in ("connected", "playing", "actions", "frames", "tournaments")
+    }
     total.update({key: sum(line[key] for line in lines) for key in ("reconnects", "incomplete", "cpu_s", "wait_s")})
     total["errors"] = errors
     return total
@@ -149,6 +151,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
     server_cpu = (server_after.cpu_s - server_before.cpu_s) / seconds
     client_cpu = (after["cpu_s"] - before["cpu_s"]) / seconds
     window_actions = after["actions"] - before["actions"]
+    window_frames = after["frames"] - before["frames"]
     return {
         "plan": asdict(plan),
         "seatedAllPlayers": bool(before["connected"] >= plan.players),
@@ -157,6 +160,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
         "tablesPlaying": after["playing"],
         "actions": window_actions,
         "actionsPerSecond": round(window_actions / seconds, 1),
+        "framesPerSecond": round(window_frames / seconds, 1),
         "latencyMs": summarize(window.latencies),
         "errors": final["errors"],
         "errorCount": sum(final["errors"].values()),
@@ -168,6 +172,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             "cpuPercent": round(100 * server_cpu, 1),
             "cpuWaitPercent": round(100 * (server_after.wait_s - server_before.wait_s) / seconds, 1),
             "cpuMsPerAction": round(1000 * server_cpu * seconds / window_actions, 3) if window_actions else None,
+            "cpuUsPerFrameSent": round(1e6 * server_cpu * seconds / window_frames, 1) if window_frames else None,
             "rssBytes": server_after.rss_bytes,
             "rssBaselineBytes": baseline.rss_bytes,
             "rssPerConnectionBytes": round((server_after.rss_bytes - baseline.rss_bytes) / connected)

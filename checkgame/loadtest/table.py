@@ -53,6 +53,8 @@ class Counters:
     playing: int = 0
     """Tables whose tournament is running (or, idle, whose players are all connected)."""
     actions: int = 0
+    frames: int = 0
+    """Frames received from the server: what it had to send."""
     tournaments: int = 0
     reconnects: int = 0
     incomplete: int = 0
@@ -186,6 +188,7 @@ class _Player:
             while not bot.done:
                 raw = await ws.get_message()
                 now = time.perf_counter()
+                counters.frames += 1
                 frame = _decode(raw)
                 kind = frame["type"]
                 seq = frame.get("seq")
@@ -289,6 +292,7 @@ class _EchoPlayer:
                 while True:
                     raw = await ws.get_message()
                     now = time.perf_counter()
+                    table.counters.frames += 1
                     turn = int(_decode(raw)["turn"])
                     table.turns.seen(turn, now)
                     if (turn + 1) % table.seats == self.index:

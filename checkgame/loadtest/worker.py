@@ -42,6 +42,7 @@ def snapshot(counters: Counters, *, final: bool = False) -> dict[str, Any]:
         "connected": counters.connected,
         "playing": counters.playing,
         "actions": counters.actions,
+        "frames": counters.frames,
         "tournaments": counters.tournaments,
         "reconnects": counters.reconnects,
         "incomplete": counters.incomplete,

@@ -18,10 +18,13 @@ from tests.integration.conftest import Server, start_server
 
 RESULT_FIELDS = {
     "plan", "seatedAllPlayers", "windowSeconds", "playersConnected", "tablesPlaying", "actions", "actionsPerSecond",
-    "latencyMs", "errors", "errorCount", "reconnects", "incompleteActions", "tournamentsFinished", "server", "client",
-    "helpers",
+    "framesPerSecond", "latencyMs", "errors", "errorCount", "reconnects", "incompleteActions", "tournamentsFinished",
+    "server", "client", "helpers",
 }  # fmt: skip
-SERVER_FIELDS = {"processes", "cpuPercent", "cpuMsPerAction", "rssBytes", "rssBaselineBytes", "rssPerConnectionBytes"}
+SERVER_FIELDS = {
+    "processes", "cpuPercent", "cpuWaitPercent", "cpuMsPerAction", "cpuUsPerFrameSent", "rssBytes", "rssBaselineBytes",
+    "rssPerConnectionBytes",
+}  # fmt: skip
 
 
 def _check(result: dict[str, object], players: int) -> None:
