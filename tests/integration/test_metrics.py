@@ -169,6 +169,36 @@ async def test_resumes_leaves_and_close_codes_are_counted(server: Server, http: 
     assert value(samples, "checkgame_games_finished_total", reason="left") == 1
 
 
+async def test_a_slow_client_cut_off_is_counted_with_its_dropped_frame_and_its_snapshot_resume(
+    tmp_path: Path,
+) -> None:
+    async with serving(tmp_path, outbox_size=2) as server, httpx.AsyncClient(base_url=server.url + "/api/v1") as http:
+        table, guest, _ = await two_seats(http)
+        async with connect(server, table) as ann:
+            async with connect(server, guest) as bob:
+                await start(ann, bob)
+                last = ann.last_seq
+                # bob leaving ends the game and the tournament: more entries at once than an outbox holds
+                leave = await http.delete(
+                    f"/sessions/{guest.session_id}/leave", headers={"Authorization": f"Bearer {guest.token}"}
+                )
+                assert leave.status_code == 204
+            with pytest.raises(ConnectionClosed), trio.fail_after(10):
+                while True:
+                    await ann.receive()
+        async with connect(server, table, last_seq=last) as ann:  # too much to replay into 2 slots
+            await ann.until("session_state")
+        samples = await scrape_until(server, lambda s: value(s, "checkgame_ws_disconnects_total", code="client") == 1)
+    # both of the first sockets were sent more entries at once than their outboxes hold
+    assert value(samples, "checkgame_ws_outbox_dropped_total") == 2
+    assert value(samples, "checkgame_ws_slow_client_disconnects_total") == 2
+    assert value(samples, "checkgame_ws_disconnects_total", code="1013") == 2
+    assert value(samples, "checkgame_ws_resumes_total", mode="snapshot") == 1
+    assert value(samples, "checkgame_games_finished_total", reason="left") == 1
+    assert value(samples, "http_request_duration_seconds_count", method="DELETE",
+                 route="/api/v1/sessions/<session_id>/leave", status_code="204") == 1  # fmt: skip
+
+
 async def test_rate_limit_rejections_are_counted_by_limit(nursery: trio.Nursery, tmp_path: Path) -> None:
     server = await start_server(nursery, tmp_path, auth_per_min=1, actions_per_s=0.001, action_burst=1)
     async with httpx.AsyncClient(base_url=server.url + "/api/v1") as http:
