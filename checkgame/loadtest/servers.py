@@ -144,7 +144,8 @@ def _postgres_and_redis(postgres_url: str, redis_url: str) -> Iterator[dict[str,
     subprocess.run([*psql, f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
     database_url = urlunsplit(urlsplit(postgres_url)._replace(path=f"/{name}"))
     try:
-        subprocess.run([sys.executable, "-m", "checkgame", "migrate", "--database-url", database_url], check=True)
+        migrate = [sys.executable, "-m", "checkgame", "migrate", "--database-url", database_url]
+        subprocess.run(migrate, check=True, capture_output=True)
         yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
     finally:
         subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False, capture_output=True)
