@@ -68,7 +68,10 @@ class _LiveEvents:
         self._finished = LabelCache(metrics.games_finished)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._live, name)
+        attribute = getattr(self._live, name)
+        if inspect.ismethod(attribute):
+            setattr(self, name, attribute)  # later lookups find it without __getattr__
+        return attribute
 
     async def create(self, state: SessionState) -> None:
         await self._live.create(state)
