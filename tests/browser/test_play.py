@@ -210,6 +210,16 @@ def test_illegal_cards_are_explained_and_refused_without_a_message(node: Node, n
     page.keyboard.press("Enter")  # the keyboard works like a tap
     assert page.locator(".hint").inner_text() == reason
     assert [f for f in sent if "play_card" in f or "draw_card" in f] == moves_before
+    assert page.evaluate("document.activeElement.dataset.focus") == card.get_attribute("data-focus")
+
+    seq = page.locator("[data-screen=table]").get_attribute("data-seq")
+    page.evaluate("document.getElementById('announce').textContent = ''")
+    page.keyboard.press("d")  # draws, from the keyboard
+    page.wait_for_function("seq => document.querySelector('[data-screen=table]').dataset.seq !== seq", arg=seq)
+    assert any("draw_card" in f for f in sent)
+    if page.locator("[data-screen=table][data-status=playing]").count():  # the game goes on: our turn comes back
+        wait_for_my_turn(page)
+        page.wait_for_function("document.getElementById('announce').textContent === 'Your turn.'")
 
 
 def test_an_expired_login_is_renewed_with_the_refresh_token(node: Node, new_page: Any) -> None:

@@ -41,6 +41,13 @@ export function notice(text, kind = "error") {
 }
 const fail = (error) => notice(errorText(error));
 
+/** Tell screen readers something once (the region only speaks when its text changes). */
+function announce(text) {
+  const region = document.getElementById("announce");
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
 function setConnection(status, detail) {
   const el = document.getElementById("connection");
   const words = {
@@ -321,6 +328,9 @@ function draw() {
     const owed = game && game.awaitingSuit && game.currentPlayer === session.model.me; // a Jack played without a suit
     const picker = session.picking || owed ? suitPicker(session, actions(session)) : null;
     render(main, tableView(session, actions(session)), picker);
+    const myTurn = Boolean(game && game.currentPlayer === session.model.me);
+    if (myTurn && !session.myTurn) announce("Your turn.");
+    session.myTurn = myTurn; // told once per turn to screen readers, not on every frame
   }
   tick(session);
 }

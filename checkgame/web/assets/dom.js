@@ -31,8 +31,10 @@ export function render(root, ...children) {
   const key = active && root.contains(active) ? active.dataset.focus : undefined;
   root.replaceChildren();
   append(root, children);
-  if (key) {
-    const again = root.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+  if (key) { // the same control, or (a played card is gone) another one of its kind
+    const kind = CSS.escape(key.split("-")[0]);
+    const again = root.querySelector(`[data-focus="${CSS.escape(key)}"]`) || root.querySelector(`[data-focus^="${kind}-"]`)
+      || root.querySelector("[data-focus]");
     if (again) again.focus({ preventScroll: true });
   }
 }
