@@ -12,7 +12,7 @@ from textual.containers import Grid, Horizontal
 from textual.widgets import Label, Sparkline, Static
 
 from admin_tui.client import Json
-from admin_tui.format import age, duration, parse_time, rate
+from admin_tui.format import age, clock, duration, parse_time, rate
 from admin_tui.panes import Pane
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.widgets import KeyedTable, yes_no
@@ -91,9 +91,10 @@ class OverviewPane(Pane):
             return
         now = parse_time(overview.get("serverTime"))
         nodes = overview.get("nodes", [])
+        plural = "s" if len(nodes) != 1 else ""
         self.query_one("#overview-heading", Static).update(
             f"Node {overview.get('node', '?')} · up {duration(float(overview.get('uptimeSeconds', 0)))}"
-            f" · {len(nodes)} node{'s' if len(nodes) != 1 else ''} · server time {overview.get('serverTime', '-')}"
+            f" · {len(nodes)} node{plural} · server clock {clock(overview.get('serverTime'))} UTC"
         )
         for key, label, value in COUNTERS:
             self.query_one(f"#counter-{key}", Static).update(f"{value(overview):.0f}\n{label}")

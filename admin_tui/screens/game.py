@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = ["GameScreen", "RevealScreen", "ask_end", "ask_notice"]
 
+QUIET_ENTRIES = frozenset({"turn_changed"})
+"""Entries shown dimmed: one follows every move, and the moves are what an operator reads."""
+
 
 async def ask_notice(admin: AdminApp, session_id: str) -> None:
     """Ask for a message, then show it to every player of the session."""
@@ -117,8 +120,11 @@ class GameScreen(Screen[None]):
             if seq > self._last_seq:
                 self._last_seq = seq
                 at = clock(entry["at"]) if entry.get("at") is not None else f"#{seq}"
-                kind = f"{entry.get('type', '')} "
-                log.write(Text.assemble((f"{at} ", "dim"), (kind, "bold"), str(entry.get("text", ""))))
+                kind = str(entry.get("type", ""))
+                quiet = kind in QUIET_ENTRIES
+                line = Text.assemble((f"{at} ", "dim"), (f"{kind} ", "dim" if quiet else "bold"))
+                line.append(str(entry.get("text", "")), style="dim" if quiet else "")
+                log.write(line)
 
     def _player_name(self, player_id: str) -> str:
         session: Json = (self.state or {}).get("session") or {}

@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 
-NOW = "2026-11-25T20:00:00Z"
-T0 = 1_795_636_800  # NOW as epoch seconds: live times (deadlines, log entries, nodes) come as numbers
+T0 = 1_795_636_800
+"""2026-11-25 20:00:00 UTC, the server's clock in this data (live times are epoch seconds)."""
 
 OVERVIEW = {
     "type": "overview",
-    "serverTime": NOW,
+    "serverTime": T0,
     "node": "node-a1",
     "nodes": [
         {"id": "node-a1", "startedAt": T0 - 3720, "lastSeen": T0 - 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import RichLog, Sparkline, Static
@@ -205,5 +206,46 @@ def test_connections_and_health_tabs(server: Server, operator, tmp_path):
         await until(pilot, lambda: table.row_count >= 3, "the bots' connections")
         await pilot.press("4")
         await until(pilot, shows(pilot, "HEALTHY", "READY", "database"), "the health checks")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+
+
+def test_ending_a_session_from_the_sessions_tab_finishes_it_on_the_server(server: Server, operator, tmp_path):
+    session = server.start_table("Ended table")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("2")
+        table = app.screen.query_one("#sessions-table", KeyedTable)
+        await until(pilot, lambda: session["id"] in table.rows, "the session is listed")
+        table.move_cursor(row=table.get_row_index(session["id"]))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press(*"maintenance", "enter")
+        await until(pilot, lambda: table.get_row(session["id"])[3] == "finished", "the row marked finished")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+    detail = session_detail(server, operator, session["id"])
+    assert detail["session"]["status"] == "finished"
+    assert any("ended the session (maintenance)" in entry["text"] for entry in detail["log"])
+
+
+def test_draining_the_node_takes_it_out_of_the_load_balancer_until_undrained(server: Server, operator, tmp_path):
+    def ready() -> int:
+        return httpx.get(server.url + "/ready", timeout=5).status_code
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        nodes = app.screen.query_one("#nodes", KeyedTable)
+        await until(pilot, lambda: "node-test" in nodes.rows, "the node listed")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("shift+tab", "enter")  # the dialog starts on Cancel, the safe default
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "the dialog closed")
+        await until(pilot, shows(pilot, "DRAINING"), "the node shown draining")
+        assert ready() == 503
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("shift+tab", "enter")
+        await until(pilot, lambda: "DRAINING" not in str(nodes.get_row("node-test")[4]), "the node back")
+        assert ready() == 200
 
     drive(scenario, logged_in(server, operator, tmp_path))

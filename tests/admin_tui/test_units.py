@@ -6,6 +6,8 @@ import json
 import stat
 from datetime import UTC, datetime
 
+import pytest
+
 from admin_tui import config
 from admin_tui.format import age, card, clock, duration, parse_time, suit
 from admin_tui.stream import BACKOFF_MAX_S, backoff_s
@@ -76,3 +78,15 @@ def test_reconnecting_backs_off_by_doubling_up_to_a_ceiling():
     assert delays[:4] == [0.5, 1.0, 2.0, 4.0]
     assert delays == sorted(delays)
     assert max(delays) == BACKOFF_MAX_S
+
+
+def test_checkgame_admin_is_a_subcommand_that_takes_a_url(capsys):
+    from checkgame.cli import build_parser
+
+    args = build_parser().parse_args(["admin", "--url", "http://127.0.0.1:9"])
+    assert args.url == "http://127.0.0.1:9"
+    assert args.handler.__module__ == "checkgame.cli.console"
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(["admin", "--help"])
+    assert done.value.code == 0
+    assert "never the password" in capsys.readouterr().out
