@@ -54,13 +54,18 @@ class BotRunner:
         if self._nursery is not None:
             self._nursery.cancel_scope.cancel()
 
+    @property
+    def accepting(self) -> bool:
+        """Bots can be started: the runner runs and is not stopping."""
+        return self._nursery is not None and not self._nursery.cancel_scope.cancel_called
+
     def start(self, session_id: str, player_id: str, session_token: str, name: str) -> None:
         """Play the seat ``player_id`` holds (with its session token) from now on.
 
         Raises:
             RuntimeError: the runner is not running.
         """
-        if self._nursery is None or self._nursery.cancel_scope.cancel_called:
+        if self._nursery is None or not self.accepting:
             raise RuntimeError("the bot runner is not running")
         base = self._base_url().rstrip("/")
         ws_base = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)

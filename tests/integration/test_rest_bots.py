@@ -149,6 +149,15 @@ async def test_the_body_is_validated(api: httpx.AsyncClient, body: Any, field: s
     assert len((await live(api, table.session_id))["seats"]) == 1
 
 
+async def test_no_seat_is_taken_once_the_bots_have_stopped(fast_server: Server, api: httpx.AsyncClient) -> None:
+    owner = await register(api)
+    table = await create_session(api, owner)
+    fast_server.services.bots.stop()  # what draining does
+    response = await api.post(f"/sessions/{table.session_id}/bots", json={}, headers=owner.auth)
+    expect_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert len((await live(api, table.session_id))["seats"]) == 1
+
+
 async def test_an_unknown_session_is_404(api: httpx.AsyncClient) -> None:
     owner = await register(api)
     response = await api.post(f"/sessions/{'0' * 32}/bots", json={}, headers=owner.auth)

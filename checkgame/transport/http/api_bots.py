@@ -12,7 +12,7 @@ import uuid
 from msgspec import Struct
 
 from checkgame import sessions
-from checkgame.errors import ForbiddenError, NotFoundError
+from checkgame.errors import ClientError, ForbiddenError, NotFoundError
 from checkgame.transport.http.routes import Api, RequestContext
 from checkgame.transport.http.schemas import DisplayName
 
@@ -42,6 +42,8 @@ async def add_bot(ctx: RequestContext, body: AddBot, session_id: str) -> BotSeat
     state = await services.sessions.load(session_id)
     if claims.sub != state.creator:
         raise ForbiddenError("only the session's creator can add computer players", code="NOT_CREATOR")
+    if not services.bots.accepting:  # shutting down: a seat taken now would have nobody to play it
+        raise ClientError("the server is shutting down; try again shortly", code="SERVICE_UNAVAILABLE", status_hint=503)
     player_id = f"bot-{uuid.uuid4().hex[:12]}"
     name = body.name or f"Bot {len(state.seats) + 1}"
     outcome = await services.sessions.execute(session_id, sessions.Join(player_id, name, None))
@@ -54,5 +56,5 @@ async def add_bot(ctx: RequestContext, body: AddBot, session_id: str) -> BotSeat
 def register_routes(api: Api) -> None:
     """Declare the bot endpoint."""
     api.route("POST", "/sessions/<session_id>/bots", "Seat a computer player (creator only)", body=AddBot,
-              response=BotSeated, status=201, auth="access_or_session", errors=(403, 404, 409),
+              response=BotSeated, status=201, auth="access_or_session", errors=(403, 404, 409, 503),
               tag="sessions")(add_bot)  # fmt: skip
