@@ -12,7 +12,7 @@ const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a 
 const NAME_KEY = "checkgame.name";
 const main = document.getElementById("main");
 const api = new Api(() => renderNav());
-let current = null; // the open session: {id, model, socket, record, picking, hint, timers}
+let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn}
 let lobbyTimer = null;
 
 // ------------------------------------------------------------------ small helpers
@@ -31,7 +31,7 @@ const go = (hash) => {
 };
 
 let noticeTimer = null;
-export function notice(text, kind = "error") {
+function notice(text, kind = "error") {
   const box = document.getElementById("notice");
   box.textContent = text;
   box.className = `notice ${kind}`;
