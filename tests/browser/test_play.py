@@ -57,9 +57,9 @@ def test_two_people_play_a_whole_game_against_each_other(node: Node, new_page: A
     register_in_page(ann, node.url, username())
     code = create_table_in_page(ann, players=2)
 
-    bob.goto(node.url + "/")  # a guest, joining with the code typed into the lobby
-    bob.locator("input[name=code]").fill(code.lower())
-    bob.locator("form[aria-labelledby=join-title] button[type=submit]").click()
+    link = ann.get_by_label("Join link").input_value()  # what Ann shares
+    assert link == f"{node.url}/join/{code}"
+    bob.goto(link)  # a guest
     bob.locator("input[name=name]").fill("Bob")
     bob.get_by_role("button", name="Take a seat").click()
     bob.locator("[data-screen=waiting]").wait_for()
@@ -94,7 +94,7 @@ def test_two_people_play_a_whole_game_against_each_other(node: Node, new_page: A
     late.get_by_role("alert").get_by_text("The tournament at this table has already started.").wait_for()
 
 
-def test_a_guest_on_a_phone_joins_by_link_and_plays_bots_to_the_end(
+def test_a_guest_on_a_phone_joins_by_code_and_plays_bots_to_the_end(
     node: Node, new_page: Any, api: httpx.Client
 ) -> None:
     owner = username()
@@ -113,7 +113,9 @@ def test_a_guest_on_a_phone_joins_by_link_and_plays_bots_to_the_end(
     )  # fmt: skip
     try:
         guest = new_page(**PHONE)
-        guest.goto(created["joinUrl"])  # the server's own join link
+        guest.goto(node.url + "/")
+        guest.locator("input[name=code]").fill(created["joinCode"].lower())  # typed into the lobby
+        guest.locator("form[aria-labelledby=join-title] button[type=submit]").click()
         guest.locator("input[name=name]").fill("Zoé")
         guest.get_by_role("button", name="Take a seat").click()
         guest.locator("[data-screen=table]").wait_for()
@@ -240,3 +242,17 @@ def test_an_expired_login_is_renewed_with_the_refresh_token(node: Node, new_page
     assert renewed["accessToken"] != expired
     assert renewed["refreshToken"] != login["refreshToken"]  # rotated
     assert page.get_by_role("link", name=login["user"]["username"]).is_visible()  # still logged in
+
+
+def test_both_join_links_open_the_join_screen(node: Node, new_page: Any, api: httpx.Client) -> None:
+    owner = username()
+    tokens = api.post("/auth/register", json={"username": owner, "email": f"{owner}@example.com",
+                                              "password": "correct-horse"}).json()  # fmt: skip
+    auth = {"Authorization": f"Bearer {tokens['accessToken']}"}
+    created = api.post("/sessions", json={"name": "Links", "isPrivate": True}, headers=auth).json()
+    code = created["joinCode"]
+    for link in (created["joinUrl"], f"{node.url}/join/{code.lower()}"):  # the API's link, and the page's
+        page = new_page()
+        page.goto(link)
+        page.get_by_role("heading", name=f"Join table {code}").wait_for()
+        assert page.url == f"{node.url}/#/join/{code}"

@@ -23,7 +23,7 @@ async def test_the_page_is_served_at_the_root_and_at_join_links(server: Server) 
         assert page.status_code == 200
         assert page.headers["content-type"] == "text/html; charset=utf-8"
         assert (await web.get("/join/ABC234")).text == page.text
-        assert (await web.get("/?join=ABC234")).text == page.text
+        assert (await web.get("/?join=ABC234")).text == page.text  # the joinUrl a created session gets
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
