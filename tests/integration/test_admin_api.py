@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 import trio
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from trio_websocket import ConnectionClosed
 
 from checkgame import rules
@@ -482,3 +483,17 @@ async def test_the_admin_socket_closes_when_the_token_expires_and_reports_unknow
                 if message["type"] == "error":
                     errors.append(message["code"])
         assert sorted(errors) == ["SESSION_NOT_FOUND", "UNKNOWN_MESSAGE_TYPE"]
+
+
+async def test_the_admin_endpoints_have_their_own_valid_openapi_document(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        document = (await http.get("/admin/openapi.json")).json()
+        public = (await http.get("/openapi.json")).json()
+    validate(document, cls=OpenAPIV31SpecValidator)
+    operations = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert ("post", "/admin/sessions/{session_id}/kick") in operations
+    assert ("get", "/admin/overview") in operations
+    assert len(operations) == 12
+    assert all(operation["security"] == [{"bearer": []}] for item in document["paths"].values()
+               for operation in item.values())  # fmt: skip
+    assert not any(path.startswith("/admin") for path in public["paths"])
