@@ -36,6 +36,9 @@ MOVES = frozenset({"card_played", "card_drawn", "suit_chosen"})
 CLOSE_POLICY = 1008
 RETRY_S = 1.0
 """Pause before a table tries again after a refused REST call or a lost connection."""
+PING_EVERY_S = 20.0
+"""A connection quiet this long sends a ping, well inside the server's 60 s heartbeat timeout."""
+"""Pause before a table tries again after a refused REST call or a lost connection."""
 
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
@@ -153,8 +156,15 @@ class _Player:
         self.url = f"{table.ws_base}{API}/ws?token={token}"
         self.ws: WebSocketConnection | None = None
         self.ready = trio.Event()
+        self._moves: trio.Nursery
 
     async def run(self) -> None:
+        """Connect, and reconnect with ``lastSeq`` after a drop, until the tournament is over."""
+        async with trio.open_nursery() as self._moves:  # the pending moves outlive a dropped connection
+            await self._connect_until_done()
+            self._moves.cancel_scope.cancel()
+
+    async def _connect_until_done(self) -> None:
         counters = self.table.counters
         failures = 0
         while not self.bot.done:
@@ -184,26 +194,30 @@ class _Player:
 
     async def _converse(self, ws: WebSocketConnection) -> None:
         bot, table, counters = self.bot, self.table, self.table.counters
-        async with trio.open_nursery() as nursery:
-            while not bot.done:
+        next_ping = trio.current_time() + PING_EVERY_S
+        while not bot.done:
+            with trio.move_on_at(next_ping) as waiting:
                 raw = await ws.get_message()
-                now = time.perf_counter()
-                counters.frames += 1
-                frame = _decode(raw)
-                kind = frame["type"]
-                seq = frame.get("seq")
-                if kind in MOVES and seq is not None and seq > bot.last_seq:
-                    table.turns.seen(frame["data"]["player"], now)
-                elif kind == "session_state":
-                    self.ready.set()
-                elif kind in ("invalid_action", "error"):
-                    counters.errors[f"{kind} {frame['data'].get('code')}"] += 1
-                reply = bot.handle(frame)
-                if kind in ("invalid_action", "error") and bot.resync_requested:  # its picture was wrong
-                    await ws.send_message(_text({"type": "resume", "data": {"lastSeq": -1}}))
-                elif reply is not None and not table.plan.idle:
-                    nursery.start_soon(self._move_later, ws, reply, bot.epoch)
-            nursery.cancel_scope.cancel()
+            if waiting.cancelled_caught:  # this player may only be listening (idle, eliminated): say so
+                await ws.send_message('{"type":"ping","data":{}}')
+                next_ping = trio.current_time() + PING_EVERY_S
+                continue
+            now = time.perf_counter()
+            counters.frames += 1
+            frame = _decode(raw)
+            kind = frame["type"]
+            seq = frame.get("seq")
+            if kind in MOVES and seq is not None and seq > bot.last_seq:
+                table.turns.seen(frame["data"]["player"], now)
+            elif kind == "session_state":
+                self.ready.set()
+            elif kind in ("invalid_action", "error"):
+                counters.errors[f"{kind} {frame['data'].get('code')}"] += 1
+            reply = bot.handle(frame)
+            if kind in ("invalid_action", "error") and bot.resync_requested:  # its picture was wrong
+                await ws.send_message(_text({"type": "resume", "data": {"lastSeq": -1}}))
+            elif reply is not None and not table.plan.idle:
+                self._moves.start_soon(self._move_later, ws, reply, bot.epoch)
 
     async def _move_later(self, ws: WebSocketConnection, frame: dict[str, Any], epoch: int) -> None:
         table = self.table
@@ -212,14 +226,8 @@ class _Player:
             return
         table.turns.sent(self.bot.table.me, time.perf_counter())
         table.counters.actions += 1
-        await ws.send_message(_text(frame))
-
-    async def ping(self) -> None:
-        """Keep an idle connection inside the server's heartbeat timeout."""
-        ws = self.ws
-        if ws is not None:
-            with contextlib.suppress(ConnectionClosed):
-                await ws.send_message('{"type":"ping","data":{}}')
+        with contextlib.suppress(ConnectionClosed):  # the reconnection offers the move again
+            await ws.send_message(_text(frame))
 
 
 class GameTable:
@@ -245,9 +253,12 @@ class GameTable:
             try:
                 await self._tournament()
                 self.counters.tournaments += 1
-            except RestError as error:
-                self.counters.errors[f"rest {error.code}"] += 1
-                await trio.sleep(RETRY_S)
+            except* RestError as failed:
+                for error in failed.exceptions:
+                    self.counters.errors[f"rest {error}"] += 1
+            else:
+                continue
+            await trio.sleep(RETRY_S)
 
     async def _tournament(self) -> None:
         http, counters = self.http, self.counters
@@ -314,13 +325,29 @@ class EchoTable:
         self.padding = "x" * 80  # a move frame's size: {"type":"play_card","data":{"card":..,"actionId":..}}
 
     async def run(self) -> None:
+        """Seat the table and pass the turn around until the worker stops; a lost connection seats it again."""
+        while True:
+            try:
+                await self._play()
+            except* (ConnectionClosed, HandshakeError, OSError) as failed:
+                for error in failed.exceptions:
+                    self.counters.errors[f"echo {type(error).__name__}"] += 1
+            await trio.sleep(RETRY_S)
+
+    async def _play(self) -> None:
         players = [_EchoPlayer(self, i) for i in range(self.seats)]
-        async with trio.open_nursery() as nursery:
-            for player in players:
-                await nursery.start(player.run)
-            self.counters.playing += 1
-            assert players[0].ws is not None
-            nursery.start_soon(self.move_later, players[0].ws, 0)
+        self.turns = _Turns(self.seats, self.counters)
+        seated = False
+        try:
+            async with trio.open_nursery() as nursery:
+                for player in players:
+                    await nursery.start(player.run)
+                seated = True
+                self.counters.playing += 1
+                assert players[0].ws is not None
+                nursery.start_soon(self.move_later, players[0].ws, 0)
+        finally:
+            self.counters.playing -= seated
 
     async def move_later(self, ws: WebSocketConnection, turn: int) -> None:
         await trio.sleep(self.plan.think_s * self.rng.uniform(1 - self.plan.jitter, 1 + self.plan.jitter))

@@ -23,9 +23,6 @@ from checkgame.loadtest.table import Account, Counters, EchoTable, GameTable
 
 __all__ = ["raise_file_limit", "run_worker"]
 
-PING_EVERY_S = 20.0
-"""Well inside the server's 60 s heartbeat timeout."""
-
 
 def raise_file_limit() -> int:
     """Lift the soft limit on open files to the hard one: each connection is a file. Returns the limit."""
@@ -60,18 +57,6 @@ async def _report_every_second(counters: Counters) -> None:
         print(json.dumps(snapshot(counters)), flush=True)
 
 
-async def _keep_alive(tables: list[GameTable]) -> None:
-    """Ping every connection once per PING_EVERY_S, a slice of them each second."""
-    tick = 0
-    slices = int(PING_EVERY_S)
-    while True:
-        await trio.sleep(1.0)
-        for table in tables[tick % slices :: slices]:
-            for player in table.players:
-                await player.ping()
-        tick += 1
-
-
 async def _until_stdin_closes() -> None:
     stdin = trio.lowlevel.FdStream(os.dup(sys.stdin.fileno()))
     async with stdin:
@@ -99,7 +84,6 @@ async def run_worker(plan: Plan, index: int) -> Counters:
                 tables.append(GameTable(plan, number, seats, http, account, counters))
         async with trio.open_nursery() as nursery:
             nursery.start_soon(_report_every_second, counters)
-            nursery.start_soon(_keep_alive, [t for t in tables if isinstance(t, GameTable)])
             for number, table in zip(plan.tables_of(index), tables, strict=True):
                 nursery.start_soon(_start_at, plan.start_offset_s(number), table)
             await _until_stdin_closes()
