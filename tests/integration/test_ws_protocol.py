@@ -45,6 +45,17 @@ async def game_of(server: Server, session_id: str) -> sessions.SessionState | No
     return await server.services.sessions.live.load(session_id)
 
 
+async def _settled(server: Server, session_id: str) -> sessions.SessionState:
+    """The state once the recorder has acknowledged every result (each acknowledgement adds an entry)."""
+    with trio.fail_after(10):
+        while True:
+            state = await game_of(server, session_id)
+            assert state is not None
+            if not state.pending_results:
+                return state
+            await trio.sleep(0.02)
+
+
 def _code(closed: ConnectionClosed) -> int:
     assert closed.reason is not None
     return closed.reason.code
@@ -239,8 +250,7 @@ async def test_a_client_that_falls_behind_is_cut_off_and_resumes_with_a_snapshot
                 while True:
                     await ann.receive()
             assert _code(closed.value) == 1013
-        state = await game_of(server, table.session_id)
-        assert state is not None
+        state = await _settled(server, table.session_id)
         assert state.status is sessions.Status.FINISHED  # the session went on without waiting for ann
         async with connect(server, table, last_seq=last) as ann:  # too much to replay into 2 slots: a snapshot
             snapshot = await ann.until("session_state")
