@@ -10,6 +10,7 @@ and are skipped elsewhere. Never ``playwright install``: the browser is the syst
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -111,10 +112,17 @@ def browser() -> Iterator[Any]:
         _unavailable("playwright is not installed (pip install -e '.[test]')")
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
+    # Playwright's sync API runs a plain asyncio loop. trio-asyncio (imported by the PostgreSQL store, so by any
+    # run that collects its tests) installs an event loop policy whose loops need Trio: use asyncio's own meanwhile.
+    policy = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+            yield chromium
+            chromium.close()
+    finally:
+        asyncio.set_event_loop_policy(policy)
 
 
 @pytest.fixture
