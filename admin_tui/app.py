@@ -8,6 +8,7 @@ brings the connect screen back with the reason; nothing else does.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -36,9 +37,12 @@ __all__ = ["AdminApp"]
 
 T = TypeVar("T")
 
+REPEAT_PROBLEM_AFTER_S = 30.0
+
 REFUSALS = {
     "READ_ONLY": "Refused: this account is a read-only admin; it can look but not act.",
     "FORBIDDEN": "Refused: this account is not an admin.",
+    "RATE_LIMITED": "The server is rate-limiting this account; the console retries at its next reload.",
 }
 
 
@@ -82,6 +86,8 @@ class AdminApp(App[None]):
         self.login: Login | None = None
         self.stream: LiveStream | None = None
         self._stream_worker: Worker[None] | None = None
+        self._last_problem = ("", 0.0)
+        """The last problem said, and when (monotonic): polling repeats a failure every few seconds."""
 
     @property
     def read_only(self) -> bool:
@@ -202,30 +208,43 @@ class AdminApp(App[None]):
     # ------------------------------------------------------------------ what screens use
 
     async def fetch(self, request: Callable[[AdminClient], Awaitable[T]]) -> T | None:
-        """Run a read; on failure say why once and return None (a lost login goes back to the connect screen)."""
-        if self.login is None:
-            return None
-        try:
-            return await request(self.login.client)
-        except ApiError as exc:
-            self._report(exc)
-            return None
+        """Run a read; on failure say why and return None (a lost login goes back to the connect screen).
+
+        Reads repeat every few seconds, so the same problem is said once, not at every reload.
+        """
+        return await self._run(request, repeat_s=REPEAT_PROBLEM_AFTER_S)
 
     async def act(self, description: str, request: Callable[[AdminClient], Awaitable[T]]) -> T | None:
-        """Run a confirmed action and say how it went."""
-        result = await self.fetch(request)
+        """Run a confirmed action and say how it went, every time."""
+        result = await self._run(request, repeat_s=0.0)
         if result is not None:
             self.notify(f"Done: {description}.", title="Action")
         return result
 
-    def _report(self, exc: ApiError) -> None:
+    async def _run(self, request: Callable[[AdminClient], Awaitable[T]], repeat_s: float) -> T | None:
+        if self.login is None:
+            return None
+        try:
+            result = await request(self.login.client)
+        except ApiError as exc:
+            self._report(exc, repeat_s)
+            return None
+        self._last_problem = ("", 0.0)
+        return result
+
+    def _report(self, exc: ApiError, repeat_s: float) -> None:
         if exc.needs_login:
             self.login_lost(exc)
-        elif exc.code == UNREACHABLE:
-            self.notify(f"Server unreachable: {exc.message}", title="Network", severity="error")
+            return
+        if exc.code == UNREACHABLE:
+            title, text = "Network", f"Server unreachable: {exc.message}"
         else:
-            text = REFUSALS.get(exc.code, exc.message)
-            self.notify(f"{text} ({exc.code})", title="Refused", severity="error")
+            title, text = "Refused", f"{REFUSALS.get(exc.code, exc.message)} ({exc.code})"
+        said, at = self._last_problem
+        now = time.monotonic()
+        if text != said or now - at >= repeat_s:
+            self._last_problem = (text, now)
+            self.notify(text, title=title, severity="error")
 
     async def follow_session(self, session_id: str | None) -> None:
         """Ask the feed for ``session_id``'s changes (None: stop)."""

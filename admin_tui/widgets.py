@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
-__all__ = ["KeyedTable", "yes_no"]
+from admin_tui.stream import LinkState
+
+__all__ = ["KeyedTable", "LinkLine", "link_text", "yes_no"]
+
+
+def link_text(state: LinkState) -> Text:
+    """The live feed's state in a few words: green when live, red with the reason and the next try when not."""
+    match state.status:
+        case "live":
+            return Text("● live", style="bold green")
+        case "connecting":
+            return Text("○ connecting…" if state.attempt == 0 else f"○ reconnecting (attempt {state.attempt})…")
+        case "retrying":
+            return Text(f"○ {state.detail}; retrying in {state.retry_in_s:.1f} s", style="bold red")
+    return Text("○ offline", style="dim")
+
+
+class LinkLine(Static):
+    """One line under the title: is the live feed up, and who is logged in."""
+
+    def __init__(self) -> None:
+        super().__init__("", classes="link")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "link", self._show)
+
+    def _show(self, state: LinkState) -> None:
+        login: Any = getattr(self.app, "login", None)
+        who = Text(f"   {login.username} · {'read-only' if login.read_only else 'admin'}") if login else Text()
+        self.update(Text.assemble(link_text(state), who))
 
 
 def yes_no(flag: object, yes: str = "yes", no: str = "no") -> Text:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from admin_tui.panes import Pane
 from admin_tui.panes.audit import AuditPane
@@ -16,27 +15,16 @@ from admin_tui.panes.connections import ConnectionsPane
 from admin_tui.panes.health import HealthPane
 from admin_tui.panes.overview import OverviewPane
 from admin_tui.panes.sessions import SessionsPane
-from admin_tui.stream import LinkState
+from admin_tui.panes.users import UsersPane
+from admin_tui.widgets import LinkLine
 
 if TYPE_CHECKING:
     from admin_tui.app import AdminApp
 
-__all__ = ["DashboardScreen", "link_text"]
+__all__ = ["DashboardScreen"]
 
 RELOAD_EVERY_S = 2.0
-TABS = ("overview", "sessions", "connections", "health", "audit")
-
-
-def link_text(state: LinkState) -> Text:
-    """The live feed's state in a few words: green when live, red with the reason and the next try when not."""
-    match state.status:
-        case "live":
-            return Text("● live", style="bold green")
-        case "connecting":
-            return Text("○ connecting…" if state.attempt == 0 else f"○ reconnecting (attempt {state.attempt})…")
-        case "retrying":
-            return Text(f"○ {state.detail}; retrying in {state.retry_in_s:.1f} s", style="bold red")
-    return Text("○ offline", style="dim")
+TABS = ("overview", "sessions", "connections", "health", "audit", "users")
 
 
 class DashboardScreen(Screen[None]):
@@ -51,7 +39,7 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="link")
+        yield LinkLine()
         with TabbedContent(initial="overview"):
             with TabPane("1 Overview", id="overview"):
                 yield OverviewPane()
@@ -63,16 +51,12 @@ class DashboardScreen(Screen[None]):
                 yield HealthPane()
             with TabPane("5 Audit", id="audit"):
                 yield AuditPane()
+            with TabPane("6 Users", id="users"):
+                yield UsersPane()
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "link", self._show_link)
         self.set_interval(RELOAD_EVERY_S, self.action_reload)
-
-    def _show_link(self, state: LinkState) -> None:
-        login = self.admin.login
-        who = Text(f"   {login.username} · {'read-only' if login.read_only else 'admin'}") if login else Text()
-        self.query_one("#link", Static).update(Text.assemble(link_text(state), who))
 
     @property
     def active_pane(self) -> Pane:

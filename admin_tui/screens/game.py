@@ -20,12 +20,14 @@ from textual.widgets import Footer, Header, Label, RichLog, Static
 from admin_tui.client import Json
 from admin_tui.format import card, clock, suit
 from admin_tui.screens.confirm import ConfirmScreen
-from admin_tui.widgets import KeyedTable, yes_no
+from admin_tui.widgets import KeyedTable, LinkLine, yes_no
 
 if TYPE_CHECKING:
     from admin_tui.app import AdminApp
 
 __all__ = ["GameScreen", "RevealScreen", "ask_end", "ask_notice"]
+
+POLL_WITHOUT_FEED_S = 2.0
 
 QUIET_ENTRIES = frozenset({"turn_changed"})
 """Entries shown dimmed: one follows every move, and the moves are what an operator reads."""
@@ -79,6 +81,7 @@ class GameScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield LinkLine()
         yield Static(f"Session {self.session_id}", id="game-title")
         with Horizontal(id="game"):
             with Vertical(id="game-left"):
@@ -98,6 +101,14 @@ class GameScreen(Screen[None]):
         if first is not None and self.state is None:
             self.show(first)
         self.query_one("#seats", KeyedTable).focus()
+        self.set_interval(POLL_WITHOUT_FEED_S, self._poll)
+
+    async def _poll(self) -> None:
+        """Without the live feed, ask now and then, so the screen never silently freezes."""
+        if self.admin.link.status != "live" and self.app.screen is self:
+            state = await self.admin.fetch(lambda client: client.session(self.session_id))
+            if state is not None:
+                self.show(state)
 
     def _follow(self, frame: Json | None) -> None:
         if frame is not None:

@@ -87,6 +87,7 @@ def handler(request: httpx.Request) -> httpx.Response:
         f"/admin/sessions/{SESSION['id']}": DETAIL,
         "/admin/connections": {"connections": []},
         "/admin/audit": {"entries": []},
+        "/admin/users": {"users": [], "total": 0},
         "/health": {"status": "healthy", "checks": {"database": {"status": "ok", "latencyMs": 1}}},
         "/ready": {"ready": True, "reasons": []},
     }

@@ -249,3 +249,14 @@ def test_draining_the_node_takes_it_out_of_the_load_balancer_until_undrained(ser
         assert ready() == 200
 
     drive(scenario, logged_in(server, operator, tmp_path))
+
+
+def test_the_users_tab_lists_the_accounts_with_their_roles(server: Server, operator, tmp_path):
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("6")
+        table = app.screen.query_one("#users-table", KeyedTable)
+        await until(pilot, lambda: table.row_count >= 1, "the accounts")
+        rows = [table.get_row_at(index) for index in range(table.row_count)]
+        assert [operator, f"{operator}@example.com", "admin"] in [row[:3] for row in rows]
+
+    drive(scenario, logged_in(server, operator, tmp_path))

@@ -69,7 +69,7 @@ def test_game_and_its_dialogs(tmp_path):
     snapshots(
         tmp_path,
         [
-            ("game", ("2", "enter"), ("turn deadline  20:00:25", "Cy played 7♥")),
+            ("game", ("2", "enter"), ("turn deadline  20:00:25", "Cy played 7♥", "● live")),
             ("confirm-kick", ("down", "k"), ("Kick Bob?",)),
             ("confirm-reveal", ("escape", "v"), ("Reveal all hands?",)),
         ],
@@ -77,7 +77,7 @@ def test_game_and_its_dialogs(tmp_path):
 
 
 def test_a_read_only_admin_sees_the_actions_dimmed(tmp_path):
-    ready = ("turn deadline  20:00:25", "Cy played 7♥")
+    ready = ("turn deadline  20:00:25", "Cy played 7♥", "● live")
     snapshots(tmp_path, [("game-read-only", ("2", "enter"), ready)], role="admin_readonly")
 
 
