@@ -41,6 +41,9 @@ RATE_WINDOW_S = 10.0
 REPORT_TTL_S = 5.0
 """A node that stopped reporting for this long disappears from the admin API."""
 
+MAX_PUBLISHED_CONNECTIONS = 1000
+"""Connection rows a node publishes each second; beyond, only their count (10,000 rows would be 2.5 MB a second)."""
+
 
 @dataclass
 class ConnectionInfo:
@@ -130,8 +133,9 @@ class NodeMonitor:
             "messagesOutPerSecond": round((out1 - out0) / span, 3),
         }
 
-    def report(self, now: float) -> dict[str, Any]:
-        """What this node publishes for the admin API of every node."""
+    def report(self, now: float, *, max_rows: int | None = None) -> dict[str, Any]:
+        """What this node publishes for the admin API of every node (at most ``max_rows`` connection rows)."""
+        infos = list(self.connections.values())[:max_rows]
         return {
             "id": self.node,
             "startedAt": self.started_at,
@@ -139,13 +143,15 @@ class NodeMonitor:
             "draining": self.draining,
             "version": self.version,
             "rates": self.rates(),
-            "connections": [info.to_dict(self.node) for info in self.connections.values()],
+            "connectionCount": len(self.connections),
+            "connections": [info.to_dict(self.node) for info in infos],
         }
 
     async def publish(self, live: LiveStore) -> None:
         """Publish the report now (also right after a local change, so readers need not wait a second)."""
         now = self.clock()
-        await live.publish_node_report(self.node, self.report(now), now, REPORT_TTL_S)
+        report = self.report(now, max_rows=MAX_PUBLISHED_CONNECTIONS)
+        await live.publish_node_report(self.node, report, now, REPORT_TTL_S)
 
     async def run(
         self,

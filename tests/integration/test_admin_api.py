@@ -157,7 +157,9 @@ async def test_overview_sessions_and_connections_show_the_live_cluster(
         )
         expect_error(await admin_http.get("/sessions?status=lost", headers=admin.auth), 422, "VALIDATION_ERROR")
 
-        connections = (await admin_http.get("/connections", headers=admin.auth)).json()["connections"]
+        listing = (await admin_http.get("/connections", headers=admin.auth)).json()
+        connections = listing["connections"]
+        assert listing["total"] == 2
         assert sorted(c["playerId"] for c in connections) == sorted([table.player_id, guest.player_id])
         bobs = next(c for c in connections if c["playerId"] == guest.player_id)
         assert (bobs["name"], bobs["sessionId"], bobs["node"]) == ("Bob", table.session_id, "test-node")

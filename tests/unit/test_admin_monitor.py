@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import trio
 
 from checkgame.live import MemoryLiveStore
+from checkgame.rooms import admin
 from checkgame.rooms.admin import CLOSE_DRAINING, ConnectionInfo, NodeMonitor
 
 
@@ -82,3 +84,16 @@ async def test_the_loop_follows_drain_requests_and_publishes_reports() -> None:
             while not (await live.node_reports(clock())).get("n1", {}).get("draining"):  # noqa: ASYNC110
                 await trio.sleep(0.01)
         nursery.cancel_scope.cancel()
+
+
+async def test_a_published_report_lists_a_bounded_number_of_rows_but_counts_them_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(admin, "MAX_PUBLISHED_CONNECTIONS", 2)
+    live = MemoryLiveStore()
+    monitor = NodeMonitor("n1", 0.0, lambda: 10.0)
+    with monitor.connected(_info("c1", [])), monitor.connected(_info("c2", [])), monitor.connected(_info("c3", [])):
+        await monitor.publish(live)
+        assert len(monitor.report(10.0)["connections"]) == 3  # the node itself sees every row
+    published = (await live.node_reports(10.0))["n1"]
+    assert (published["connectionCount"], len(published["connections"])) == (3, 2)

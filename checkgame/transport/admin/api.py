@@ -136,7 +136,7 @@ async def overview(services: Services) -> dict[str, Any]:
                 "id": node,
                 "startedAt": report["startedAt"],
                 "lastSeen": report["lastSeen"],
-                "connections": len(report["connections"]),
+                "connections": report["connectionCount"],
                 "draining": report["draining"],
                 "version": report["version"],
             }
@@ -145,7 +145,7 @@ async def overview(services: Services) -> dict[str, Any]:
         "uptimeSeconds": round(now - services.node.started_at, 1),
         "sessions": counts,
         "gamesInProgress": games,
-        "connections": sum(len(report["connections"]) for report in reports.values()),
+        "connections": sum(report["connectionCount"] for report in reports.values()),
         "users": users,
         "rates": {name: round(sum(r["rates"][name] for r in reports.values()), 3) for name in rate_names},
     }
@@ -213,11 +213,12 @@ async def admin_session(ctx: RequestContext, session_id: str) -> dict[str, Any]:
 
 
 async def admin_connections(ctx: RequestContext) -> dict[str, Any]:
-    """Every WebSocket of every node."""
+    """Every WebSocket of every node (other nodes list at most 1000 each; ``total`` counts them all)."""
     check_reader(ctx.require_claims())
     reports = await _node_reports(ctx.services)
     rows = [row for report in reports.values() for row in report["connections"]]
-    return {"connections": sorted(rows, key=lambda row: (row["connectedAt"], row["connectionId"]))}
+    total = sum(report["connectionCount"] for report in reports.values())
+    return {"connections": sorted(rows, key=lambda row: (row["connectedAt"], row["connectionId"])), "total": total}
 
 
 async def admin_users(ctx: RequestContext) -> dict[str, Any]:
