@@ -102,7 +102,8 @@ class AdminApp(App[None]):
         if not (remembered.access_token and remembered.refresh_token):
             await self.push_screen(ConnectScreen(remembered))
             return
-        client = self._client(remembered.url, Tokens(remembered.access_token, remembered.refresh_token))
+        tokens = Tokens(remembered.access_token, remembered.refresh_token)
+        client = AdminClient(remembered.url, tokens, on_tokens=self._remember_tokens, transport=self._transport)
         try:
             self.overview = await client.overview()
         except ApiError as exc:
@@ -117,8 +118,11 @@ class AdminApp(App[None]):
         await self._enter(Login(client, remembered.username, remembered.role or "admin_readonly"))
 
     async def log_in(self, url: str, username: str, password: str) -> Login | str:
-        """A working admin login, or the reason there is none, for the connect screen to show."""
-        client = self._client(url.rstrip("/"))
+        """A working admin login, or the reason there is none, for the connect screen to show.
+
+        Nothing is remembered until the login proves to be an admin's (:meth:`_enter`).
+        """
+        client = AdminClient(url.rstrip("/"), transport=self._transport)
         try:
             user = await client.login(username, password)
             role = str(user.get("role", ""))
@@ -133,9 +137,6 @@ class AdminApp(App[None]):
                 return "Wrong username or password (INVALID_CREDENTIALS)."
             return f"Login refused: {exc.message} ({exc.code})."
         return Login(client, username, role)
-
-    def _client(self, url: str, tokens: Tokens | None = None) -> AdminClient:
-        return AdminClient(url, tokens, on_tokens=self._remember_tokens, transport=self._transport)
 
     def _remember_tokens(self, tokens: Tokens) -> None:
         self.remembered = replace(self.remembered, access_token=tokens.access, refresh_token=tokens.refresh)
@@ -152,6 +153,7 @@ class AdminApp(App[None]):
             login.client.base_url, login.username, login.client.tokens.access, login.client.tokens.refresh, login.role
         )
         config.save(self.config_path, self.remembered)
+        login.client.on_tokens = self._remember_tokens
         self.sub_title = f"{login.username} ({'read-only' if login.read_only else 'admin'}) @ {login.client.base_url}"
         self.stream = LiveStream(login.client, self._on_frame, self._on_link, connector=self._connector)
         self._stream_worker = self.run_worker(self._follow(self.stream), name="live feed", exit_on_error=False)

@@ -78,7 +78,7 @@ class AdminClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
-        self._on_tokens = on_tokens
+        self.on_tokens = on_tokens
         self._refresh_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout_s)
 
@@ -116,8 +116,8 @@ class AdminClient:
 
     def _take(self, body: Json) -> None:
         self.tokens = Tokens(str(body["accessToken"]), str(body["refreshToken"]))
-        if self._on_tokens is not None:
-            self._on_tokens(self.tokens)
+        if self.on_tokens is not None:
+            self.on_tokens(self.tokens)
 
     # ------------------------------------------------------------------ reads
 

@@ -30,6 +30,15 @@ BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 10.0
 
 
+def _decode(message: str | bytes) -> Json | None:
+    """A frame as a JSON object; anything else is skipped rather than ending the feed."""
+    try:
+        frame = json.loads(message)
+    except ValueError:
+        return None
+    return frame if isinstance(frame, dict) else None
+
+
 def backoff_s(attempt: int, first: float = BACKOFF_FIRST_S, ceiling: float = BACKOFF_MAX_S) -> float:
     """The pause before reconnect attempt ``attempt`` (1, 2, ...): doubling from ``first``, at most ``ceiling``."""
     return float(min(ceiling, first * 2 ** max(0, attempt - 1)))
@@ -74,6 +83,8 @@ class LiveStream:
         self._socket: ClientConnection | None = None
         self._renewed = False
         """A token was renewed since the feed was last live: a second refusal means the login is gone."""
+        self._went_live = False
+        """The current connection got as far as live: its end starts the back-off afresh."""
         self.watching: str | None = None
 
     @property
@@ -104,6 +115,7 @@ class LiveStream:
         while True:
             self._on_state(LinkState("connecting", attempt=attempt))
             sent_with = self._client.tokens.access if self._client.tokens else None
+            self._went_live = False
             problem: str | None
             try:
                 problem = await self._session()
@@ -120,7 +132,7 @@ class LiveStream:
             if problem is None:
                 attempt = 0
                 continue
-            attempt += 1
+            attempt = 1 if self._went_live else attempt + 1
             delay = backoff_s(attempt)
             self._on_state(LinkState("retrying", problem, attempt, delay))
             await asyncio.sleep(delay)
@@ -131,12 +143,13 @@ class LiveStream:
             self._socket = socket
             try:
                 self._renewed = False
+                self._went_live = True
                 self._on_state(LinkState("live"))
                 if self.watching:
                     await self._send_watch()
                 async for message in socket:
-                    frame = json.loads(message)
-                    if isinstance(frame, dict):
+                    frame = _decode(message)
+                    if frame is not None:
                         self._on_frame(frame)
             except asyncio.CancelledError:
                 # Torn down (the console quits): no time for a closing handshake, but no socket left open either.

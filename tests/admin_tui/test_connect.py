@@ -76,6 +76,7 @@ def test_a_player_account_is_not_let_in(server: Server, tmp_path):
         await until(pilot, shows(pilot, "pat is a player, not an admin (FORBIDDEN)"), "the refusal")
 
     drive(scenario, tmp_path / "admin.json")
+    assert not (tmp_path / "admin.json").exists()  # a player's tokens are not kept
 
 
 def test_a_bad_url_is_refused_before_anything_is_sent(tmp_path):
