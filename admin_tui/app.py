@@ -111,6 +111,8 @@ class AdminApp(App[None]):
             if exc.needs_login:
                 config.save(self.config_path, config.forget_tokens(remembered))
                 message = f"The saved login for {remembered.url} has expired; log in again."
+            elif exc.code == UNREACHABLE:
+                message = f"Server unreachable. {exc.message}"
             else:
                 message = f"Could not resume the saved login: {exc.message} ({exc.code})."
             await self.push_screen(ConnectScreen(remembered, message))

@@ -208,7 +208,7 @@ def _seats(session: Json, table: Json | None) -> list[tuple[str, tuple[object, .
             (
                 "",
                 player.get("name", "?"),
-                player.get("cardCount") or 0,
+                "-" if player.get("cardCount") is None else player["cardCount"],
                 yes_no(player.get("connected")),
                 yes_no(player.get("eliminated"), "eliminated", "-"),
             ),

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from admin_tui import config
 from admin_tui.app import AdminApp
@@ -97,3 +98,17 @@ def test_url_given_on_the_command_line_wins_over_the_remembered_one(tmp_path):
         assert app.screen.query_one("#username").value == "ada"  # type: ignore[attr-defined]
 
     drive(scenario, path, url="http://new.example:2")
+
+
+def test_a_remembered_server_that_is_down_is_said_plainly_and_the_login_kept(tmp_path):
+    path = tmp_path / "admin.json"
+    remembered = config.Remembered(f"http://127.0.0.1:{free_port()}", "ada", "access", "refresh", "admin")
+    config.save(path, remembered)
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen), "the connect screen")
+        reason = app.screen.query_one("#connect-error", Static)
+        await until(pilot, lambda: "Server unreachable." in str(reason.content), "the reason")
+
+    drive(scenario, path)
+    assert config.load(path) == remembered  # the server being down says nothing about the tokens
