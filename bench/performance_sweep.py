@@ -49,7 +49,7 @@ def main() -> None:
             idle=args.idle,
             run_id=secrets.token_hex(3),
         )
-        echo = args.echo and not args.idle
+        echo = args.echo
         result = run_all(
             plan, start=args.start, echo=echo, postgres_url=args.postgres_url, redis_url=args.redis_url, progress=None
         )

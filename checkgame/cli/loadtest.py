@@ -92,7 +92,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--ramp", type=non_negative, default=10.0, help="seconds over which tables sit down (10)")
     parser.add_argument("--workers", type=positive, default=2, help="load generator processes (default: 2)")
     parser.add_argument("--idle", action="store_true", help="connect the players but start no game (memory)")
-    parser.add_argument("--echo", action="store_true", help="also measure the bare WebSocket echo: the ceiling")
+    parser.add_argument(
+        "--echo",
+        action="store_true",
+        help="first measure the bare WebSocket echo the same way: the ceiling (with --idle: bare connections)",
+    )
     parser.add_argument("--json", help="also write the results as JSON to this file")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.add_argument(

@@ -22,8 +22,10 @@ from typing import Any, TextIO
 import trio
 
 from checkgame.loadtest.plan import Plan
-from checkgame.loadtest.procstat import Probe, ProcessProbe, Sample
+from checkgame.loadtest.procstat import MetricsProbe, Probe, ProcessProbe, Sample
 from checkgame.loadtest.progress import ProgressLine
+from checkgame.loadtest.report import ceiling_fraction
+from checkgame.loadtest.servers import start_servers
 from checkgame.loadtest.stats import summarize
 
 __all__ = ["machine", "measure", "run_all"]
@@ -208,11 +210,27 @@ def run_all(
     progress: TextIO | None,
     server_pids: list[int] | None = None,
 ) -> dict[str, Any]:
-    """Start the servers (``start``) or use ``plan.url``; measure the game, then the echo ceiling on the same stack."""
-    from checkgame.loadtest.procstat import MetricsProbe
-    from checkgame.loadtest.report import ceiling_fraction
-    from checkgame.loadtest.servers import start_servers
+    """Measure the echo ceiling (``echo``), then the game, each on a server of its own when ``start`` is given
+    (so neither inherits the other's memory or leftover work), else both on ``plan.url``."""
+    result = {"machine": machine(), "start": start or "url"}
+    ceiling = (
+        _run_one(replace(plan, echo=True), start, postgres_url, redis_url, progress, server_pids) if echo else None
+    )
+    result.update(_run_one(plan, start, postgres_url, redis_url, progress, server_pids))
+    if ceiling is not None:
+        result["echo"] = ceiling
+        result["ceilingFraction"] = ceiling_fraction(result, ceiling)
+    return result
 
+
+def _run_one(
+    plan: Plan,
+    start: str | None,
+    postgres_url: str,
+    redis_url: str,
+    progress: TextIO | None,
+    server_pids: list[int] | None,
+) -> dict[str, Any]:
     with contextlib.ExitStack() as stack:
         probe: Probe
         helpers: dict[str, Probe] = {}
@@ -223,10 +241,4 @@ def run_all(
             helpers = {name: ProcessProbe(pids) for name, pids in target.helper_pids.items() if pids}
         else:
             probe = ProcessProbe(server_pids) if server_pids else MetricsProbe(plan.url)
-        # The ceiling first: a game's players leave work behind them (grace timers) that would land in its window.
-        ceiling = trio.run(measure, replace(plan, echo=True, idle=False), probe, helpers, progress) if echo else None
-        result = {"machine": machine(), "start": start or "url", **trio.run(measure, plan, probe, helpers, progress)}
-        if ceiling is not None:
-            result["echo"] = ceiling
-            result["ceilingFraction"] = ceiling_fraction(result, ceiling)
-    return result
+        return trio.run(measure, plan, probe, helpers, progress)

@@ -345,7 +345,8 @@ class EchoTable:
                 seated = True
                 self.counters.playing += 1
                 assert players[0].ws is not None
-                nursery.start_soon(self.move_later, players[0].ws, 0)
+                if not self.plan.idle:
+                    nursery.start_soon(self.move_later, players[0].ws, 0)
         finally:
             self.counters.playing -= seated
 
