@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +87,7 @@ class Server:
 
     def start_table(self, name: str, players: int = 3, think_s: float = 1.0) -> dict[str, Any]:
         """A session whose tournament ``checkgame bot`` players are playing: the creator's seat plus the others."""
-        user = f"host{len(self.bots)}{os.getpid()}"
+        user = f"host{uuid.uuid4().hex[:8]}"
         tokens = self.api(
             "POST",
             "/api/v1/auth/register",
@@ -118,16 +119,25 @@ class Server:
         self.process = _launch(self.workdir, self.env)
         self.wait_ready()
 
+    def stop_bots(self) -> None:
+        _end(self.bots)
+        self.bots.clear()
+
     def stop(self) -> None:
-        for process in [*self.bots, self.process]:
-            if process.poll() is None:
-                process.terminate()
-        for process in [*self.bots, self.process]:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _end([*self.bots, self.process])
+        self.bots.clear()
+
+
+def _end(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def start_server(workdir: Path) -> Server:
@@ -162,12 +172,21 @@ def _launch(workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("admin-console-server"))
     try:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+def server(shared_server: Server) -> Iterator[Server]:
+    """The package's server; the bots a test started stop with the test."""
+    try:
+        yield shared_server
+    finally:
+        shared_server.stop_bots()
 
 
 # ---------------------------------------------------------------------- driving the console

@@ -53,8 +53,8 @@ async def open_game(app: AdminApp, pilot: Pilot[Any], session_id: str) -> GameSc
 
 
 @pytest.fixture(scope="module")
-def operator(server: Server) -> str:
-    return server.create_admin("olga")
+def operator(shared_server: Server) -> str:
+    return shared_server.create_admin("olga")
 
 
 def test_the_overview_counts_what_is_happening_live(server: Server, operator, tmp_path):
