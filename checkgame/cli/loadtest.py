@@ -55,7 +55,9 @@ def _loadtest(args: argparse.Namespace) -> int:
     if args.json is not None:
         with open(args.json, "w") as out:
             json.dump(result, out, indent=2)
-    return 0
+    runs = [result, result["echo"]] if "echo" in result else [result]
+    clean = all(run["errorCount"] == 0 and run["seatedAllPlayers"] for run in runs)
+    return 0 if clean else 1  # a speed is never a failure; errors and players left standing are
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +68,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Seat --players computer players at tables of --table-size over the public API, play them over "
         "WebSockets at --pace, and report the time from each action to the moment every player of its table has "
         "it (p50/p95/p99/max), actions/s, errors, and the CPU and memory of the server and of this load generator. "
-        "Against --url, the server must lift its per-IP and per-user REST limits (see docs/performance.md).",
+        "Against --url, the server must lift its per-IP and per-user REST limits (see docs/performance.md). "
+        "Exits 1 when a player met an error or was never seated (never because of a speed).",
     )
     target = parser.add_argument_group("target (one of)")
     target.add_argument("--url", help="a running server or load balancer, e.g. http://127.0.0.1:8000")
