@@ -44,6 +44,11 @@ class ApiError(Exception):
         self.status = status
 
     @property
+    def transient(self) -> bool:
+        """Worth trying again as is: no answer, too many requests, or the server's own failure."""
+        return self.code == UNREACHABLE or self.status == 429 or self.status >= 500
+
+    @property
     def needs_login(self) -> bool:
         """Only a new login helps: the tokens are gone, expired beyond refresh, or never were."""
         return self.status == 401
@@ -108,7 +113,7 @@ class AdminClient:
             try:
                 body = await self._call("POST", f"{API}/auth/refresh", json={"refreshToken": self.tokens.refresh})
             except ApiError as exc:
-                if exc.code == UNREACHABLE:
+                if exc.transient:
                     raise
                 message = f"the login expired and could not be renewed ({exc.message})"
                 raise ApiError(LOGIN_EXPIRED, message, 401) from exc

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from admin_tui.client import EXPIRED_CODES, LOGIN_EXPIRED, UNREACHABLE, AdminClient, ApiError, Json
+from admin_tui.client import EXPIRED_CODES, LOGIN_EXPIRED, AdminClient, ApiError, Json
 
 __all__ = ["LinkState", "LiveStream", "backoff_s"]
 
@@ -125,8 +125,8 @@ class LiveStream:
                 problem = f"cannot open the live feed: {exc or type(exc).__name__}"
             except ConnectionClosed as exc:
                 problem = await self._closed(exc, sent_with)
-            except ApiError as exc:
-                if exc.code != UNREACHABLE:
+            except ApiError as exc:  # renewing the token failed
+                if not exc.transient:
                     raise
                 problem = exc.message
             if problem is None:

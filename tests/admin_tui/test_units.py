@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from admin_tui import config
+from admin_tui.client import ApiError
 from admin_tui.format import age, card, clock, duration, parse_time, suit
 from admin_tui.stream import BACKOFF_MAX_S, backoff_s
 
@@ -90,3 +91,12 @@ def test_checkgame_admin_is_a_subcommand_that_takes_a_url(capsys):
         build_parser().parse_args(["admin", "--help"])
     assert done.value.code == 0
     assert "never the password" in capsys.readouterr().out
+
+
+def test_which_failures_are_worth_trying_again():
+    assert ApiError("UNREACHABLE", "no answer").transient
+    assert ApiError("RATE_LIMITED", "slow down", 429).transient
+    assert ApiError("HTTP_502", "bad gateway", 502).transient
+    assert not ApiError("READ_ONLY", "no", 403).transient
+    assert not ApiError("INVALID_TOKEN", "no", 401).transient
+    assert ApiError("INVALID_TOKEN", "no", 401).needs_login
