@@ -180,7 +180,7 @@ class AdminApp(App[None]):
                 self.watched = frame
         elif frame.get("type") == "error":
             message = f"{frame.get('message', 'the live feed refused a request')} ({frame.get('code', '?')})"
-            self.notify(message, title="Live feed", severity="error")
+            self.notify(message, title="Live feed", severity="error", markup=False)
 
     def _on_link(self, state: LinkState) -> None:
         self.link = state
@@ -222,7 +222,7 @@ class AdminApp(App[None]):
         """Run a confirmed action and say how it went, every time."""
         result = await self._run(request, repeat_s=0.0)
         if result is not None:
-            self.notify(f"Done: {description}.", title="Action")
+            self.notify(f"Done: {description}.", title="Action", markup=False)
         return result
 
     async def _run(self, request: Callable[[AdminClient], Awaitable[T]], repeat_s: float) -> T | None:
@@ -248,7 +248,7 @@ class AdminApp(App[None]):
         now = time.monotonic()
         if text != said or now - at >= repeat_s:
             self._last_problem = (text, now)
-            self.notify(text, title=title, severity="error")
+            self.notify(text, title=title, severity="error", markup=False)
 
     async def follow_session(self, session_id: str | None) -> None:
         """Ask the feed for ``session_id``'s changes (None: stop)."""

@@ -63,10 +63,13 @@ class KeyedTable(DataTable[object]):
         return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
 
     def replace_rows(self, rows: Iterable[tuple[str, Sequence[object]]]) -> None:
-        """Show ``rows`` (key, cells) instead of the current ones, keeping the cursor on its key."""
+        """Show ``rows`` (key, cells) instead of the current ones, keeping the cursor on its key.
+
+        Text cells are shown as they are: names come from players, and ``[b]`` in one is not markup.
+        """
         selected = self.selected_key
         self.clear()
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            self.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells), key=key)
         if selected is not None and selected in self.rows:
             self.move_cursor(row=self.get_row_index(selected), animate=False)

@@ -17,7 +17,7 @@ class ConnectionsPane(Pane):
         super().__init__(id="connections-pane")
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="connections-heading")
+        yield Static("", id="connections-heading", markup=False)
         yield KeyedTable(
             "player", "session", "node", "connected", "last message", "rtt ms", "outbox", id="connections-table"
         )

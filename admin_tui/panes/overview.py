@@ -65,7 +65,7 @@ class OverviewPane(Pane):
         self._history: dict[str, deque[float]] = {key: deque(maxlen=HISTORY) for key, _, _ in SERIES}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="overview-heading")
+        yield Static("", id="overview-heading", markup=False)
         with Grid(id="counters"):
             for key, label, _ in COUNTERS:
                 yield Static(f"-\n{label}", id=f"counter-{key}", classes="counter")

@@ -34,7 +34,7 @@ class SessionsPane(Pane):
         self.sessions: dict[str, Json] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="sessions-heading")
+        yield Static("", id="sessions-heading", markup=False)
         yield KeyedTable("id", "code", "name", "status", "players", "game", "created", id="sessions-table")
 
     async def reload(self) -> None:

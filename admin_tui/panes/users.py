@@ -29,7 +29,7 @@ class UsersPane(Pane):
         self.total = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="users-heading")
+        yield Static("", id="users-heading", markup=False)
         yield KeyedTable("username", "email", "role", "created", id="users-table")
 
     async def reload(self) -> None:

@@ -34,11 +34,11 @@ class ConfirmScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self._title, id="dialog-title")
-            yield Static(self._question, id="dialog-question")
+            yield Label(self._title, id="dialog-title", markup=False)
+            yield Static(self._question, id="dialog-question", markup=False)
             if self._prompt is not None:
                 yield Input(placeholder=self._prompt, id="dialog-input")
-            yield Static("", id="dialog-error")
+            yield Static("", id="dialog-error", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Confirm", variant="error", id="confirm")
                 yield Button("Cancel", id="cancel")

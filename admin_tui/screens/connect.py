@@ -39,7 +39,7 @@ class ConnectScreen(Screen[None]):
             yield Label("Password (never stored)")
             yield Input(placeholder="password", password=True, id="password")
             yield Button("Log in", variant="primary", id="login")
-            yield Static(self._message, id="connect-error")
+            yield Static(self._message, id="connect-error", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

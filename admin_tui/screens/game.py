@@ -82,7 +82,7 @@ class GameScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield LinkLine()
-        yield Static(f"Session {self.session_id}", id="game-title")
+        yield Static(f"Session {self.session_id}", id="game-title", markup=False)
         with Horizontal(id="game"):
             with Vertical(id="game-left"):
                 yield Label("Seats", classes="section")

@@ -40,8 +40,9 @@ PLAYERS = [
     {"playerId": "p-cy", "name": "Cy", "connected": False, "cardCount": 4, "eliminated": False},
 ]
 
+# The session name looks like Rich markup on purpose: the console must show it as typed.
 SESSION = {
-    "id": "s-friday-table-0001", "code": "FRI7AB", "name": "Friday table", "status": "playing", "maxPlayers": 4,
+    "id": "s-friday-table-0001", "code": "FRI7AB", "name": "Friday [b]table[/b]", "status": "playing", "maxPlayers": 4,
     "createdAt": "2026-11-25T19:40:00Z", "gameNumber": 2, "players": PLAYERS,
 }  # fmt: skip
 

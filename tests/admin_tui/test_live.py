@@ -221,7 +221,7 @@ def test_ending_a_session_from_the_sessions_tab_finishes_it_on_the_server(server
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press(*"maintenance", "enter")
-        await until(pilot, lambda: table.get_row(session["id"])[3] == "finished", "the row marked finished")
+        await until(pilot, lambda: str(table.get_row(session["id"])[3]) == "finished", "the row marked finished")
 
     drive(scenario, logged_in(server, operator, tmp_path))
     detail = session_detail(server, operator, session["id"])
@@ -256,7 +256,7 @@ def test_the_users_tab_lists_the_accounts_with_their_roles(server: Server, opera
         await pilot.press("6")
         table = app.screen.query_one("#users-table", KeyedTable)
         await until(pilot, lambda: table.row_count >= 1, "the accounts")
-        rows = [table.get_row_at(index) for index in range(table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
         assert [operator, f"{operator}@example.com", "admin"] in [row[:3] for row in rows]
 
     drive(scenario, logged_in(server, operator, tmp_path))
