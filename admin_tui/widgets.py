@@ -21,7 +21,7 @@ def link_text(state: LinkState) -> Text:
         case "connecting":
             return Text("○ connecting…" if state.attempt == 0 else f"○ reconnecting (attempt {state.attempt})…")
         case "retrying":
-            return Text(f"○ {state.detail}; retrying in {state.retry_in_s:.1f} s", style="bold red")
+            return Text(f"○ offline, retrying in {state.retry_in_s:.1f} s: {state.detail}", style="bold red")
     return Text("○ offline", style="dim")
 
 
