@@ -26,8 +26,11 @@ import pytest
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import RichLog
 
 from admin_tui.app import AdminApp
+from admin_tui.screens.game import GameScreen
+from admin_tui.widgets import KeyedTable
 
 SECRET = "admin-console-tests-secret-0123456789abcdef"
 PASSWORD = "correct-horse-battery"
@@ -245,3 +248,21 @@ async def log_in(pilot: Pilot[Any], url: str, username: str, password: str = PAS
         app.screen.query_one(f"#{field_id}").value = value  # type: ignore[attr-defined]
     app.screen.query_one("#password").focus()
     await pilot.press("enter")
+
+
+def log_shows(game: GameScreen, text: str) -> Callable[[], bool]:
+    """The game's event log holds ``text`` (scrolled into view or not)."""
+    log = game.query_one("#game-log", RichLog)
+    return lambda: any(text in str(line.text) for line in log.lines)
+
+
+async def open_game(app: AdminApp, pilot: Pilot[Any], session_id: str) -> GameScreen:
+    """Sessions tab, the session's row, enter: what an operator does to follow a game."""
+    await pilot.press("2")
+    table = app.screen.query_one("#sessions-table", KeyedTable)
+    await until(pilot, lambda: session_id in table.rows, "the session is listed")
+    table.move_cursor(row=table.get_row_index(session_id))
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, GameScreen), "the game screen")
+    assert isinstance(app.screen, GameScreen)
+    return app.screen

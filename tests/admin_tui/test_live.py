@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from admin_tui.client import AdminClient, ApiError
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.game import GameScreen
 from admin_tui.widgets import KeyedTable
-from tests.admin_tui.conftest import Server, drive, shows, until
+from tests.admin_tui.conftest import Server, drive, log_shows, open_game, shows, until
 
 pytestmark = pytest.mark.slow
 
@@ -32,24 +31,6 @@ def logged_in(server: Server, username: str, tmp_path: Any, role: str = "admin")
 def session_detail(server: Server, username: str, session_id: str) -> dict[str, Any]:
     body: dict[str, Any] = server.api("GET", f"/admin/sessions/{session_id}", server.login(username)["accessToken"])
     return body
-
-
-def log_shows(game: GameScreen, text: str) -> Callable[[], bool]:
-    """The game's event log holds ``text`` (scrolled into view or not)."""
-    log = game.query_one("#game-log", RichLog)
-    return lambda: any(text in str(line.text) for line in log.lines)
-
-
-async def open_game(app: AdminApp, pilot: Pilot[Any], session_id: str) -> GameScreen:
-    """Sessions tab, the session's row, enter: what an operator does to follow a game."""
-    await pilot.press("2")
-    table = app.screen.query_one("#sessions-table", KeyedTable)
-    await until(pilot, lambda: session_id in table.rows, "the session is listed")
-    table.move_cursor(row=table.get_row_index(session_id))
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, GameScreen), "the game screen")
-    assert isinstance(app.screen, GameScreen)
-    return app.screen
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from admin_tui import config
 from admin_tui.app import AdminApp
 from admin_tui.screens.connect import ConnectScreen
 from admin_tui.screens.dashboard import DashboardScreen
-from tests.admin_tui.conftest import SECRET, Server, drive, shows, start_server, until
+from admin_tui.screens.game import GameScreen
+from tests.admin_tui.conftest import SECRET, Server, drive, open_game, shows, start_server, until
 
 pytestmark = pytest.mark.slow
 
@@ -69,18 +70,20 @@ def test_a_login_that_cannot_be_renewed_goes_back_to_the_connect_screen(server: 
     assert config.load(path) == config.Remembered(server.url, "finn")
 
 
-def test_the_live_feed_renews_its_token_when_the_server_closes_it_for_expiry(server: Server, tmp_path):
+def test_the_live_feed_renews_its_token_on_expiry_and_keeps_following_the_game(server: Server, tmp_path):
     admin = server.create_admin("gus")
     login = server.login(admin)
-    short = access_token(login["user"]["id"], "admin", lifetime_s=3)
+    session = server.start_table("Expiry table")
+    short = access_token(login["user"]["id"], "admin", lifetime_s=4)
     path = remembered_with(server, tmp_path, admin, short, login["refreshToken"])
 
     async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
-        await until(pilot, shows(pilot, "● live"), "the live feed")
+        game = await open_game(app, pilot, session["id"])
         await until(pilot, lambda: app.remembered.access_token != short, "the feed closed for expiry and renewed")
-        frame = app.overview
-        await until(pilot, lambda: app.overview is not frame and app.link.status == "live", "live again")
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: app.link.status == "live", "live again")
+        seen = game._last_seq
+        await until(pilot, lambda: game._last_seq > seen, "moves still arriving: the watch was sent again")
+        assert isinstance(app.screen, GameScreen)
 
     drive(scenario, path)
 
