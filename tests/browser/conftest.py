@@ -56,6 +56,8 @@ class Node:
 
     url: str
     process: subprocess.Popen[str]
+    data: Path
+    """The server's data directory (its SQLite database is ``checkgame.db`` there)."""
 
     @property
     def address(self) -> tuple[str, int]:
@@ -78,7 +80,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         )
         try:
             url = _announced_url(process, data / "stderr.log")
-            yield Node(url, process)
+            yield Node(url, process, data)
         finally:
             process.send_signal(signal.SIGTERM)
             try:

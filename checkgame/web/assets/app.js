@@ -31,13 +31,13 @@ const go = (hash) => {
 };
 
 let noticeTimer = null;
-function notice(text, kind = "error") {
+function notice(text, kind = "error", showMs = 6000) {
   const box = document.getElementById("notice");
   box.textContent = text;
   box.className = `notice ${kind}`;
   box.hidden = false;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => { box.hidden = true; }, 6000);
+  noticeTimer = setTimeout(() => { box.hidden = true; }, showMs);
 }
 const fail = (error) => notice(errorText(error));
 
@@ -283,12 +283,19 @@ function openSocket(session) {
       }
       if (session.model.apply(frame)) {
         if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
+        operatorNews(session, frame);
         draw();
       }
     },
     closed: async (code, reason) => {
       if (current !== session) return;
       if (code === 1000) return; // we left
+      if (code === 4403 || session.model.kicked) { // removed by an operator: say so, and stay off the table
+        session.model.kicked = session.model.kicked || { reason: "" };
+        keepSeat(session.id, null);
+        draw();
+        return;
+      }
       if (api.user && (reason === "EXPIRED_TOKEN" || reason === "INVALID_TOKEN")) {
         try { // a registered player's seat is theirs: rejoining only issues a fresh session token
           const joined = await api.call("POST", `/sessions/${session.id}/join`, { auth: "access", body: {} });
@@ -307,6 +314,17 @@ function openSocket(session) {
   });
 }
 
+/** What an operator did, told once as it happens (a replayed entry is not applied twice, so not told twice). */
+function operatorNews(session, frame) {
+  const d = frame.data || {};
+  if (frame.type === "notice") notice(`Message from the operators: ${d.message}`, "operator", 20_000);
+  if (frame.type === "player_kicked" && d.player === session.model.me) {
+    keepSeat(session.id, null); // the seat is gone: a reload must not try it again
+    announce("An operator removed you from this table.");
+  }
+  if (frame.type === "session_ended") announce("An operator ended this session.");
+}
+
 /** Refresh the countdowns without rebuilding the screen. */
 function tick(session) {
   for (const el of main.querySelectorAll("[data-deadline]")) {
@@ -319,10 +337,12 @@ function tick(session) {
 
 function draw() {
   const session = current;
-  if (!session || !session.model.state) return;
+  if (!session) return;
+  if (session.model.kicked) return render(main, removed(session));
+  if (!session.model.state) return;
   const state = session.model.state;
   if (state.status === "waiting") render(main, waitingRoom(session));
-  else if (state.status === "finished") render(main, results(session));
+  else if (state.status === "finished") render(main, session.model.endedReason === null ? results(session) : ended(session));
   else {
     const game = state.game;
     const owed = game && game.awaitingSuit && game.currentPlayer === session.model.me; // a Jack played without a suit
@@ -451,6 +471,27 @@ function results(session) {
       h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby"),
       api.user ? h("a", { class: "button", href: "#/profile" }, "Your statistics") : null),
     h("p", { class: "muted" }, `${plural(ranking.length, "player")}, ${plural(state.gameNumber, "game")}.`));
+}
+
+/** An operator removed this player: the seat is gone, so there is nothing to reconnect to. */
+function removed(session) {
+  const { reason } = session.model.kicked;
+  return h("section", { class: "panel stopped", "data-screen": "removed" },
+    h("h1", {}, "You were removed from this table"),
+    h("p", { class: "lead" }, reason ? `An operator removed you: ${reason}` : "An operator removed you from this session."),
+    h("p", {}, "Your seat is given up; the others play on without you."),
+    h("div", { class: "actions" }, h("a", { class: "button primary", href: "#/" }, "Back to the lobby")));
+}
+
+/** An operator ended the session: it stops where it stood, with no winner and no result for the running game. */
+function ended(session) {
+  const reason = session.model.endedReason;
+  return h("section", { class: "panel stopped", "data-screen": "ended" },
+    h("h1", {}, "An operator ended this session"),
+    h("p", { class: "lead" }, reason ? `Reason: ${reason}` : "No reason was given."),
+    h("p", {}, "The tournament stops here: there is no winner, and the running game counts for nobody."),
+    h("div", { class: "actions" },
+      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby")));
 }
 
 // ------------------------------------------------------------------ start

@@ -12,6 +12,14 @@ export class SessionModel {
     this.lastSeq = -1;
     this.log = [];
     this.clockOffset = 0; // server epoch seconds minus ours, from frames stamped when sent
+    this.kicked = null; // {reason} once an operator removed this player: the seat is gone for good
+  }
+
+  /** Why an operator ended the session ("" when not said), or null when it was not ended that way. */
+  get endedReason() {
+    const s = this.state;
+    if (!s || s.status !== "finished" || s.ranking) return null; // a tournament that ended has a ranking
+    return s.endedReason || "";
   }
 
   /** Seconds until a server-time deadline (negative once passed), or null. */
@@ -130,8 +138,16 @@ export class SessionModel {
       case "tournament_finished":
         Object.assign(s, { status: "finished", ranking: d.ranking, nextGameAt: null, turnDeadline: null });
         break;
+      case "player_kicked":
+        if (d.player === this.me) this.kicked = { reason: d.reason || "" };
+        break; // player_left_session follows with the seat's changes
+      case "session_ended":
+        Object.assign(s, { status: "finished", ranking: null, endedReason: d.reason || "", nextGameAt: null,
+          turnDeadline: null });
+        if (g) Object.assign(g, { currentPlayer: null, awaitingSuit: false });
+        break;
       default:
-        break; // turn_skipped, turn_timeout, game_recorded: a line in the log is all they change
+        break; // turn_skipped, turn_timeout, game_recorded, notice: a line in the log is all they change
     }
   }
 

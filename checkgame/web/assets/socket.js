@@ -4,7 +4,8 @@
 const PING_EVERY_MS = 20_000; // well inside the server's 60 s heartbeat timeout
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
-const FINAL_CLOSES = new Set([1000, 1008]); // left the session; refused (bad token, no seat): reconnecting cannot help
+// Reconnecting cannot help after these: left the session; refused (bad token, no seat); removed by an operator (KICKED).
+const FINAL_CLOSES = new Set([1000, 1008, 4403]);
 
 export class GameSocket {
   /**
@@ -36,6 +37,8 @@ export class GameSocket {
     this.ws = ws;
     ws.onmessage = (event) => {
       const frame = JSON.parse(event.data);
+      // The server's ping: echoing its nonce at once gives the operators this player's round trip.
+      if (frame.type === "ping") this.send("pong", { nonce: frame.data ? frame.data.nonce : null });
       if (frame.type === "connection_established") {
         this.failures = 0;
         this.on.status("online");

@@ -44,6 +44,7 @@ export function errorText(error) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const suitWords = (suit) => `${suit} ${SYMBOL[suit]}`;
+const because = (reason) => (reason ? ` (${reason})` : "");
 const ordinal = (n) => `${n}${n % 10 === 1 && n !== 11 ? "st" : n % 10 === 2 && n !== 12 ? "nd" : n % 10 === 3 && n !== 13 ? "rd" : "th"}`;
 
 /** One line for an entry of the session's log, or null for the ones not worth a line. `who(id)` names a player. */
@@ -77,6 +78,9 @@ export function describe(frame, who) {
     case "game_finished": return `Game over: ${who(d.loser)} ${d.reason === "left" ? "left and loses" : "loses"} this game.`;
     case "player_eliminated": return `${who(d.player)} is eliminated from the tournament.`;
     case "tournament_finished": return `${who(d.winner)} wins the tournament after ${plural(d.games, "game")}!`;
+    case "notice": return `Message from the operators: “${d.message}”`;
+    case "player_kicked": return `${who(d.player)} was removed by an operator${because(d.reason)}.`;
+    case "session_ended": return `An operator ended the session${because(d.reason)}: it ends without a result.`;
     default: return null;
   }
 }
