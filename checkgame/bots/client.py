@@ -11,10 +11,13 @@ Theory of operation
 One task per bot and one loop per connection, no background tasks: the loop
 waits for the next frame, or for the moment a decided move should be sent (a
 human-like pause, paced under the server's rate limits), or for the next
-``ping``. A move whose position changed meanwhile is dropped
+``ping``. The server's own ``ping`` is answered with ``pong`` at once (the
+operators see the round trip). A move whose position changed meanwhile is dropped
 (:meth:`BotPlayer.still_wants`). When the connection drops, the bot
 reconnects with ``lastSeq`` and back-off; when the server refuses a move (its
 picture was wrong), it reconnects without ``lastSeq`` to get a fresh snapshot.
+An operator's kick (``player_kicked``, then close 4403) or end of the session
+(``session_ended``) stops the bot like the end of the tournament: no reconnecting.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ __all__ = ["BotError", "BotResult", "Seat", "join", "leave", "run_bot"]
 API = "/api/v1"
 CLOSE_POLICY = 1008
 """Bad token, no seat, or too many violations: reconnecting cannot help."""
+CLOSE_KICKED = 4403
+"""An operator removed this player: the seat is gone, the bot stops."""
 PING_EVERY_S = 20.0
 """Well inside the server's 60 s heartbeat timeout."""
 BACKOFF_FIRST_S = 0.2
@@ -86,6 +91,8 @@ class BotResult:
     ranking: tuple[str, ...] = ()
     """Player ids, winner first."""
     ranking_names: tuple[str, ...] = ()
+    stopped: str | None = None
+    """``"kicked"`` or ``"ended"`` when an operator stopped the tournament for this bot (then ``rank`` is ``None``)."""
 
 
 # --------------------------------------------------------------------------- REST
@@ -294,6 +301,10 @@ class _Runner:
                     continue
                 frame = json.loads(raw)
                 kind = frame.get("type")
+                if kind == "ping":  # the server measures the round trip: answer now, not after a move's pause
+                    nonce = (frame.get("data") or {}).get("nonce")
+                    await ws.send_message(json.dumps({"type": "pong", "data": {"nonce": nonce}}))
+                    continue
                 if kind == "error" and not established:  # refused at the door (bad token, no seat)
                     data = frame.get("data") or {}
                     return _Ended("fatal", f"{data.get('code')}: {data.get('message')}")
@@ -315,6 +326,11 @@ class _Runner:
         except ConnectionClosed as exc:
             code = int(exc.reason.code) if exc.reason is not None else 1006
             reason = exc.reason.reason if exc.reason is not None else None
+            if code == CLOSE_KICKED:  # the player_kicked entry may not have been read: the close says it too
+                was_done = bot.done
+                bot.table.stop("kicked")
+                self._report_stop(was_done)
+                return _Ended("done")
             detail = f"connection closed ({code}{': ' + reason if reason else ''})"
             return _Ended("fatal" if code == CLOSE_POLICY else "closed", detail, code)
 
@@ -329,10 +345,18 @@ class _Runner:
             self.emit("game_started", game=table.game_number, players=players, hand=len(table.hand))
         if table.eliminated and not was_eliminated:
             self.emit("eliminated", game=table.game_number)
-        if bot.done and not was_done:
+        if table.stopped is not None:
+            self._report_stop(was_done)
+        elif bot.done and not was_done:
             ranking = table.ranking or []
             self.emit("tournament_finished", rank=bot.rank, ranking=[table.name_of(p) for p in ranking])
         return reply
+
+    def _report_stop(self, was_done: bool) -> None:
+        """Tell, once, that an operator stopped this bot (``kicked`` or ``session_ended``, with the reason)."""
+        table = self.bot.table
+        if not was_done and table.stopped is not None:
+            self.emit("kicked" if table.stopped == "kicked" else "session_ended", reason=table.stop_reason)
 
     def _think(self) -> float:
         return self.think_s * self.jitter.uniform(0.5, 1.5)
@@ -361,7 +385,7 @@ async def run_bot(
         seed: makes the bot's choices (and pauses) repeatable.
         think_s: average pause before each move.
         on_event: called with notable events (``{"type": "joined" | "game_started" | "eliminated" |
-            "tournament_finished" | "reconnecting" | "refused", "bot": name, ...}``).
+            "tournament_finished" | "kicked" | "session_ended" | "reconnecting" | "refused", "bot": name, ...}``).
         seat: an already taken seat (e.g. the creator's session token), instead of joining.
         actions_per_s: client-side pacing of moves (keep it under the server's limits).
         ping_every_s: keep-alive interval.
@@ -397,4 +421,5 @@ async def run_bot(
         reconnects=runner.reconnects,
         ranking=ranking,
         ranking_names=tuple(table.name_of(p) for p in ranking),
+        stopped=table.stopped,
     )

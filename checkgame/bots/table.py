@@ -40,9 +40,11 @@ _MOVES_ON = frozenset(
         "game_finished",
         "player_eliminated",
         "tournament_finished",
+        "session_ended",
     }
 )
-"""Entries that change whose move it is or what it should be; any other entry leaves a decided move valid."""
+"""Entries that change whose move it is or what it should be; any other entry leaves a decided move valid (one's
+own ``player_kicked`` ends the game for this player, which :meth:`Table.my_turn` already says)."""
 
 
 def _suit(value: object) -> Suit | None:
@@ -73,6 +75,11 @@ class Table:
     eliminated: bool = False
     ranking: list[str] | None = None
     """The final ranking, winner first, once the tournament is over."""
+    stopped: str | None = None
+    """``"kicked"`` (an operator removed this player) or ``"ended"`` (an operator ended the session): this
+    player's tournament is over without a ranking."""
+    stop_reason: str = ""
+    """The operator's reason, when one was given."""
 
     @property
     def my_turn(self) -> bool:
@@ -83,6 +90,12 @@ class Table:
         """A player's display name, or their id when it is not known."""
         return self.names.get(player, player)
 
+    def stop(self, why: str, reason: object = "") -> None:
+        """An operator stopped this player's tournament (``why``: ``"kicked"`` or ``"ended"``); nothing more to play."""
+        if self.stopped is None:
+            self.stopped, self.stop_reason = why, str(reason or "")
+        self.in_game, self.current = False, None
+
     def load_snapshot(self, data: Frame) -> None:
         """Replace everything with a ``session_state`` snapshot."""
         for seat in data.get("seats") or []:
@@ -91,6 +104,9 @@ class Table:
         ranking = data.get("ranking")
         self.ranking = list(ranking) if ranking is not None else None
         self.game_number = int(data.get("gameNumber") or 0)
+        if data.get("status") == "finished" and ranking is None:  # only an operator ends a session unranked
+            self.stop("ended")
+            return
         game = data.get("game")
         if game is None:
             self.in_game, self.current, self.hand, self.players = False, None, [], []
@@ -153,6 +169,11 @@ class Table:
             case "tournament_finished":
                 self.ranking = list(data["ranking"])
                 self.in_game, self.current = False, None
+            case "player_kicked":
+                if data["player"] == me:
+                    self.stop("kicked", data.get("reason"))
+            case "session_ended":
+                self.stop("ended", data.get("reason"))
             case _:
                 pass  # joins, leaves, presence, reshuffles, skips: nothing this player must track
 
@@ -185,8 +206,8 @@ class BotPlayer:
 
     @property
     def done(self) -> bool:
-        """The tournament is over: nothing more will happen in this session."""
-        return self.table.ranking is not None
+        """Nothing more will happen for this player: the tournament is over, or an operator stopped it."""
+        return self.table.ranking is not None or self.table.stopped is not None
 
     @property
     def rank(self) -> int | None:

@@ -6,6 +6,7 @@ the ceilings (``fail_after``) are there to turn a hang into a failure, not to me
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,13 @@ from typing import Any
 import httpx
 import pytest
 import trio
+from trio_websocket import WebSocketRequest, serve_websocket
 
 from checkgame.bots.client import BotError, BotResult, run_bot
 from checkgame.bots.client import Seat as BotSeat
 from checkgame.cli import main
-from tests.integration.conftest import Server, create_session, register, start_server
+from checkgame.transport.ws import endpoint
+from tests.integration.conftest import Account, Seat, Server, create_session, eventually, register, start_server
 
 FAST = {"actions_per_s": 10_000.0, "action_burst": 10_000, "messages_per_min": 1_000_000}
 """Server limits that never refuse a bot."""
@@ -264,3 +267,120 @@ async def test_the_bot_command_gives_back_its_seats_when_the_session_is_full(
     assert "SESSION_FULL" in capsys.readouterr().err
     live = (await fast_http.get(f"/sessions/{table.session_id}")).json()["live"]
     assert [s["name"] for s in live["seats"] if not s["left"]] == [owner.username]
+
+
+# ------------------------------------------------------------------ operators: pings, kicks, the end of a session
+
+
+async def administrator(server: Server, http: httpx.AsyncClient) -> dict[str, str]:
+    """Headers of a user made an administrator in the database and logged in again (the token carries the role)."""
+    account: Account = await register(http)
+    await server.services.store.set_role(account.user_id, "admin")
+    login = await http.post("/auth/login", json={"login": account.username, "password": "password1"})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['accessToken']}"}
+
+
+class WatchedBot:
+    """One bot playing a session at full speed, its events recorded; ``dealt`` is set when it is dealt cards."""
+
+    def __init__(self, server: Server, code: str) -> None:
+        self.server, self.code = server, code
+        self.events: list[dict[str, Any]] = []
+        self.dealt = trio.Event()
+        self.result: BotResult | None = None
+
+    async def play(self) -> None:
+        self.result = await run_bot(
+            self.server.url, name="Bot1", code=self.code, think_s=0.0, actions_per_s=NO_PACING, on_event=self._seen
+        )
+
+    def _seen(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        if event["type"] == "game_started":
+            self.dealt.set()
+
+
+async def deal(http: httpx.AsyncClient, table: Seat, bot: WatchedBot) -> None:
+    """Start the session's tournament once the bot sits at the table, and wait until the bot holds its cards."""
+    await wait_for_players(http, table.session_id, 2)
+    started = await http.post(
+        f"/sessions/{table.session_id}/games/start", headers={"Authorization": f"Bearer {table.token}"}
+    )
+    assert started.status_code == 200, started.text
+    await bot.dealt.wait()
+
+
+async def test_a_bot_answers_pings_and_stops_when_kicked_without_reconnecting(
+    fast_server: Server, fast_http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(endpoint, "PING_INTERVAL_S", 0.05)
+    admin = await administrator(fast_server, fast_http)
+    table = await create_session(fast_http, await register(fast_http), max_players=2)  # the owner never connects
+    bot = WatchedBot(fast_server, table.code)
+
+    async def connections() -> httpx.Response:
+        return await fast_http.get(fast_server.url + "/admin/connections", headers=admin)
+
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(bot.play)
+            await deal(fast_http, table, bot)
+            bot_id = bot.events[0]["playerId"]
+            answered = await eventually(connections, lambda b: any(c["rttMs"] is not None for c in b["connections"]))
+            assert [c["playerId"] for c in answered["connections"] if c["rttMs"] is not None] == [bot_id]
+            kicked = await fast_http.post(
+                f"{fast_server.url}/admin/sessions/{table.session_id}/kick",
+                json={"playerId": bot_id, "reason": "testing"},
+                headers=admin,
+            )
+            assert kicked.status_code == 200, kicked.text
+
+    assert bot.result is not None
+    assert (bot.result.stopped, bot.result.rank, bot.result.reconnects) == ("kicked", None, 0)
+    notable = [e for e in bot.events if e["type"] in ("kicked", "reconnecting", "refused")]
+    assert notable == [{"type": "kicked", "bot": "Bot1", "reason": "testing"}]
+    await eventually(connections, lambda b: not [c for c in b["connections"] if c["playerId"] == bot_id])
+
+
+async def test_a_bot_stops_when_an_operator_ends_the_session(fast_server: Server, fast_http: httpx.AsyncClient) -> None:
+    admin = await administrator(fast_server, fast_http)
+    table = await create_session(fast_http, await register(fast_http), max_players=2)  # the owner never moves
+    bot = WatchedBot(fast_server, table.code)
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(bot.play)
+            await deal(fast_http, table, bot)
+            ended = await fast_http.post(
+                f"{fast_server.url}/admin/sessions/{table.session_id}/end",
+                json={"reason": "maintenance"},
+                headers=admin,
+            )
+            assert ended.status_code == 200, ended.text
+
+    assert bot.result is not None
+    assert (bot.result.stopped, bot.result.rank, bot.result.reconnects, bot.result.ranking) == ("ended", None, 0, ())
+    assert [e["type"] for e in bot.events] == ["joined", "game_started", "session_ended"]
+    assert bot.events[-1]["reason"] == "maintenance"
+
+
+async def test_a_close_with_4403_alone_stops_the_bot(nursery: trio.Nursery) -> None:
+    """Even when the ``player_kicked`` entry never arrived, the close code says the seat is gone: no reconnecting."""
+    handshakes = 0
+
+    async def kick_at_once(request: WebSocketRequest) -> None:
+        nonlocal handshakes
+        handshakes += 1
+        ws = await request.accept()
+        await ws.send_message(json.dumps({"type": "connection_established", "data": {"playerId": "p1"}, "seq": None}))
+        await ws.aclose(code=4403, reason="KICKED")
+
+    server = await nursery.start(serve_websocket, kick_at_once, "127.0.0.1", 0, None)
+    base = f"http://127.0.0.1:{server.port}"
+    seat = BotSeat("s1", "p1", "token", f"ws://127.0.0.1:{server.port}/api/v1/ws?token=token", "Bot1")
+    events: list[dict[str, Any]] = []
+    with trio.fail_after(10):
+        result = await run_bot(base, name="Bot1", seat=seat, on_event=events.append)
+    assert (result.stopped, result.rank, result.reconnects) == ("kicked", None, 0)
+    assert handshakes == 1
+    assert [e["type"] for e in events] == ["joined", "kicked"]

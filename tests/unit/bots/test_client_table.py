@@ -304,6 +304,54 @@ def test_elimination_and_the_end_of_the_tournament():
     assert bot.rank == 3
 
 
+def test_another_players_kick_changes_nothing_for_the_bot():
+    bot = new_bot()
+    move = bot.handle(started("5H 9C KS", starter="9H"))
+    assert move is not None
+    assert bot.handle(entry("player_kicked", player=CID, reason="rude")) is None  # the same move, decided once
+    assert bot.still_wants(bot.epoch)
+    assert not finished(bot)
+    assert bot.table.stopped is None
+
+
+def test_its_own_kick_stops_it_and_drops_the_decided_move():
+    bot = new_bot()
+    move = bot.handle(started("5H 9C KS", starter="9H"))
+    assert move is not None
+    decided_at = bot.epoch
+    assert bot.handle(entry("player_kicked", player=ME, reason="rude")) is None
+    assert finished(bot)
+    assert (bot.table.stopped, bot.table.stop_reason) == ("kicked", "rude")
+    assert not bot.still_wants(decided_at)
+    assert not bot.still_wants(bot.epoch)
+    assert bot.rank is None
+    assert bot.handle(entry("player_left_session", player=ME)) is None
+
+
+def test_an_ended_session_stops_it_without_a_rank():
+    bot = new_bot()
+    bot.handle(started("5H 9C KS", starter="9H", first=BOB))
+    assert bot.handle(entry("session_ended", reason="maintenance", gameNumber=1)) is None
+    assert finished(bot)
+    assert (bot.table.stopped, bot.table.stop_reason) == ("ended", "maintenance")
+    assert bot.rank is None
+    assert bot.handle(turn(ME)) is None  # nothing is played after the end
+
+
+def test_a_snapshot_of_a_session_ended_by_an_operator_stops_it():
+    bot = new_bot()
+    ended = snapshot("5H 9C", top="9H", current=ME)
+    ended["data"]["status"] = "finished"  # finished without a ranking: only an operator's end does that
+    assert bot.handle(ended) is None
+    assert finished(bot)
+    assert (bot.table.stopped, bot.table.stop_reason) == ("ended", "")
+    ranked = snapshot("5H 9C", top="9H", current=ME)
+    ranked["data"].update(status="finished", ranking=[BOB, ME, CID])
+    other = new_bot()
+    assert other.handle(ranked) is None
+    assert (other.table.stopped, other.rank) == (None, 2)
+
+
 # ---------------------------------------------------------------- whole games through the engine's views
 
 
