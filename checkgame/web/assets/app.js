@@ -489,7 +489,7 @@ function ended(session) {
   return h("section", { class: "panel stopped", "data-screen": "ended" },
     h("h1", {}, "An operator ended this session"),
     h("p", { class: "lead" }, reason ? `Reason: ${reason}` : "No reason was given."),
-    h("p", {}, "The tournament stops here: there is no winner, and the running game counts for nobody."),
+    h("p", {}, "The tournament stops here: there is no winner, and no result is recorded."),
     h("div", { class: "actions" },
       h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby")));
 }
