@@ -54,6 +54,8 @@ class Settings:
     """Pause between the games of a tournament."""
     heartbeat_timeout_s: float = 60.0
     """A connection that sends nothing (not even a ping) this long is closed."""
+    ping_interval_s: float = 20.0
+    """How often the server pings each connection; the pong gives the round trip operators see."""
     max_message_bytes: int = 4096
     """Largest client frame accepted; larger ones get MESSAGE_TOO_LARGE."""
     outbox_size: int = 256

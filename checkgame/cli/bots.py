@@ -27,7 +27,15 @@ def _describe_bot_event(event: dict[str, Any]) -> str | None:
             return f"{event['reason']}; reconnecting in {event['delay']:.1f} s (attempt {event['attempt']})"
         case "refused":
             return f"move refused ({event['message']}); resynchronising"
+        case "kicked":
+            return "removed by an operator" + _because(event)
+        case "session_ended":
+            return "the session was ended by an operator" + _because(event)
     return None
+
+
+def _because(event: dict[str, Any]) -> str:
+    return f": {event['reason']}" if event.get("reason") else ""
 
 
 def _bot(args: argparse.Namespace) -> int:
@@ -104,7 +112,7 @@ def _bot(args: argparse.Namespace) -> int:
     for name in names:
         if name in results:
             r = results[name]
-            rank = "unranked" if r.rank is None else f"rank {r.rank}"
+            rank = f"stopped ({r.stopped})" if r.stopped else "unranked" if r.rank is None else f"rank {r.rank}"
             print(f"  {name}: {rank}, {r.games_played} games, {r.actions_sent} moves, {r.reconnects} reconnects")
         else:
             print(f"  {name}: failed: {failures.get(name, 'no result')}")

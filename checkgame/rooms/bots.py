@@ -78,7 +78,8 @@ class BotRunner:
             result = await run_bot(
                 base, name=seat.name, seat=seat, think_s=self.think_s, actions_per_s=self.actions_per_s
             )
-            log.info("bot %s finished session %s at rank %s", seat.name, seat.session_id, result.rank)
+            outcome = f"stopped ({result.stopped})" if result.stopped else f"at rank {result.rank}"
+            log.info("bot %s finished session %s %s", seat.name, seat.session_id, outcome)
         except BotError as exc:  # e.g. the session was dropped; nothing to retry
             log.warning("bot %s in session %s stopped: %s", seat.name, seat.session_id, exc)
         except Exception:  # a bot's failure (an unreachable URL, a bug) must never take the server down

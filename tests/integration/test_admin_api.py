@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -208,7 +209,7 @@ async def test_the_session_detail_is_the_public_table_and_a_readable_log(
 async def test_a_client_answering_server_pings_shows_its_round_trip(
     server: Server, http: httpx.AsyncClient, admin_http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(endpoint, "PING_INTERVAL_S", 0.05)
+    monkeypatch.setattr(server.services, "settings", replace(server.services.settings, ping_interval_s=0.05))
     admin = await promoted(server, http)
     table, _ = await table_of(http, "Bob")
     async with connect(server, table) as ann:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from trio_websocket import WebSocketRequest, serve_websocket
 from checkgame.bots.client import BotError, BotResult, run_bot
 from checkgame.bots.client import Seat as BotSeat
 from checkgame.cli import main
-from checkgame.transport.ws import endpoint
 from tests.integration.conftest import Account, Seat, Server, create_session, eventually, register, start_server
 
 FAST = {"actions_per_s": 10_000.0, "action_burst": 10_000, "messages_per_min": 1_000_000}
@@ -314,7 +314,7 @@ async def deal(http: httpx.AsyncClient, table: Seat, bot: WatchedBot) -> None:
 async def test_a_bot_answers_pings_and_stops_when_kicked_without_reconnecting(
     fast_server: Server, fast_http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(endpoint, "PING_INTERVAL_S", 0.05)
+    monkeypatch.setattr(fast_server.services, "settings", replace(fast_server.services.settings, ping_interval_s=0.05))
     admin = await administrator(fast_server, fast_http)
     table = await create_session(fast_http, await register(fast_http), max_players=2)  # the owner never connects
     bot = WatchedBot(fast_server, table.code)

@@ -52,8 +52,6 @@ CLOSE_HEARTBEAT = 4408
 CLOSE_KICKED = 4403
 """An administrator removed this player from the session (reason ``KICKED``)."""
 
-PING_INTERVAL_S = 20.0
-"""How often the server pings; a client answering with ``pong`` lets the admin console show its round trip."""
 
 MAX_VIOLATIONS = 5
 """Rate-limit or size violations in a row before the connection is closed with 1008."""
@@ -259,7 +257,7 @@ class Connection:
     async def _ping(self) -> None:
         """Ping the client now and then; its ``pong`` gives the round trip the admin console shows."""
         for nonce in range(1, 2**62):
-            await trio.sleep(PING_INTERVAL_S)
+            await trio.sleep(self.services.settings.ping_interval_s)
             self._pings = {nonce: trio.current_time()}  # only the latest ping counts
             self.send("ping", {"nonce": nonce})
 
