@@ -239,31 +239,31 @@ async def admin_audit(ctx: RequestContext) -> dict[str, Any]:
 # -- acting
 
 
-async def admin_kick(ctx: RequestContext, body: KickBody, session_id: str) -> dict[str, Any]:
-    """Remove a player: their seat leaves as with a leave, and their socket closes with 4403."""
+async def _command(
+    ctx: RequestContext, session_id: str, action: str, command: sessions.Command, details: dict[str, Any]
+) -> dict[str, Any]:
+    """An operator's command on a session: through the session machine (so every node sees it), then audited."""
     admin = await _actor(ctx)
     await _record(ctx.services, session_id)
-    await ctx.services.sessions.execute(session_id, sessions.Kick(body.player_id, body.reason))
-    await _audit(ctx, admin, "kick", f"session/{session_id}", {"playerId": body.player_id, "reason": body.reason})
+    await ctx.services.sessions.execute(session_id, command)
+    await _audit(ctx, admin, action, f"session/{session_id}", details)
     return {"ok": True}
+
+
+async def admin_kick(ctx: RequestContext, body: KickBody, session_id: str) -> dict[str, Any]:
+    """Remove a player: their seat leaves as with a leave, and their socket closes with 4403."""
+    details = {"playerId": body.player_id, "reason": body.reason}
+    return await _command(ctx, session_id, "kick", sessions.Kick(body.player_id, body.reason), details)
 
 
 async def admin_end(ctx: RequestContext, body: EndBody, session_id: str) -> dict[str, Any]:
     """End the session for everyone; the running game is abandoned, not scored."""
-    admin = await _actor(ctx)
-    await _record(ctx.services, session_id)
-    await ctx.services.sessions.execute(session_id, sessions.EndSession(body.reason))
-    await _audit(ctx, admin, "end", f"session/{session_id}", {"reason": body.reason})
-    return {"ok": True}
+    return await _command(ctx, session_id, "end", sessions.EndSession(body.reason), {"reason": body.reason})
 
 
 async def admin_notice(ctx: RequestContext, body: NoticeBody, session_id: str) -> dict[str, Any]:
     """Send a message to every player of the session (through its log, so resuming clients get it too)."""
-    admin = await _actor(ctx)
-    await _record(ctx.services, session_id)
-    await ctx.services.sessions.execute(session_id, sessions.Notice(body.message))
-    await _audit(ctx, admin, "notice", f"session/{session_id}", {"message": body.message})
-    return {"ok": True}
+    return await _command(ctx, session_id, "notice", sessions.Notice(body.message), {"message": body.message})
 
 
 async def admin_reveal(ctx: RequestContext, body: RevealBody, session_id: str) -> dict[str, Any]:
