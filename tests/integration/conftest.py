@@ -22,6 +22,7 @@ import trio
 from trio_websocket import WebSocketConnection, open_websocket_url
 
 from checkgame.app import serve_checkgame
+from checkgame.bots.table import BotPlayer
 from checkgame.config import Settings
 from checkgame.transport.context import Services
 
@@ -246,3 +247,18 @@ def expect_error(response: httpx.Response, status: int, code: str) -> Any:
     if status == 401:
         assert response.headers.get("WWW-Authenticate") == "Bearer", response.headers
     return error.get("details")
+
+
+async def play_to_the_end(client: TableClient, bot: BotPlayer, done: trio.Event | None = None) -> None:
+    """Answer every frame with the bot's move until the tournament is over (then set ``done``)."""
+    for frame in client.frames:  # what arrived before the game (connection_established, session_state)
+        assert bot.handle(frame) is None
+    with trio.fail_after(120):  # a ceiling against a hang, not a speed requirement
+        while not bot.done:
+            frame = await client.receive()
+            reply = bot.handle(frame)
+            assert frame["type"] not in ("invalid_action", "error"), frame
+            if reply is not None:
+                await client.ws.send_message(json.dumps(reply))
+    if done is not None:
+        done.set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from tests.integration.conftest import (
     connect,
     create_session,
     join_as_guest,
+    play_to_the_end,
     register,
     serving,
     start_server,
@@ -229,19 +229,6 @@ async def test_the_turn_timer_firing_is_counted(nursery: trio.Nursery, tmp_path:
     assert value(samples, "checkgame_actions_total", type="draw", result="accepted") == 0  # not a player's action
 
 
-async def play(client: TableClient, bot: BotPlayer) -> None:
-    """Answer every frame with the bot's move until the tournament is over."""
-    for frame in client.frames:
-        assert bot.handle(frame) is None
-    with trio.fail_after(120):  # a ceiling against a hang, not a speed requirement
-        while not bot.done:
-            frame = await client.receive()
-            reply = bot.handle(frame)
-            assert frame["type"] not in ("invalid_action", "error"), frame
-            if reply is not None:
-                await client.ws.send_message(json.dumps(reply))
-
-
 @pytest.mark.slow
 async def test_a_whole_tournament_is_counted_and_every_move_timed(tmp_path: Path) -> None:
     fast: dict[str, Any] = {"actions_per_s": 1000.0, "action_burst": 1000, "messages_per_min": 1_000_000}
@@ -255,7 +242,7 @@ async def test_a_whole_tournament_is_counted_and_every_move_timed(tmp_path: Path
                 await client.until("session_state")
             async with trio.open_nursery() as players:
                 for n, client in enumerate(clients):
-                    players.start_soon(play, client, BotPlayer(f"p{n}", rng=random.Random(n)))
+                    players.start_soon(play_to_the_end, client, BotPlayer(f"p{n}", rng=random.Random(n)))
                 await clients[0].send("start_game")
             samples = await scrape(server)
 

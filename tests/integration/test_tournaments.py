@@ -13,30 +13,16 @@ import trio
 
 from checkgame.bots.table import BotPlayer
 from tests.integration.conftest import (
-    TableClient,
     connect,
     create_session,
     eventually,
     join_as_guest,
+    play_to_the_end,
     register,
     start_server,
 )
 
 FAST = {"actions_per_s": 1000.0, "action_burst": 1000, "messages_per_min": 1_000_000, "next_game_delay_s": 0.01}
-
-
-async def play(client: TableClient, bot: BotPlayer, done: trio.Event) -> None:
-    """Answer every frame with the bot's move, until the tournament is over."""
-    for frame in client.frames:  # what arrived before the game (connection_established, session_state)
-        assert bot.handle(frame) is None
-    with trio.fail_after(120):  # a ceiling against a hang, not a speed requirement
-        while not bot.done:
-            frame = await client.receive()
-            reply = bot.handle(frame)
-            assert frame["type"] not in ("invalid_action", "error"), frame
-            if reply is not None:
-                await client.ws.send_message(json.dumps(reply))
-    done.set()
 
 
 @pytest.mark.slow
@@ -55,7 +41,7 @@ async def test_a_full_tournament_reaches_its_winner(nursery: trio.Nursery, tmp_p
             dones = [trio.Event() for _ in clients]
             async with trio.open_nursery() as players_nursery:
                 for client, bot, done in zip(clients, bots, dones, strict=True):
-                    players_nursery.start_soon(play, client, bot, done)
+                    players_nursery.start_soon(play_to_the_end, client, bot, done)
                 response = await http.post(
                     f"/sessions/{table.session_id}/games/start", headers={"Authorization": f"Bearer {table.token}"}
                 )
