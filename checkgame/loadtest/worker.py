@@ -7,6 +7,7 @@ Several workers use both cores and stay under the per-process file limit.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -21,7 +22,10 @@ from checkgame.loadtest.plan import Plan
 from checkgame.loadtest.procstat import own_cpu_s, run_queue_wait_s
 from checkgame.loadtest.table import Account, Counters, EchoTable, GameTable
 
-__all__ = ["raise_file_limit", "run_worker"]
+__all__ = ["quiet_collector", "raise_file_limit", "run_worker"]
+
+GC_THRESHOLDS = (10_000, 50, 100)
+"""Young collections every 10,000 net allocations (default 700), full ones far more rarely."""
 
 
 def raise_file_limit() -> int:
@@ -91,8 +95,21 @@ async def run_worker(plan: Plan, index: int) -> Counters:
     return counters
 
 
+def quiet_collector() -> None:
+    """Keep the garbage collector from pausing the process for long.
+
+    A process holding thousands of connections has hundreds of thousands of objects, and with the default
+    thresholds CPython walks all of them in a full collection about once a second (400 ms each, measured on
+    the server at 1,000 players). Freezing what exists after start-up takes it out of every collection, and
+    larger thresholds let short-lived objects die by reference counting before they are promoted.
+    """
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
+
+
 def main() -> None:
     raise_file_limit()
+    quiet_collector()
     index, plan = int(sys.argv[1]), Plan.from_json(sys.argv[2])
     counters = trio.run(run_worker, plan, index)
     print(json.dumps(snapshot(counters, final=True)), flush=True)
