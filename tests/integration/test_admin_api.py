@@ -402,6 +402,8 @@ async def test_the_audit_log_lists_every_action_newest_first(
     assert entries[3]["details"] == {"playerId": bob_seat.player_id, "reason": ""}
     assert [e["id"] for e in entries] == sorted((e["id"] for e in entries), reverse=True)
     assert len((await admin_http.get("/audit?limit=2", headers=admin.auth)).json()["entries"]) == 2
+    counted = server.services.metrics.registry.get_sample_value
+    assert [counted("checkgame_admin_actions_total", {"action": e["action"]}) for e in entries] == [1.0] * 5
 
 
 # -- the admin WebSocket

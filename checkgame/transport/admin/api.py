@@ -102,6 +102,7 @@ async def _actor(ctx: RequestContext) -> User:
 async def _audit(ctx: RequestContext, admin: User, action: str, target: str, details: dict[str, Any]) -> None:
     at = datetime.fromtimestamp(ctx.services.clock(), UTC)
     await ctx.services.store.add_audit(AuditEntry(at, admin.id, admin.username, action, target, details))
+    ctx.services.metrics.admin_actions.labels(action).inc()
 
 
 # -- reading
