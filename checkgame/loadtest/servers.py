@@ -85,13 +85,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(url: str, what: str, timeout: float = 60.0) -> None:
+def _wait_ready(
+    url: str, what: str, node: str | None = None, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0
+) -> None:
+    """Wait for ``url`` to answer /ready (as ``node``, when given: not some other server that took the port)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited")
         try:
-            if httpx.get(url + "/ready", timeout=2).status_code == 200:
+            response = httpx.get(url + "/ready", timeout=2)
+            if response.status_code == 200 and node in (None, response.json().get("node")):
                 return
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{what} not ready within {timeout} s")
@@ -99,28 +105,38 @@ def _wait_ready(url: str, what: str, timeout: float = 60.0) -> None:
 
 @contextmanager
 def _node(workdir: Path, name: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = {**os.environ, **LOAD_SETTINGS, **env, "CHECKGAME_PORT": str(port), "CHECKGAME_NODE_ID": name}
-    settings.setdefault("CHECKGAME_DATA_DIR", str(workdir / name))
-    with (workdir / f"{name}.log").open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "checkgame", "serve"],
-            env=settings,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=raise_file_limit,
-        )
-    try:
-        _wait_ready(url, name)
-        yield url, process.pid
-    finally:
-        process.terminate()
+    """One ``checkgame serve``, on a port picked free just before (tried again if another process takes it)."""
+    node_id = f"load-{uuid.uuid4().hex[:6]}-{name}"
+    for _ in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        settings = {**os.environ, **LOAD_SETTINGS, **env, "CHECKGAME_PORT": str(port), "CHECKGAME_NODE_ID": node_id}
+        settings.setdefault("CHECKGAME_DATA_DIR", str(workdir / name))
+        with (workdir / f"{name}.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "checkgame", "serve"],
+                env=settings,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=raise_file_limit,
+            )
         try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_ready(url, name, node_id, process)
+        except RuntimeError:
+            if process.poll() is None:
+                raise
+            continue  # it exited: most likely the port was taken meanwhile
+        try:
+            yield url, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return
+    raise RuntimeError(f"{name} did not start (see {workdir / name}.log)")
 
 
 def _pids(command: list[str]) -> list[int]:
