@@ -29,6 +29,9 @@ def _loadtest(args: argparse.Namespace) -> int:
     if (args.url is None) == (args.start is None):
         print("checkgame loadtest: give either --url or --start", file=sys.stderr)
         return 2
+    if args.echo and args.start == "cluster":  # an echo room lives in one process; nginx spreads a table over two
+        print("checkgame loadtest: --echo measures one process; use it with --start embedded or redis", file=sys.stderr)
+        return 2
     raise_file_limit()
     plan = Plan(
         url=args.url or "",
