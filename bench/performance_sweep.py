@@ -49,7 +49,7 @@ def main() -> None:
             idle=args.idle,
             run_id=secrets.token_hex(3),
         )
-        echo = args.echo
+        echo = args.echo and args.start != "cluster"  # an echo room lives in one process
         result = run_all(
             plan, start=args.start, echo=echo, postgres_url=args.postgres_url, redis_url=args.redis_url, progress=None
         )
