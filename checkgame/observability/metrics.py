@@ -114,6 +114,16 @@ class Metrics:
             ["type"],
             registry=registry,
         )
+        self.ws_batches = Counter(
+            "checkgame_ws_batches_total",
+            "WebSocket messages that carried an array of several frames (clients that asked for batch=1).",
+            registry=registry,
+        )
+        self.ws_batched_frames = Counter(
+            "checkgame_ws_batched_frames_total",
+            "Frames sent inside those arrays (divided by the batches: the mean batch size).",
+            registry=registry,
+        )
         self.ws_closes = Counter(
             "checkgame_ws_disconnects_total",
             "WebSocket connections closed, by close code.",

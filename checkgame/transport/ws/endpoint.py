@@ -73,8 +73,12 @@ class _CloseError(Exception):
 class Connection:
     """One authenticated player's socket."""
 
-    def __init__(self, services: Services, session_id: str, player_id: str, name: str = "") -> None:
+    def __init__(
+        self, services: Services, session_id: str, player_id: str, name: str = "", *, batching: bool = False
+    ) -> None:
         self.services = services
+        self.batching = batching
+        """The client asked for ``batch=1``: frames waiting together go out as one JSON array."""
         self.session_id = session_id
         self.player_id = player_id
         self.last_sent = -1
@@ -233,9 +237,28 @@ class Connection:
         nursery.cancel_scope.cancel()
 
     async def _write(self) -> None:
+        counts = self.services.node.counts
         async for frame in self._outbox_receive:
-            await websocket.send(frame)
-            self.services.node.counts.messages_out += 1
+            frames = self._waiting(frame) if self.batching else [frame]
+            if len(frames) == 1:
+                await websocket.send(frame)
+            else:
+                await websocket.send(codec.batch(frames))
+                self._metrics.ws_batches.inc()
+                self._metrics.ws_batched_frames.inc(len(frames))
+            counts.messages_out += len(frames)
+
+    def _waiting(self, first: str) -> list[str]:
+        """``first`` and the frames queued behind it, up to the batch bounds: one send system call for all."""
+        frames, size = [first], len(first)
+        while len(frames) < codec.BATCH_MAX_FRAMES and size < codec.BATCH_MAX_CHARS:
+            try:
+                frame = self._outbox_receive.receive_nowait()
+            except (trio.WouldBlock, trio.EndOfChannel):  # nothing more waits (or the outbox closed: kicked)
+                break
+            frames.append(frame)
+            size += len(frame)
+        return frames
 
     async def _feed(self, subscription: Any) -> None:
         while True:
@@ -366,6 +389,10 @@ def _kicks(entry: Entry, player_id: str) -> bool:
     return entry.type == "player_kicked" and entry.data.get("player") == player_id
 
 
+_BATCH_VALUES = {"0": False, "1": True}
+"""The values of the ``batch`` query parameter (absent: ``0``, today's one frame per message)."""
+
+
 async def serve_connection(services: Services) -> None:
     """The Quart handler body: one connection, its id on every log line it causes, its close code counted."""
     conn_id.set(new_id())
@@ -381,11 +408,14 @@ async def _serve(services: Services) -> int | None:
     """Authenticate with the session token, run the connection; return the close code the server sent."""
     token = websocket.args.get("token", "")
     last_seq = websocket.args.get("lastSeq", type=int)
+    batch = websocket.args.get("batch", "0")
     if services.draining.is_set() or services.node.draining:  # accepted first: a close before accepting is a 403
         await websocket.accept()
         await websocket.close(CLOSE_TRY_AGAIN, "server draining: try another node")
         return CLOSE_TRY_AGAIN
     try:
+        if batch not in _BATCH_VALUES:
+            raise ClientError(f"batch must be 0 or 1, not {batch[:20]!r}", code="VALIDATION_ERROR")
         claims = services.tokens.verify(token, "session", services.clock())
         state = await services.sessions.load(claims.session_id or "")
         if state.seat_of(claims.sub) is None or claims.sub in state.left:
@@ -396,7 +426,7 @@ async def _serve(services: Services) -> int | None:
         await websocket.close(CLOSE_POLICY, error.code)
         return CLOSE_POLICY
     await websocket.accept()
-    connection = Connection(services, state.id, claims.sub, claims.name or "")
+    connection = Connection(services, state.id, claims.sub, claims.name or "", batching=_BATCH_VALUES[batch])
     try:
         await connection.run(last_seq)
     except _CloseError as early:  # raised before the tasks started (e.g. outbox full on the first sync)
