@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -236,7 +237,7 @@ class _Runner:
         fresh = True  # the first connection (and a resync) asks for a snapshot: no lastSeq
         while True:
             last_seq = None if fresh or self.bot.last_seq < 0 else self.bot.last_seq
-            url = self.seat.ws_url if last_seq is None else f"{self.seat.ws_url}&lastSeq={last_seq}"
+            url = f"{self.seat.ws_url}&batch=1" + ("" if last_seq is None else f"&lastSeq={last_seq}")
             try:
                 async with open_websocket_url(url) as ws:
                     try:
@@ -271,35 +272,48 @@ class _Runner:
             self.reconnects += 1
             fresh = False
 
+    async def _on_timer(
+        self, ws: WebSocketConnection, pending: tuple[float, int, dict[str, Any]] | None, next_ping: float, now: float
+    ) -> tuple[tuple[float, int, dict[str, Any]] | None, float]:
+        """Send the move that is due (when the pace allows) and the keep-alive; return what is still to come."""
+        if pending is not None and now >= pending[0]:
+            _, epoch, frame = pending
+            pending = None
+            if self.bot.still_wants(epoch):
+                if (ready := self.pace.ready_at(now)) > now:
+                    pending = (ready, epoch, frame)
+                else:
+                    self.pace.take(now)
+                    await ws.send_message(json.dumps(frame))
+                    self.actions_sent += 1
+        if now >= next_ping:
+            await ws.send_message(json.dumps({"type": "ping", "data": {}}))
+            next_ping = now + self.ping_every_s
+        return pending, next_ping
+
     async def _converse(self, ws: WebSocketConnection) -> _Ended:
         """Play over one connection until the tournament ends or the connection does."""
         bot = self.bot
         pending: tuple[float, int, dict[str, Any]] | None = None  # (send at, epoch, frame)
         next_ping = trio.current_time() + self.ping_every_s
         established = False
+        inbox: deque[dict[str, Any]] = deque()  # the rest of a batch (an array of frames) still to handle
+        now = trio.current_time()
         try:
             while True:
-                wake = next_ping if pending is None else min(next_ping, pending[0])
-                raw: str | bytes | None = None
-                with trio.move_on_at(wake):
-                    raw = await ws.get_message()
-                now = trio.current_time()
-                if raw is None:  # a timer is due
-                    if pending is not None and now >= pending[0]:
-                        _, epoch, frame = pending
-                        pending = None
-                        if bot.still_wants(epoch):
-                            if (ready := self.pace.ready_at(now)) > now:
-                                pending = (ready, epoch, frame)
-                            else:
-                                self.pace.take(now)
-                                await ws.send_message(json.dumps(frame))
-                                self.actions_sent += 1
-                    if now >= next_ping:
-                        await ws.send_message(json.dumps({"type": "ping", "data": {}}))
-                        next_ping = now + self.ping_every_s
+                if inbox:
+                    frame = inbox.popleft()
+                else:
+                    wake = next_ping if pending is None else min(next_ping, pending[0])
+                    raw: str | bytes | None = None
+                    with trio.move_on_at(wake):
+                        raw = await ws.get_message()
+                    now = trio.current_time()
+                    if raw is None:
+                        pending, next_ping = await self._on_timer(ws, pending, next_ping, now)
+                        continue
+                    inbox.extend(frames_of(raw))
                     continue
-                frame = json.loads(raw)
                 kind = frame.get("type")
                 if kind == "ping":  # the server measures the round trip: answer now, not after a move's pause
                     nonce = (frame.get("data") or {}).get("nonce")
@@ -423,3 +437,9 @@ async def run_bot(
         ranking_names=tuple(table.name_of(p) for p in ranking),
         stopped=table.stopped,
     )
+
+
+def frames_of(raw: str | bytes) -> list[dict[str, Any]]:
+    """The server frames in one WebSocket message: a plain frame, or an array of them (``batch=1``)."""
+    message = json.loads(raw)
+    return message if isinstance(message, list) else [message]

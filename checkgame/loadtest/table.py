@@ -153,7 +153,7 @@ class _Player:
         self.table = table
         self.bot = BotPlayer(name, rng=random.Random(table.rng.getrandbits(32)))
         self.bot.table.me = player_id
-        self.url = f"{table.ws_base}{API}/ws?token={token}"
+        self.url = f"{table.ws_base}{API}/ws?token={token}&batch=1"  # frames waiting together: one array
         self.ws: WebSocketConnection | None = None
         self.ready = trio.Event()
         self._moves: trio.Nursery
@@ -193,7 +193,7 @@ class _Player:
             await trio.sleep(RETRY_S)
 
     async def _converse(self, ws: WebSocketConnection) -> None:
-        bot, table, counters = self.bot, self.table, self.table.counters
+        bot = self.bot
         next_ping = trio.current_time() + PING_EVERY_S
         while not bot.done:
             with trio.move_on_at(next_ping) as waiting:
@@ -202,22 +202,27 @@ class _Player:
                 await ws.send_message('{"type":"ping","data":{}}')
                 next_ping = trio.current_time() + PING_EVERY_S
                 continue
-            now = time.perf_counter()
-            counters.frames += 1
-            frame = _decode(raw)
-            kind = frame["type"]
-            seq = frame.get("seq")
-            if kind in MOVES and seq is not None and seq > bot.last_seq:
-                table.turns.seen(frame["data"]["player"], now)
-            elif kind == "session_state":
-                self.ready.set()
-            elif kind in ("invalid_action", "error"):
-                counters.errors[f"{kind} {frame['data'].get('code')}"] += 1
-            reply = bot.handle(frame)
-            if kind in ("invalid_action", "error") and bot.resync_requested:  # its picture was wrong
-                await ws.send_message(_text({"type": "resume", "data": {"lastSeq": -1}}))
-            elif reply is not None and not table.plan.idle:
-                self._moves.start_soon(self._move_later, ws, reply, bot.epoch)
+            now = time.perf_counter()  # every frame of a batch arrived at this moment
+            message = _decode(raw)
+            for frame in message if isinstance(message, list) else [message]:
+                await self._on_frame(ws, frame, now)
+
+    async def _on_frame(self, ws: WebSocketConnection, frame: dict[str, Any], now: float) -> None:
+        bot, table, counters = self.bot, self.table, self.table.counters
+        counters.frames += 1
+        kind = frame["type"]
+        seq = frame.get("seq")
+        if kind in MOVES and seq is not None and seq > bot.last_seq:
+            table.turns.seen(frame["data"]["player"], now)
+        elif kind == "session_state":
+            self.ready.set()
+        elif kind in ("invalid_action", "error"):
+            counters.errors[f"{kind} {frame['data'].get('code')}"] += 1
+        reply = bot.handle(frame)
+        if kind in ("invalid_action", "error") and bot.resync_requested:  # its picture was wrong
+            await ws.send_message(_text({"type": "resume", "data": {"lastSeq": -1}}))
+        elif reply is not None and not table.plan.idle:
+            self._moves.start_soon(self._move_later, ws, reply, bot.epoch)
 
     async def _move_later(self, ws: WebSocketConnection, frame: dict[str, Any], epoch: int) -> None:
         table = self.table

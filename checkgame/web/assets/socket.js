@@ -33,17 +33,13 @@ export class GameSocket {
     const seq = this.lastSeq();
     const resume = seq >= 0 ? `&lastSeq=${seq}` : "";
     this.on.status(this.failures ? "reconnecting" : "connecting");
-    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(this.token)}${resume}`);
+    // batch=1: frames that wait together arrive as one array (docs/protocol.md), handled one by one in order.
+    const query = `token=${encodeURIComponent(this.token)}&batch=1${resume}`;
+    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/ws?${query}`);
     this.ws = ws;
     ws.onmessage = (event) => {
-      const frame = JSON.parse(event.data);
-      // The server's ping: echoing its nonce at once gives the operators this player's round trip.
-      if (frame.type === "ping") this.send("pong", { nonce: frame.data ? frame.data.nonce : null });
-      if (frame.type === "connection_established") {
-        this.failures = 0;
-        this.on.status("online");
-      }
-      this.on.frame(frame);
+      const message = JSON.parse(event.data);
+      for (const frame of Array.isArray(message) ? message : [message]) this.#dispatch(frame);
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
@@ -64,6 +60,16 @@ export class GameSocket {
     ws.onopen = () => {
       this.pinger = setInterval(() => this.send("ping", {}), PING_EVERY_MS);
     };
+  }
+
+  #dispatch(frame) {
+    // The server's ping: echoing its nonce at once gives the operators this player's round trip.
+    if (frame.type === "ping") this.send("pong", { nonce: frame.data ? frame.data.nonce : null });
+    if (frame.type === "connection_established") {
+      this.failures = 0;
+      this.on.status("online");
+    }
+    this.on.frame(frame);
   }
 
   /** Send a frame; false when the socket is down (the page disables moves then). */
