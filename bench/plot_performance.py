@@ -40,7 +40,7 @@ def main() -> None:
     figure, (latency, cpu) = plt.subplots(1, 2, figsize=(12, 4.5))
     for path in args.results:
         results: list[dict[str, Any]] = json.loads(path.read_text())
-        label = f"{results[0]['start']}"
+        label = path.stem  # the file names the run: embedded, embedded-batched...
         for route, style in (("game", "-"), ("echo", ":")):
             for key, marker in (("p50", "o"), ("p99", "s")):
                 x, y = _series(results, route, key)
