@@ -29,6 +29,7 @@ from checkgame.errors import ClientError, LiveStateError
 from checkgame.live.base import LiveStore
 from checkgame.live.memory import MemoryLiveStore
 from checkgame.live.redis import open_redis_live_store
+from checkgame.observability.gcpauses import watch_gc_pauses
 from checkgame.observability.instrument import instrument_live, instrument_rate_limiter, instrument_store
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
@@ -69,62 +70,63 @@ async def serve_checkgame(
     ``settings`` must be :meth:`~checkgame.config.Settings.resolved` (a database URL and a secret).
     """
     clock = time.time
-    async with open_store(settings.database_url) as store, _open_live(settings, clock) as (live, rate_limiter):
-        metrics = _metrics(settings)
-        redis = bool(settings.redis_url)
-        store = instrument_store(store, metrics)
-        live = instrument_live(live, metrics, redis=redis)
-        rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
-        applied = await store.migrate()
-        if applied:
-            log.info("applied database migrations %s", applied)
-        effects_send, effects_receive = trio.open_memory_channel[Effect](EFFECTS_BUFFER)
-        service = SessionService(live, effects_send, clock)
-        services = Services(
-            settings=settings,
-            store=store,
-            sessions=service,
-            presence=Presence(service, settings.node_id),
-            tokens=TokenCodec(settings.jwt_secret),
-            rate_limiter=rate_limiter,
-            clock=clock,
-            started_at=clock(),
-            node=NodeMonitor(settings.node_id, clock(), clock),
-            metrics=metrics,
-            bots=BotRunner(lambda: services.settings.public_url),
-        )
-        app = create_app(services)
-        config = HypercornConfig()
-        config.bind = [f"{settings.host}:{settings.port}"]
-        config.graceful_timeout = settings.shutdown_timeout_s
-        config.websocket_max_message_size = 16 * settings.max_message_bytes  # beyond: close 1009 by Hypercorn
-        config.accesslog = None
-        config.errorlog = logging.getLogger("hypercorn.error")  # through our logging setup, not a second handler
-
-        async def drain_then_stop() -> None:
-            await shutdown_trigger()
-            services.draining.set()
-            services.bots.stop()
-
-        timers, reports = trio.CancelScope(), trio.CancelScope()
-        async with trio.open_nursery() as background:
-            recorder = Recorder(store, acknowledge=partial(_acknowledge_recorded, service))
-            background.start_soon(recorder.run, effects_receive)
-            background.start_soon(_run_within, reports, partial(services.node.run, service.live))
-            background.start_soon(
-                _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
+    metrics = _metrics(settings)
+    with watch_gc_pauses(metrics.gc_pauses):
+        async with open_store(settings.database_url) as store, _open_live(settings, clock) as (live, rate_limiter):
+            redis = bool(settings.redis_url)
+            store = instrument_store(store, metrics)
+            live = instrument_live(live, metrics, redis=redis)
+            rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
+            applied = await store.migrate()
+            if applied:
+                log.info("applied database migrations %s", applied)
+            effects_send, effects_receive = trio.open_memory_channel[Effect](EFFECTS_BUFFER)
+            service = SessionService(live, effects_send, clock)
+            services = Services(
+                settings=settings,
+                store=store,
+                sessions=service,
+                presence=Presence(service, settings.node_id),
+                tokens=TokenCodec(settings.jwt_secret),
+                rate_limiter=rate_limiter,
+                clock=clock,
+                started_at=clock(),
+                node=NodeMonitor(settings.node_id, clock(), clock),
+                metrics=metrics,
+                bots=BotRunner(lambda: services.settings.public_url),
             )
-            await background.start(services.bots.run)
-            async with trio.open_nursery() as server:
-                binds = await server.start(_serve, app, config, drain_then_stop)
-                if not settings.public_url or settings.port == 0:
-                    services.settings = replace(settings, public_url=binds[0])
-                log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))
-                task_status.started(services)
-            # Hypercorn has returned: connections are closed and in-flight requests answered.
-            timers.cancel()
-            reports.cancel()
-            await effects_send.aclose()  # the recorder writes what is queued, then returns
+            app = create_app(services)
+            config = HypercornConfig()
+            config.bind = [f"{settings.host}:{settings.port}"]
+            config.graceful_timeout = settings.shutdown_timeout_s
+            config.websocket_max_message_size = 16 * settings.max_message_bytes  # beyond: close 1009 by Hypercorn
+            config.accesslog = None
+            config.errorlog = logging.getLogger("hypercorn.error")  # through our logging setup, not a second handler
+
+            async def drain_then_stop() -> None:
+                await shutdown_trigger()
+                services.draining.set()
+                services.bots.stop()
+
+            timers, reports = trio.CancelScope(), trio.CancelScope()
+            async with trio.open_nursery() as background:
+                recorder = Recorder(store, acknowledge=partial(_acknowledge_recorded, service))
+                background.start_soon(recorder.run, effects_receive)
+                background.start_soon(_run_within, reports, partial(services.node.run, service.live))
+                background.start_soon(
+                    _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
+                )
+                await background.start(services.bots.run)
+                async with trio.open_nursery() as server:
+                    binds = await server.start(_serve, app, config, drain_then_stop)
+                    if not settings.public_url or settings.port == 0:
+                        services.settings = replace(settings, public_url=binds[0])
+                    log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))
+                    task_status.started(services)
+                # Hypercorn has returned: connections are closed and in-flight requests answered.
+                timers.cancel()
+                reports.cancel()
+                await effects_send.aclose()  # the recorder writes what is queued, then returns
 
 
 def _metrics(settings: Settings) -> Metrics:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
-__all__ = ["MetricsProbe", "Probe", "ProcessProbe", "Sample", "own_cpu_s", "run_queue_wait_s"]
+__all__ = ["GcPauses", "MetricsProbe", "Probe", "ProcessProbe", "Sample", "gc_pauses", "own_cpu_s", "run_queue_wait_s"]
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE = resource.getpagesize()
@@ -92,3 +93,49 @@ class MetricsProbe:
             if name in ("process_cpu_seconds_total", "process_resident_memory_bytes"):
                 values[name] = float(value)
         return Sample(values.get("process_cpu_seconds_total", 0.0), int(values.get("process_resident_memory_bytes", 0)))
+
+
+@dataclass(frozen=True)
+class GcPauses:
+    """The server's garbage-collector pauses so far (``checkgame_gc_pause_seconds``, every generation)."""
+
+    count: int
+    seconds: float
+    full: int
+    """Full (generation 2) collections."""
+    over_100ms: int
+
+    def since(self, before: GcPauses) -> dict[str, float]:
+        """What happened between ``before`` and this reading, for the report."""
+        return {
+            "count": self.count - before.count,
+            "seconds": round(self.seconds - before.seconds, 3),
+            "full": self.full - before.full,
+            "over100ms": self.over_100ms - before.over_100ms,
+        }
+
+
+async def gc_pauses(base_url: str) -> GcPauses | None:
+    """Read the pauses from the server's ``/metrics``; None when it has none (another server, or a proxy)."""
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            response = await http.get(base_url.rstrip("/") + "/metrics")
+        response.raise_for_status()
+    except httpx.HTTPError:
+        return None
+    count = full = under_100ms = 0
+    seconds = 0.0
+    found = False
+    for family in text_string_to_metric_families(response.text):
+        if family.name != "checkgame_gc_pause_seconds":
+            continue
+        found = True
+        for sample in family.samples:
+            if sample.name.endswith("_count"):
+                count += int(sample.value)
+                full += int(sample.value) if sample.labels["generation"] == "2" else 0
+            elif sample.name.endswith("_sum"):
+                seconds += sample.value
+            elif sample.name.endswith("_bucket") and float(sample.labels["le"]) == 0.1:
+                under_100ms += int(sample.value)
+    return GcPauses(count, seconds, full, count - under_100ms) if found else None

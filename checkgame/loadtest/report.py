@@ -49,11 +49,18 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         ("server CPU per frame sent", f"{server.get('cpuUsPerFrameSent') or '-'} µs"),
         ("server RSS", f"{_mb(server['rssBytes'])} (at start {_mb(server['rssBaselineBytes'])})"),
         ("server RSS per connection", _kb(server["rssPerConnectionBytes"])),
+        ("server GC pauses", _gc(server.get("gcPauses"))),
         ("load generator CPU", f"{client['cpuPercent']}% of a core over {client['workers']} worker(s)"),
         ("load generator waiting", f"{client.get('cpuWaitPercent', 0)}% of a core's time for a CPU"),
     ]
     rows += [(f"{name} CPU", f"{helper['cpuPercent']}%") for name, helper in result["helpers"].items()]
     return rows
+
+
+def _gc(pauses: dict[str, float] | None) -> str:
+    if pauses is None:
+        return "- (the server exports no checkgame_gc_pause_seconds)"
+    return f"{pauses['count']} ({pauses['full']} full, {pauses['over100ms']} over 100 ms), {pauses['seconds']} s in all"
 
 
 def render(result: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 import trio
 
 from checkgame.loadtest.plan import Plan
-from checkgame.loadtest.procstat import MetricsProbe, Probe, ProcessProbe, Sample
+from checkgame.loadtest.procstat import MetricsProbe, Probe, ProcessProbe, Sample, gc_pauses
 from checkgame.loadtest.progress import ProgressLine
 from checkgame.loadtest.report import ceiling_fraction
 from checkgame.loadtest.servers import start_servers
@@ -129,6 +129,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
                 break
         window.open = True
         opened_at, server_before, helpers_before = time.monotonic(), await probe.sample(), await _sample_all(helpers)
+        gc_before = await gc_pauses(plan.url)
         before = _totals(workers)
         while time.monotonic() < opened_at + plan.duration_s:
             await trio.sleep(min(1.0, opened_at + plan.duration_s - time.monotonic()))
@@ -136,6 +137,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
         window.open = False
         seconds = time.monotonic() - opened_at
         server_after, helpers_after = await probe.sample(), await _sample_all(helpers)
+        gc_after = await gc_pauses(plan.url)
         after = _totals(workers)
         if progress_line is not None:
             progress_line.end()
@@ -180,6 +182,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             "rssPerConnectionBytes": round((server_after.rss_bytes - baseline.rss_bytes) / connected)
             if connected
             else None,
+            "gcPauses": gc_after.since(gc_before) if gc_before and gc_after else None,
         },
         "client": {
             "workers": plan.workers,

@@ -193,6 +193,13 @@ class Metrics:
         self.admin_actions = Counter(
             "checkgame_admin_actions_total", "Admin actions taken, by action.", ["action"], registry=registry
         )
+        self.gc_pauses = Histogram(
+            "checkgame_gc_pause_seconds",
+            "Time the whole process stood still in the cyclic garbage collector, by generation (2 = full).",
+            ["generation"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=registry,
+        )
 
         # Hot-path shortcuts: label children bound once, and the connections the gauges and the broadcast timer read
         self.sent = LabelCache(self.ws_sent)

@@ -23,7 +23,7 @@ RESULT_FIELDS = {
 }  # fmt: skip
 SERVER_FIELDS = {
     "processes", "cpuPercent", "cpuWaitPercent", "cpuMsPerAction", "cpuUsPerFrameSent", "rssBytes", "rssBaselineBytes",
-    "rssPerConnectionBytes",
+    "rssPerConnectionBytes", "gcPauses",
 }  # fmt: skip
 
 
@@ -41,6 +41,7 @@ def _check(result: dict[str, object], players: int) -> None:
     assert isinstance(server, dict)
     assert server.keys() >= SERVER_FIELDS
     assert server["rssBytes"] > 0
+    assert server["gcPauses"].keys() == {"count", "seconds", "full", "over100ms"}  # read from the server's /metrics
 
 
 @pytest.mark.slow

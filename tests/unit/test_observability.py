@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -14,6 +15,7 @@ import pytest
 from checkgame.errors import DuplicateError, RateLimitedError, StoreUnavailableError
 from checkgame.live.memory import MemoryLiveStore
 from checkgame.observability.connections import LocalConnections
+from checkgame.observability.gcpauses import watch_gc_pauses
 from checkgame.observability.instrument import instrument_live, instrument_rate_limiter, instrument_store
 from checkgame.observability.logs import (
     JsonFormatter,
@@ -299,3 +301,18 @@ async def test_a_game_abandoned_by_an_administrator_counts_as_ended_by_admin() -
         state = outcome.state
     assert _sample(metrics, "checkgame_games_finished_total", reason="ended_by_admin") == 1
     assert _sample(metrics, "checkgame_redis_command_duration_seconds_count", operation="commit") == 0  # memory
+
+
+def test_every_garbage_collection_is_timed_by_generation_while_watched() -> None:
+    metrics = Metrics()
+    count = metrics.registry.get_sample_value
+    with watch_gc_pauses(metrics.gc_pauses):
+        gc.collect(2)
+        gc.collect(0)
+    full = count("checkgame_gc_pause_seconds_count", {"generation": "2"})
+    assert full is not None
+    assert full >= 1
+    assert (count("checkgame_gc_pause_seconds_count", {"generation": "0"}) or 0) >= 1
+    assert (count("checkgame_gc_pause_seconds_sum", {"generation": "2"}) or 0) > 0
+    gc.collect(2)  # the watch has ended: nothing more is counted
+    assert count("checkgame_gc_pause_seconds_count", {"generation": "2"}) == full
