@@ -40,6 +40,10 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
     if latency["n"]:
         figures = "  ".join(f"{k} {latency[k]:.1f}" for k in ("p50", "p95", "p99", "max"))
         rows.append(("action → whole table (ms)", f"{figures}  (n={latency['n']})"))
+    rest = result.get("restLatencyMs", {"n": 0})
+    if rest["n"]:
+        figures = "  ".join(f"{k} {rest[k]:.1f}" for k in ("p50", "p95", "p99", "max"))
+        rows.append(("REST GET /sessions (ms)", f"{figures}  (n={rest['n']}, failed {result['restFailures']})"))
     rows += [
         ("errors", f"{result['errorCount']} {result['errors'] or ''}".strip()),
         ("reconnects", str(result["reconnects"])),

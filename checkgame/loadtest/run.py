@@ -16,9 +16,12 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Any, TextIO
 
+import httpx
 import trio
 
 from checkgame.loadtest.plan import Plan
@@ -32,6 +35,8 @@ __all__ = ["machine", "measure", "run_all"]
 
 SEATING_GRACE_S = 60.0
 """How long after the ramp the window waits for the last players before it opens anyway."""
+REST_PROBE_INTERVAL_S = 0.1
+"""How often the parent times a REST read while the players play."""
 
 
 @dataclass
@@ -49,6 +54,8 @@ class _Window:
     latencies: list[float] = field(default_factory=list)
     recent: list[float] = field(default_factory=list)
     """The latencies of the last second, for the progress line."""
+    rest: list[float] = field(default_factory=list)
+    rest_failures: int = 0
 
 
 def machine() -> dict[str, Any]:
@@ -96,6 +103,23 @@ async def _follow(worker: _Worker, window: _Window) -> None:
                 window.latencies.extend(line["latencies"])
 
 
+async def _probe_rest(url: str, window: _Window) -> None:
+    """Time a public REST read (the session list) while the window is open: the plan's "API under 200 ms"."""
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        while True:
+            started = time.perf_counter()
+            try:
+                ok = (await http.get("/api/v1/sessions", params={"limit": 20})).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if window.open:
+                if ok:
+                    window.rest.append(1000 * (time.perf_counter() - started))
+                else:
+                    window.rest_failures += 1
+            await trio.sleep(REST_PROBE_INTERVAL_S)
+
+
 async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress: TextIO | None) -> dict[str, Any]:
     """Run ``plan`` against a running server and return the results (see docs/performance.md for the fields)."""
     baseline = await probe.sample()
@@ -128,6 +152,8 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             if seated or time.monotonic() > seating_deadline:
                 break
         window.open = True
+        rest_probe = trio.CancelScope()
+        nursery.start_soon(_run_within, rest_probe, partial(_probe_rest, plan.url, window))
         opened_at, server_before, helpers_before = time.monotonic(), await probe.sample(), await _sample_all(helpers)
         gc_before = await gc_pauses(plan.url)
         before = _totals(workers)
@@ -135,6 +161,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             await trio.sleep(min(1.0, opened_at + plan.duration_s - time.monotonic()))
             await report("measuring")
         window.open = False
+        rest_probe.cancel()
         seconds = time.monotonic() - opened_at
         server_after, helpers_after = await probe.sample(), await _sample_all(helpers)
         gc_after = await gc_pauses(plan.url)
@@ -166,6 +193,8 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
         "actionsPerSecond": round(window_actions / seconds, 1),
         "framesPerSecond": round(window_frames / seconds, 1),
         "latencyMs": summarize(window.latencies),
+        "restLatencyMs": summarize(window.rest),
+        "restFailures": window.rest_failures,
         "errors": final["errors"],
         "errorCount": sum(final["errors"].values()),
         "reconnects": final["reconnects"],
@@ -197,6 +226,11 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             for name in helpers
         },
     }
+
+
+async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:
+    with scope:
+        await task()
 
 
 async def _sample_all(probes: dict[str, Probe]) -> dict[str, Sample]:

@@ -19,7 +19,7 @@ from tests.integration.conftest import Server, start_server
 RESULT_FIELDS = {
     "plan", "seatedAllPlayers", "windowSeconds", "playersConnected", "tablesPlaying", "actions", "actionsPerSecond",
     "framesPerSecond", "latencyMs", "errors", "errorCount", "reconnects", "incompleteActions", "tournamentsFinished",
-    "server", "client", "helpers",
+    "server", "client", "helpers", "restLatencyMs", "restFailures",
 }  # fmt: skip
 SERVER_FIELDS = {
     "processes", "cpuPercent", "cpuWaitPercent", "cpuMsPerAction", "cpuUsPerFrameSent", "rssBytes", "rssBaselineBytes",
@@ -37,6 +37,8 @@ def _check(result: dict[str, object], players: int) -> None:
     assert isinstance(latency, dict)
     assert {"n", "p50", "p95", "p99", "max"} <= latency.keys()
     assert latency["n"] > 0
+    assert result["restLatencyMs"]["n"] > 0  # type: ignore[index]
+    assert result["restFailures"] == 0
     server = result["server"]
     assert isinstance(server, dict)
     assert server.keys() >= SERVER_FIELDS
