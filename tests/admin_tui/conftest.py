@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,29 +30,12 @@ from textual.widgets import RichLog
 from admin_tui.app import AdminApp
 from admin_tui.screens.game import GameScreen
 from admin_tui.widgets import KeyedTable
+from tests.support.processes import free_port, wait_until
 
 SECRET = "admin-console-tests-secret-0123456789abcdef"
 PASSWORD = "correct-horse-battery"
 CEILING_S = 30.0
 """How long a condition may take to come true before a test gives up (a ceiling, never a speed assertion)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(check: Callable[[], bool], what: str, timeout: float = CEILING_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except (httpx.HTTPError, OSError):
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} within {timeout} s")
 
 
 @dataclass
@@ -115,7 +97,10 @@ class Server:
             )
 
     def wait_ready(self) -> None:
-        wait_until(lambda: httpx.get(self.url + "/ready", timeout=1).status_code == 200, "the server is ready")
+        def ready() -> bool:
+            return httpx.get(self.url + "/ready", timeout=1).status_code == 200
+
+        wait_until(ready, "the server is ready", CEILING_S)
 
     def restart(self) -> None:
         """The same server again (same port, database and secret), after :meth:`stop`."""

@@ -14,7 +14,8 @@ from admin_tui import config
 from admin_tui.app import AdminApp
 from admin_tui.screens.connect import ConnectScreen
 from admin_tui.screens.dashboard import DashboardScreen
-from tests.admin_tui.conftest import PASSWORD, Server, drive, free_port, log_in, shows, until
+from tests.admin_tui.conftest import PASSWORD, Server, drive, log_in, shows, until
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.slow
 

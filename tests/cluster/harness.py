@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,27 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from tests.support.processes import free_port, wait_until
+
 SECRET = "cluster-tests-secret-0123456789abcdefghij"
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(check: object, timeout: float, what: str) -> None:
-    """Poll ``check()`` (a ceiling, never a speed assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():  # type: ignore[operator]
-                return
-        except (httpx.HTTPError, OSError):
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} within {timeout} s")
 
 
 @dataclass
@@ -101,7 +82,7 @@ class Cluster:
             node.process = subprocess.Popen(
                 [sys.executable, "-m", "checkgame", "serve"], env=self.env(node), stdout=log, stderr=subprocess.STDOUT
             )
-        wait_until(lambda: httpx.get(node.url + "/ready", timeout=1).status_code == 200, 30, f"{node.name} ready")
+        wait_until(lambda: httpx.get(node.url + "/ready", timeout=1).status_code == 200, f"{node.name} ready", 30)
 
     def start(self, count: int) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -120,7 +101,7 @@ class Cluster:
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
             )
-        wait_until(lambda: httpx.get(self.url + "/health", timeout=1).status_code == 200, 10, "nginx up")
+        wait_until(lambda: httpx.get(self.url + "/health", timeout=1).status_code == 200, "nginx up", 10)
 
     def kill(self, node: Node) -> None:
         """``kill -9``: no goodbye, no flush."""

@@ -9,7 +9,6 @@ upgrades round-robin and refuses /admin and /metrics; the operators' port forwar
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,19 +21,13 @@ from trio_websocket import ConnectionClosed
 
 from checkgame.transport.ws.endpoint import CLOSE_POLICY
 from tests.integration.conftest import open_ws, start_server
+from tests.support.processes import free_port
 from tests.support.services import services_required
 
 pytestmark = pytest.mark.slow
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "nginx.conf"
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def render(config: str, workdir: Path, public: int, operators: int, upstreams: dict[str, int]) -> str:
