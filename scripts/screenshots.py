@@ -22,6 +22,9 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the browser tests' move helper, shared rather than copied
+
+from tests.browser.conftest import move  # noqa: E402
 
 
 def start_server(data: Path) -> tuple[subprocess.Popen[str], str]:
@@ -45,28 +48,6 @@ def start_server(data: Path) -> tuple[subprocess.Popen[str], str]:
         if found:
             return process, found.group(1)
     raise SystemExit("the server did not start")
-
-
-def my_move(page: Page) -> bool:
-    """Play the first legal card (naming a suit after a Jack) or draw, if it is this page's turn."""
-    if page.locator("[data-screen=table][data-my-turn=true]").count() == 0:
-        return False
-    seq = page.locator("[data-screen=table]").get_attribute("data-seq")
-    picker = page.locator(".suit-picker button[data-suit]")
-    playable = page.locator(".hand button.playable")
-    if picker.count():
-        picker.first.click()
-    elif playable.count():
-        playable.first.click()
-        if picker.count():
-            picker.first.click()
-    else:
-        page.locator("#draw").click()
-    page.wait_for_function(
-        "seq => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== seq; }",
-        arg=seq,
-    )
-    return True
 
 
 def shoot(page: Page, out: Path, name: str) -> None:
@@ -118,7 +99,7 @@ def capture(base: str, out: Path, chromium: str) -> None:
                 shoot(phone_page, out, "table-phone")
                 phone.close()
                 page.locator("#connection[data-status=online]").wait_for()
-            if not my_move(page):
+            if not move(page):
                 page.wait_for_timeout(100)
         page.locator(".games tbody tr").first.wait_for()
         shoot(page, out, "results")
