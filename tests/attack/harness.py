@@ -145,7 +145,7 @@ def play_bot_tournament(url: str, players: int = 2, timeout: float = 60) -> str:
         )
         assert created.status_code == 201, created.text
         session = created.json()
-        session_id = session["session"]["id"]
+        session_id: str = session["session"]["id"]
         bot = [sys.executable, "-m", "checkgame", "bot", "--url", url, "--think", "0"]
         joiners = subprocess.Popen(
             [*bot, "--code", session["joinCode"], "--count", str(players - 1), "--seed", "7"],
