@@ -8,12 +8,13 @@ a channel and are written to the database later, in the background.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import trio
 
 from checkgame import sessions
 from checkgame.errors import ClientError, LiveStateError, NotFoundError
-from checkgame.live.base import LiveStore
+from checkgame.live.base import LiveStore, Subscription
 from checkgame.sessions.machine import Effect
 
 __all__ = ["SessionService"]
@@ -51,6 +52,18 @@ class SessionService:
         if state is None:
             raise NotFoundError("no such session", code="SESSION_NOT_FOUND")
         return state
+
+    async def entries_since(self, session_id: str, seq: int) -> list[sessions.Entry] | None:
+        """The session's entries after ``seq``, or None when the log no longer holds them all."""
+        return await self.live.entries_since(session_id, seq)
+
+    def subscribe(self, session_id: str) -> AbstractAsyncContextManager[Subscription]:
+        """Every entry committed to the session from now on, on this node."""
+        return self.live.subscribe(session_id)
+
+    async def track(self, node: str, session_id: str) -> None:
+        """``node`` holds connections in the session (if it dies, another node tells the session)."""
+        await self.live.track(node, session_id)
 
     async def execute(self, session_id: str, command: sessions.Command) -> sessions.Outcome:
         """Apply ``command`` to the session, retrying on a lost compare-and-set.
