@@ -37,11 +37,13 @@ from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Presence, Recorder, SessionService, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
+from checkgame.rooms.hub import Hubs
 from checkgame.sessions import Recorded
 from checkgame.sessions.machine import Effect, result_id
 from checkgame.store import GameResult, TournamentResult, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.http.app import create_app
+from checkgame.transport.ws.frames import FrameRenderer
 
 __all__ = ["serve_checkgame", "wait_for_signal"]
 
@@ -94,6 +96,12 @@ async def serve_checkgame(
                 node=NodeMonitor(settings.node_id, clock(), clock),
                 metrics=metrics,
                 bots=BotRunner(lambda: services.settings.public_url),
+                hubs=Hubs(
+                    service,
+                    settings.node_id,
+                    partial(FrameRenderer, clock=clock),
+                    observe_broadcast=metrics.move_broadcast.observe,
+                ),
             )
             app = create_app(services)
             config = HypercornConfig()
@@ -117,6 +125,7 @@ async def serve_checkgame(
                     _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
                 )
                 await background.start(services.bots.run)
+                await background.start(services.hubs.run)
                 async with trio.open_nursery() as server:
                     binds = await server.start(_serve, app, config, drain_then_stop)
                     if not settings.public_url or settings.port == 0:
@@ -126,6 +135,7 @@ async def serve_checkgame(
                 # Hypercorn has returned: connections are closed and in-flight requests answered.
                 timers.cancel()
                 reports.cancel()
+                services.hubs.stop()
                 await effects_send.aclose()  # the recorder writes what is queued, then returns
 
 

@@ -353,13 +353,16 @@ class SessionHub(Generic[F]):
 
 
 class Hubs(Generic[F]):
-    """This node's hubs, one per session with viewers here; :meth:`run` owns their feed tasks."""
+    """This node's hubs, one per session with viewers here; :meth:`run` owns their feed tasks.
+
+    ``renderer`` makes the renderer of a session, given its id.
+    """
 
     def __init__(
         self,
         service: SessionService,
         node_id: str,
-        renderer: Renderer[F],
+        renderer: Callable[[str], Renderer[F]],
         *,
         observe_broadcast: Callable[[float], None] = lambda _seconds: None,
         on_crash: Callable[[], None] = lambda: None,
@@ -371,13 +374,19 @@ class Hubs(Generic[F]):
         self._on_crash = on_crash
         self._hubs: dict[str, SessionHub[F]] = {}
         self._nursery: trio.Nursery | None = None
+        self._stopped = trio.Event()
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Hold the nursery of every hub's feed until cancelled."""
+        """Hold the nursery of every hub's feed until :meth:`stop` (or cancelled)."""
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
             task_status.started()
-            await trio.sleep_forever()
+            await self._stopped.wait()
+            nursery.cancel_scope.cancel()
+
+    def stop(self) -> None:
+        """End every feed (the server has stopped serving: no viewer is left)."""
+        self._stopped.set()
 
     @asynccontextmanager
     async def join(self, session_id: str, viewer: Viewer[F], last_seq: int | None) -> AsyncIterator[SessionHub[F]]:
@@ -409,7 +418,8 @@ class Hubs(Generic[F]):
                 return hub
             hub.members -= 1
         assert self._nursery is not None, "Hubs.run is not running"
-        hub = SessionHub(session_id, self._service, self._node_id, self._renderer, self._observe_broadcast)
+        renderer = self._renderer(session_id)
+        hub = SessionHub(session_id, self._service, self._node_id, renderer, self._observe_broadcast)
         hub.members = 1
         self._hubs[session_id] = hub
         try:

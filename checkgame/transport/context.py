@@ -14,7 +14,9 @@ from checkgame.ratelimit import RateLimiter
 from checkgame.rooms import Presence, SessionService
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
+from checkgame.rooms.hub import Hubs
 from checkgame.store.base import Store
+from checkgame.transport.ws.frames import Frame
 
 __all__ = ["Services"]
 
@@ -38,5 +40,7 @@ class Services:
     """This node's Prometheus metrics, served at /metrics."""
     bots: BotRunner
     """Plays the computer players a creator seats (POST /sessions/{id}/bots)."""
+    hubs: Hubs[Frame]
+    """This node's session hubs: who watches which session here, and the one feed of each."""
     draining: trio.Event = field(default_factory=trio.Event)
     """Set on shutdown (or by an operator): stop accepting, close connections with 1001."""

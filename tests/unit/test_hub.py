@@ -84,7 +84,7 @@ async def table(nursery: trio.Nursery) -> Table:
     for player in ("bob", "cid"):
         await service.execute("S", Join(player, player.title()))
     renderer = CountingRenderer()
-    hubs = Hubs[Rendered](service, "node-1", renderer)
+    hubs = Hubs[Rendered](service, "node-1", lambda _session: renderer)
     await nursery.start(hubs.run)
     return Table(live, service, renderer, hubs)
 
@@ -192,7 +192,7 @@ async def test_a_kick_closes_the_kicked_players_viewer_only(table: Table) -> Non
 
 async def test_a_broadcast_is_timed_from_arrival_to_delivery(table: Table) -> None:
     observed: list[float] = []
-    hubs = Hubs[Rendered](table.service, "node-2", table.renderer, observe_broadcast=observed.append)
+    hubs = Hubs[Rendered](table.service, "node-2", lambda _session: table.renderer, observe_broadcast=observed.append)
     async with trio.open_nursery() as nursery:
         await nursery.start(hubs.run)
         async with hubs.join("S", FakeViewer("ann"), None) as hub:

@@ -1,0 +1,68 @@
+"""Server frames rendered once: the JSON text and its WebSocket frame bytes, shared by every viewer of a view.
+
+The session hub (:mod:`checkgame.rooms.hub`) asks the :class:`FrameRenderer`
+for an entry's public frame once and for a private one only where a seat sees
+more; each :class:`Frame` carries both the text (the protocol, docs/protocol.md)
+and the encoded, unmasked WebSocket frame, so writing it to N sockets costs N
+``send`` calls and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from checkgame import sessions
+from checkgame.sessions import Entry, SessionState
+from checkgame.transport.ws import codec
+from checkgame.transport.ws.wire import encode_text_frame
+
+__all__ = ["Frame", "FrameRenderer"]
+
+
+class Frame:
+    """One server message, ready for the wire."""
+
+    __slots__ = ("count", "text", "type", "wire")
+
+    def __init__(self, type_: str, text: str, count: int = 1) -> None:
+        self.type = type_
+        """The message ``type`` (``batch`` for an array of frames), for the metrics."""
+        self.text = text
+        self.wire = encode_text_frame(text)
+        """The WebSocket frame: header and payload, unmasked, the same for every socket."""
+        self.count = count
+        """Protocol frames it carries (more than one in a batch)."""
+
+    @classmethod
+    def of(cls, type_: str, data: Any, *, session_id: str | None, clock: Callable[[], float]) -> Frame:
+        """A frame that is not a log entry (``connection_established``, ``pong``, ``error``...)."""
+        return cls(type_, codec.encode(type_, data, session_id=session_id, timestamp=clock()))
+
+
+class FrameRenderer:
+    """Renders log entries and snapshots of one node's sessions (the hub's :class:`~checkgame.rooms.hub.Renderer`)."""
+
+    def __init__(self, session_id: str, clock: Callable[[], float]) -> None:
+        self._session_id = session_id
+        self._clock = clock
+
+    def entry(self, entry: Entry, viewer: str | None) -> Frame:
+        """``entry`` as ``viewer`` may see it (None: the public view)."""
+        return Frame(entry.type, codec.encode_entry(entry, viewer, self._session_id))
+
+    def snapshot(self, state: SessionState, viewer: str) -> Frame:
+        """``session_state``: the whole session as ``viewer`` may see it."""
+        text = codec.encode(
+            "session_state",
+            sessions.snapshot(state, viewer),
+            session_id=state.id,
+            seq=state.seq,
+            timestamp=self._clock(),
+            game_id=state.game_id,
+        )
+        return Frame("session_state", text)
+
+    def batch(self, frames: Sequence[Frame]) -> Frame:
+        """Frames of one commit as one JSON array message, in order (clients that asked with ``batch=1``)."""
+        return Frame("batch", codec.batch([frame.text for frame in frames]), sum(frame.count for frame in frames))
