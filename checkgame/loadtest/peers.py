@@ -90,8 +90,8 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"×{value:.2f}"
 
 
-def _cell(value: float | None, unit: str, scale: float = 1.0) -> str:
-    return "-" if value is None else f"{value / scale:,.1f} {unit}"
+def _cell(value: float | None, unit: str, scale: float = 1.0, digits: int = 1) -> str:
+    return "-" if value is None else f"{value / scale:,.{digits}f} {unit}"
 
 
 def render(results: dict[str, Any]) -> str:
@@ -105,7 +105,7 @@ def render(results: dict[str, Any]) -> str:
                 f"{peer['label']} ({'echo' if peer['echo'] else 'game'})",
                 _cell(row["cpuUsPerMessage"], "µs"),
                 _ratio(row["cpuUsPerMessageVsNode"]),
-                _cell(row["cpuMsPerAction"], "ms"),
+                _cell(row["cpuMsPerAction"], "ms", digits=2),
                 _ratio(row["cpuMsPerActionVsNode"]),
                 _cell(row["bytesPerIdleConnection"], "KB", 1000),
                 _ratio(row["bytesPerIdleConnectionVsNode"]),
