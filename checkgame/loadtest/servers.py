@@ -155,7 +155,9 @@ def _node_relay(workdir: Path) -> AbstractContextManager[tuple[str, int]]:
     if node is None or not (NODE_RELAY / "relay.mjs").is_file():
         raise RuntimeError(f"the Node.js relay needs node on PATH and {NODE_RELAY}/relay.mjs")
     if not (NODE_RELAY / "node_modules" / "ws").is_dir():
-        subprocess.run([NODE_RELAY / "install.sh"], check=True, capture_output=True)
+        installed = subprocess.run([NODE_RELAY / "install.sh"], capture_output=True, text=True, check=False)
+        if installed.returncode != 0:
+            raise RuntimeError(f"{NODE_RELAY}/install.sh failed: {installed.stderr.strip() or installed.stdout}")
     return _serve(workdir, "node-relay", [node, str(NODE_RELAY / "relay.mjs")], {})
 
 
