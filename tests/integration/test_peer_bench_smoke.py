@@ -11,15 +11,22 @@ import shutil
 from dataclasses import replace
 
 import pytest
+import trio
+from trio_websocket import ConnectionClosed, open_websocket_url
 
 from checkgame.loadtest.peers import BASELINE, PEERS, compare, render
 from checkgame.loadtest.plan import Plan
+from checkgame.loadtest.servers import start_servers
 from tests.support.services import services_required
 
 pytestmark = pytest.mark.slow
 
 ECHO_PEERS = tuple(peer for peer in PEERS if peer.echo)
 """The game's own load test is tests/integration/test_loadtest_smoke.py: here the transports only."""
+BIG_FRAME = "x" * 60_000
+"""Under the relay's 64 KiB message limit."""
+FLOOD_FRAMES = 1000
+"""60 MB: more than loopback's socket buffers (a few MB each way) and 256 frames of outbox together."""
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +58,25 @@ def test_each_transport_gets_figures_and_the_relay_relays():
         assert row["cpuUsPerMessageVsNode"] is not None, name  # the relay's CPU was read from /proc too
         assert isinstance(row["bytesPerIdleConnection"], int), name  # memory: any sign, a few pages at this size
     assert "Node.js + ws relay" in render(results)
+
+
+async def test_the_relay_drops_a_reader_that_falls_behind_and_keeps_relaying_to_the_others():
+    with start_servers("node-relay", postgres_url="", redis_url="") as relay:
+        room = relay.url.replace("http", "ws", 1) + "/bench/echo?room=r"
+        async with (
+            open_websocket_url(room, message_queue_size=0) as stalled,  # reads nothing once a message waits
+            open_websocket_url(room) as reader,
+        ):
+            await trio.sleep(0.05)
+            for _ in range(FLOOD_FRAMES):  # past the kernel's socket buffers and the relay's 256 queued frames
+                await reader.send_message(BIG_FRAME)
+                assert await reader.get_message() == BIG_FRAME
+            received = 0
+            with pytest.raises(ConnectionClosed), trio.fail_after(10):
+                while True:
+                    await stalled.get_message()
+                    received += 1
+            await stalled._close_stream()  # trio-websocket 0.12 may leave it open after a server close
+            assert received < FLOOD_FRAMES - 256  # what the kernel held, then the relay dropped it
+            await reader.send_message("still here")
+            assert await reader.get_message() == "still here"
