@@ -36,7 +36,7 @@ from checkgame.observability.instrument import instrument_live, instrument_rate_
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
-from checkgame.rooms import Presence, Recorder, SessionService, run_timers
+from checkgame.rooms import Presence, Recorder, SessionService, run_sweeper, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.sessions import Recorded
@@ -120,7 +120,7 @@ async def serve_checkgame(
                 services.draining.set()
                 services.bots.stop()
 
-            timers, reports, recording = trio.CancelScope(), trio.CancelScope(), trio.CancelScope()
+            timers, reports, recording, sweeps = (trio.CancelScope() for _ in range(4))
             async with trio.open_nursery() as background:
                 background.start_soon(_run_within, recording, recorder.run)
                 background.start_soon(_run_within, reports, partial(services.node.run, service.live))
@@ -128,6 +128,12 @@ async def serve_checkgame(
                     _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
                 )
                 await background.start(services.bots.run)
+                lost_interval_s = settings.lost_session_check_s
+                background.start_soon(
+                    _run_within,
+                    sweeps,
+                    partial(run_sweeper, store, live, clock, interval_s=lost_interval_s, metrics=metrics),
+                )
                 async with trio.open_nursery() as server:
                     binds = await server.start(_serve, app, config, drain_then_stop)
                     if not settings.public_url or settings.port == 0:
@@ -137,6 +143,7 @@ async def serve_checkgame(
                 # Hypercorn has returned: connections are closed and in-flight requests answered.
                 timers.cancel()
                 reports.cancel()
+                sweeps.cancel()
                 recorder.close()  # it writes what is queued and returns; with the database down, it is cut off here
                 now = trio.current_time()  # and logs what it could not write
                 recording.deadline = max(min(stop_by, now + settings.shutdown_timeout_s), now + RECORDER_FLUSH_MIN_S)

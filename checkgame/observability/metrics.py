@@ -169,6 +169,11 @@ class Metrics:
             ["kind", "outcome"],
             registry=registry,
         )
+        self.sessions_lost = Counter(
+            "checkgame_sessions_lost_total",
+            "Sessions this node ended because their live state was lost (reason live_state_lost).",
+            registry=registry,
+        )
         self.recorder_backlog = Gauge(
             "checkgame_recorder_backlog", "Session effects waiting to be written to the database.", registry=registry
         )

@@ -53,6 +53,11 @@ class FlakyStore:
         self._attempt()
         self.writes.append(("status", status))
 
+    async def end_session(self, session_id: str, reason: str, finished_at: datetime) -> bool:
+        self._attempt()
+        self.writes.append(("status", "finished"))
+        return True
+
     async def record_game(self, game: GameResult) -> None:
         self._attempt()
         self.writes.append(("game", game.id))
