@@ -105,9 +105,15 @@ async def _drain_while_dropping(cluster: Cluster, tables: list[tuple[str, str]])
         return await trio.to_thread.run_sync(cluster.terminate, cluster.nodes[0])
 
 
-def _sequence(node_url: str, session_ids: list[str]) -> list[int]:
-    """The latest entry number of each session, read from one node."""
-    return [httpx.get(f"{node_url}/api/v1/sessions/{sid}", timeout=5).json()["live"]["seq"] for sid in session_ids]
+def _progress(node_url: str, session_ids: list[str]) -> list[tuple[int, bool]]:
+    """The latest entry number of each session, and whether its tournament is over, read from one node."""
+    lives = [httpx.get(f"{node_url}/api/v1/sessions/{sid}", timeout=5).json()["live"] for sid in session_ids]
+    return [(live["seq"], live["status"] == "finished") for live in lives]
+
+
+def _moved_on(now: list[tuple[int, bool]], before: list[tuple[int, bool]]) -> bool:
+    """Every table played on since ``before``, or finished its tournament."""
+    return all(seq > seq_before or finished for (seq, finished), (seq_before, _) in zip(now, before, strict=True))
 
 
 def test_sockets_closing_during_dispatch_kill_no_node(cluster: Cluster) -> None:
@@ -121,8 +127,8 @@ def test_sockets_closing_during_dispatch_kill_no_node(cluster: Cluster) -> None:
             assert httpx.get(node.url + "/health", timeout=5).status_code == 200
         assert trio.run(_drain_while_dropping, cluster, tables) == 0
         survivor = cluster.nodes[1]
-        before = _sequence(survivor.url, session_ids)
-        wait_until(lambda: all(a > b for a, b in zip(_sequence(survivor.url, session_ids), before, strict=True)),
+        before = _progress(survivor.url, session_ids)
+        wait_until(lambda: _moved_on(_progress(survivor.url, session_ids), before),
                    "every table still playing through the surviving node", 30)  # fmt: skip
     for node in cluster.nodes:
         log = node.log.read_text(errors="replace")
