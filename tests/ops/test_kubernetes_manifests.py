@@ -31,7 +31,7 @@ Objects = dict[tuple[str, str], Object]
 
 def listed_files(directory: Path = BASE) -> list[Path]:
     """The manifest files a kustomization lists, following the kustomizations it lists in turn."""
-    files = []
+    files: list[Path] = []
     for name in yaml.safe_load((directory / "kustomization.yaml").read_text())["resources"]:
         path = directory / name
         files += listed_files(path) if path.is_dir() else [path]
