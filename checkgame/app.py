@@ -154,7 +154,9 @@ def _metrics(settings: Settings) -> Metrics:
     metrics = Metrics()
     database = settings.database_url.partition(":")[0]
     live = "redis" if settings.redis_url else "memory"
-    metrics.build_info.info({"version": __version__, "node": settings.node_id, "database": database, "live": live})
+    metrics.build_info.info(
+        {"version": __version__, "node": settings.node_id, "database": database, "live": live, "role": settings.role}
+    )
     return metrics
 
 

@@ -13,10 +13,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Literal, get_args
 
 import platformdirs
 
-__all__ = ["Settings", "default_data_dir", "load_or_create_secret"]
+__all__ = ["ROLES", "Role", "Settings", "default_data_dir", "load_or_create_secret"]
+
+Role = Literal["all", "api", "ws"]
+ROLES: tuple[Role, ...] = get_args(Role)
 
 _ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "jwt_secret": "JWT_SECRET"}
 
@@ -83,6 +87,14 @@ class Settings:
     """``json`` (one object per line), ``text``, or ``auto``: text on a terminal, JSON otherwise."""
     bench_echo: bool = False
     """Serve the bare WebSocket echo at /bench/echo, the transport ceiling `checkgame loadtest --echo` measures."""
+    role: Role = "all"
+    """Which tier this node is (docs/operations.md): ``all`` serves everything; ``api`` everything but the game
+    WebSocket (REST, the web client, /admin, /openapi.json and the probes); ``ws`` only the game WebSocket
+    (/api/v1/ws), /health, /ready and /metrics. Other paths get 404 (checkgame/transport/roles.py)."""
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be all, api or ws, got {self.role!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
