@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.attack.harness import Target
+from tests.attack.rawws import RawSocket, open_socket
 
 
 @pytest.fixture
@@ -20,3 +21,17 @@ def target(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Target]:
         yield node
     finally:
         node.stop()
+
+
+@pytest.fixture
+def ws_open(target: Target) -> Iterator[Callable[[str], RawSocket]]:
+    """Open a raw WebSocket to ``target`` at a path (``/api/v1/ws?token=...``); all are closed after the test."""
+    opened: list[RawSocket] = []
+
+    def open_path(path: str) -> RawSocket:
+        opened.append(open_socket(target.url, path))
+        return opened[-1]
+
+    yield open_path
+    for ws in opened:
+        ws.close()
