@@ -79,6 +79,9 @@ class Settings:
     """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
     shutdown_timeout_s: float = 10.0
     """How long a graceful shutdown may take before connections are cut."""
+    lost_session_check_s: float = 60.0
+    """How often each node looks for sessions whose live state was lost (and how old a session must be to be
+    judged lost), to mark them ended (checkgame/rooms/sweeper.py)."""
     log_level: str = "info"
     log_format: str = "auto"
     """``json`` (one object per line), ``text``, or ``auto``: text on a terminal, JSON otherwise."""

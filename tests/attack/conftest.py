@@ -9,6 +9,7 @@ import pytest
 
 from tests.attack.harness import Target
 from tests.attack.rawws import RawSocket, open_socket
+from tests.cluster.conftest import cluster as cluster  # two nodes behind nginx, for the attacks that need them
 
 
 @pytest.fixture
