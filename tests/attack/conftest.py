@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.attack.harness import Target
+from tests.attack.harness import RedisServer, Target
 from tests.attack.rawws import RawSocket, open_socket
 from tests.cluster.conftest import cluster as cluster  # two nodes behind nginx, for the attacks that need them
+from tests.support.processes import free_port
 
 
 @pytest.fixture
@@ -36,3 +37,14 @@ def ws_open(target: Target) -> Iterator[Callable[[str], RawSocket]]:
     yield open_path
     for ws in opened:
         ws.close()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own on a free loopback port (stop and start it to fake an outage)."""
+    server = RedisServer(tmp_path, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
