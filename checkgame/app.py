@@ -44,6 +44,7 @@ from checkgame.sessions.machine import result_id
 from checkgame.store import GameResult, TournamentResult, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.http.app import create_app
+from checkgame.transport.ws.hypercorn_guard import guard_hypercorn
 
 __all__ = ["serve_checkgame", "wait_for_signal"]
 
@@ -107,7 +108,9 @@ async def serve_checkgame(
             config = HypercornConfig()
             config.bind = [f"{settings.host}:{settings.port}"]
             config.graceful_timeout = settings.shutdown_timeout_s
-            config.websocket_max_message_size = 16 * settings.max_message_bytes  # beyond: close 1009 by Hypercorn
+            guard_hypercorn(
+                config, max_message_bytes=16 * settings.max_message_bytes, send_timeout_s=settings.send_timeout_s
+            )
             config.accesslog = None
             config.errorlog = logging.getLogger("hypercorn.error")  # through our logging setup, not a second handler
 

@@ -61,7 +61,11 @@ class Settings:
     ping_interval_s: float = 20.0
     """How often the server pings each connection; the pong gives the round trip operators see."""
     max_message_bytes: int = 4096
-    """Largest client frame accepted; larger ones get MESSAGE_TOO_LARGE."""
+    """Largest client frame accepted; larger ones get MESSAGE_TOO_LARGE (beyond 16 times this: closed with 1009)."""
+    send_timeout_s: float = 30.0
+    """Longest a write to a client may wait (a peer that stops reading); then the connection is aborted."""
+    max_sockets_per_seat: int = 4
+    """WebSockets one seat may hold on a node; one more closes the seat's oldest (4409), never refuses the newest."""
     outbox_size: int = 256
     """Frames queued per connection before a slow reader is disconnected."""
     actions_per_s: float = 2.0

@@ -9,9 +9,6 @@ lobby and the console.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.attack.harness import Target
+from tests.attack.harness import RedisServer, Target
 from tests.support.processes import free_port, wait_until
 
 pytestmark = pytest.mark.slow
@@ -86,46 +83,6 @@ def test_an_embedded_node_restarted_mid_tournament_ends_the_session_it_lost(tmp_
         assert "Traceback" not in node.log_text()
     finally:
         node.stop()
-
-
-@dataclass
-class RedisServer:
-    """A Redis of the test's own, without persistence, so that a restart loses everything."""
-
-    workdir: Path
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(self._answers, "redis up", 10)
-
-    def _answers(self) -> bool:
-        ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True, check=False)
-        return ping.stdout.strip() == "PONG"
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(10)
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path, free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.redis
