@@ -13,7 +13,6 @@ from checkgame.live.memory import MemoryLiveStore
 from checkgame.rooms.hub import Hubs
 from checkgame.rooms.service import SessionService
 from checkgame.sessions import Entry, Join, Seat, SessionSettings, SessionState, Start
-from checkgame.sessions.machine import Effect
 
 SETTINGS = SessionSettings(max_players=4, turn_timeout_s=30, next_game_delay_s=5, grace_s=60)
 
@@ -76,9 +75,7 @@ class Table:
 @pytest.fixture
 async def table(nursery: trio.Nursery) -> Table:
     live = MemoryLiveStore()
-    effects_send, effects_receive = trio.open_memory_channel[Effect](1000)
-    nursery.start_soon(_discard, effects_receive)
-    service = SessionService(live, effects_send, lambda: 1.0)
+    service = SessionService(live, lambda _effect: None, lambda: 1.0)
     state = sessions.new_session("S", Seat("ann", "Ann"), 7, SETTINGS, 0.0)
     await service.create(state)
     for player in ("bob", "cid"):
@@ -87,11 +84,6 @@ async def table(nursery: trio.Nursery) -> Table:
     hubs = Hubs[Rendered](service, "node-1", lambda _session: renderer)
     await nursery.start(hubs.run)
     return Table(live, service, renderer, hubs)
-
-
-async def _discard(effects: trio.MemoryReceiveChannel[Effect]) -> None:
-    async for _ in effects:
-        pass
 
 
 async def test_a_public_entry_is_rendered_once_for_the_whole_table(table: Table) -> None:
