@@ -110,6 +110,7 @@ async def serve_checkgame(
                     settings.node_id,
                     partial(FrameRenderer, clock=clock),
                     observe_broadcast=metrics.move_broadcast.observe,
+                    max_viewers_per_player=settings.max_sockets_per_seat,
                 ),
             )
             app = create_app(services)

@@ -103,6 +103,10 @@ class Viewer(Protocol[F_contra]):
         """Entries were lost on this node: close so that the client resumes from its last seq."""
         ...
 
+    def replaced(self) -> None:
+        """Newer sockets of the same player took this one's place (the per-player cap)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class HubStatistics:
@@ -145,8 +149,10 @@ class SessionHub(Generic[F]):
         node_id: str,
         renderer: Renderer[F],
         observe_broadcast: Callable[[float], None],
+        max_viewers_per_player: int = 4,
     ) -> None:
         self.session_id = session_id
+        self._max_viewers_per_player = max_viewers_per_player
         self._service = service
         self._node_id = node_id
         self._renderer = renderer
@@ -266,11 +272,18 @@ class SessionHub(Generic[F]):
         async with self._lock:
             mode = await self._resync(viewer, last_seq)
         player = viewer.player_id
+        self._replace_oldest(viewer)
         self._players[player] += 1
         if self._players[player] == 1:
             await self._service.track(self._node_id, self.session_id)
             await self._service.execute(self.session_id, sessions.Connect(player, self._node_id))
         return mode
+
+    def _replace_oldest(self, newest: Viewer[F]) -> None:
+        """Keep at most the cap of ``newest``'s player's viewers: the oldest go, so dead sockets never lock out."""
+        mine = [viewer for viewer in self._sent if viewer.player_id == newest.player_id and viewer is not newest]
+        for viewer in mine[: max(0, len(mine) + 1 - self._max_viewers_per_player)]:
+            viewer.replaced()
 
     async def resume(self, viewer: Viewer[F], last_seq: int) -> str:
         """The viewer asks again for what it missed after ``last_seq``."""
@@ -366,8 +379,10 @@ class Hubs(Generic[F]):
         *,
         observe_broadcast: Callable[[float], None] = lambda _seconds: None,
         on_crash: Callable[[], None] = lambda: None,
+        max_viewers_per_player: int = 4,
     ) -> None:
         self._service = service
+        self._max_viewers_per_player = max_viewers_per_player
         self._node_id = node_id
         self._renderer = renderer
         self._observe_broadcast = observe_broadcast
@@ -419,7 +434,9 @@ class Hubs(Generic[F]):
             hub.members -= 1
         assert self._nursery is not None, "Hubs.run is not running"
         renderer = self._renderer(session_id)
-        hub = SessionHub(session_id, self._service, self._node_id, renderer, self._observe_broadcast)
+        hub = SessionHub(
+            session_id, self._service, self._node_id, renderer, self._observe_broadcast, self._max_viewers_per_player
+        )
         hub.members = 1
         self._hubs[session_id] = hub
         try:

@@ -60,6 +60,9 @@ class FakeViewer:
     def fell_behind(self, reason: str) -> None:
         self.closed = reason
 
+    def replaced(self) -> None:
+        self.closed = "replaced"
+
     def seqs(self) -> list[int]:
         return [frame.seq for frame in self.frames]
 
@@ -194,4 +197,16 @@ async def test_a_broadcast_is_timed_from_arrival_to_delivery(table: Table) -> No
             await trio.testing.wait_all_tasks_blocked()
             assert len(observed) == 1
             assert observed[0] >= 0
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_player_keeps_only_their_newest_viewers(table: Table) -> None:
+    hubs = Hubs[Rendered](table.service, "node-3", lambda _session: table.renderer, max_viewers_per_player=2)
+    sockets = [FakeViewer("ann") for _ in range(3)]
+    async with trio.open_nursery() as nursery:
+        await nursery.start(hubs.run)
+        async with hubs.join("S", sockets[0], None), hubs.join("S", sockets[1], None):
+            assert [viewer.closed for viewer in sockets[:2]] == [None, None]
+            async with hubs.join("S", sockets[2], None):
+                assert [viewer.closed for viewer in sockets] == ["replaced", None, None]
         nursery.cancel_scope.cancel()

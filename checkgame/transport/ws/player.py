@@ -45,6 +45,7 @@ __all__ = [
     "CLOSE_HEARTBEAT",
     "CLOSE_KICKED",
     "CLOSE_POLICY",
+    "CLOSE_REPLACED",
     "CLOSE_TRY_AGAIN",
     "GAME_PATH",
     "serve_player",
@@ -65,7 +66,11 @@ CLOSE_HEARTBEAT = 4408
 """Nothing received within the heartbeat timeout."""
 CLOSE_KICKED = 4403
 """An administrator removed this player from the session (reason ``KICKED``)."""
+CLOSE_REPLACED = 4409
+"""A newer connection of the same seat took this one's place (``max_sockets_per_seat``)."""
 
+MESSAGE_SIZE_FACTOR = 16
+"""A message up to this many times ``max_message_bytes`` is refused with an error frame; beyond, the close is 1009."""
 MAX_VIOLATIONS = 5
 """Rate-limit or size violations in a row before the connection is closed with 1008."""
 
@@ -139,6 +144,9 @@ class Player:
         self._metrics.slow_client_disconnects.inc()
         self.websocket.close_nowait(CLOSE_TRY_AGAIN, reason)
 
+    def replaced(self) -> None:
+        self.websocket.close_nowait(CLOSE_REPLACED, "replaced by a newer connection of this seat")
+
     def send(self, type_: str, data: Any) -> None:
         """A frame of this connection's own (not from the session log)."""
         self.write(Frame.of(type_, data, session_id=self.session_id, clock=self.services.clock))
@@ -207,6 +215,10 @@ class Player:
         arrived = trio.current_time()
         now = self.services.clock()
         received = self._metrics.received
+        limit = self.services.settings.max_message_bytes
+        if len(raw) > limit:
+            received("refused").inc()
+            self._violation(ClientError(f"frames are limited to {limit} bytes", code="MESSAGE_TOO_LARGE"))
         if not self._messages.try_take(now):
             received("refused").inc()
             self._metrics.limited("ws_messages").inc()
@@ -287,9 +299,10 @@ def limits_of(services: Services) -> Limits:
     """The socket bounds a game connection gets from the settings."""
     settings = services.settings
     return Limits(
-        max_message_bytes=settings.max_message_bytes,
+        max_message_bytes=MESSAGE_SIZE_FACTOR * settings.max_message_bytes,
         max_queued_frames=settings.outbox_size,
         max_queued_bytes=max(settings.outbox_size * settings.max_message_bytes * 4, 1024 * 1024),
+        send_timeout_s=settings.send_timeout_s,
     )
 
 
