@@ -2,9 +2,10 @@
 
 Nothing else chooses a backend. Lifetimes nest (DESIGN.md §6): the store is
 opened around everything; the recorder and the timers run in a nursery owned
-here, around Hypercorn; on shutdown the server drains (WebSockets are closed
-with 1001), Hypercorn stops, the timers are cancelled, and the recorder
-finishes writing what the last games produced before the store closes.
+here, around the front door and Hypercorn behind it (``transport/edge``); on
+shutdown the server drains (WebSockets are closed with 1001), Hypercorn stops,
+the timers are cancelled, and the recorder finishes writing what the last
+games produced before the store closes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from functools import partial
 
 import trio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve
 
 from checkgame import __version__
 from checkgame.auth import TokenCodec
@@ -41,6 +41,7 @@ from checkgame.sessions import Recorded
 from checkgame.sessions.machine import Effect, result_id
 from checkgame.store import GameResult, TournamentResult, open_store
 from checkgame.transport.context import Services
+from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
 
 __all__ = ["serve_checkgame", "wait_for_signal"]
@@ -118,7 +119,7 @@ async def serve_checkgame(
                 )
                 await background.start(services.bots.run)
                 async with trio.open_nursery() as server:
-                    binds = await server.start(_serve, app, config, drain_then_stop)
+                    binds = await server.start(partial(serve_edge, app, config, settings, metrics, drain_then_stop))
                     if not settings.public_url or settings.port == 0:
                         services.settings = replace(settings, public_url=binds[0])
                     log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))
@@ -157,13 +158,3 @@ async def _acknowledge_recorded(service: SessionService, result: GameResult | To
 async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:
     with scope:
         await task()
-
-
-async def _serve(
-    app: object,
-    config: HypercornConfig,
-    shutdown_trigger: Callable[[], Awaitable[None]],
-    *,
-    task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
-) -> None:
-    await serve(app, config, shutdown_trigger=shutdown_trigger, task_status=task_status)  # type: ignore[arg-type]
