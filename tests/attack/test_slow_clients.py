@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 import httpx
 import pytest
@@ -88,10 +88,8 @@ def trickle_until_answered(sockets: list[socket.socket], ceiling: float) -> list
             except ConnectionResetError:
                 open_.discard(i)
                 continue
-            try:
+            with suppress(OSError):
                 sockets[i].send(b"a")
-            except OSError:
-                pass
         time.sleep(0.2)
     return received
 
@@ -117,6 +115,14 @@ def test_slow_heads_and_slow_bodies_are_answered_408_and_closed(target: Target) 
     assert json.loads(answers[0].partition(b"\r\n\r\n")[2])["error"]["code"] == "REQUEST_TIMEOUT"
     assert refused_metric(target, "head_timeout") == 100
     assert refused_metric(target, "body_timeout") == 120
+    target.assert_survived()
+
+
+def test_an_answered_connection_left_silent_is_closed_after_the_keep_alive_timeout(target: Target) -> None:
+    with target.connect(timeout=30) as sock:  # Hypercorn's keep_alive_timeout is 5 s
+        sock.sendall(HEALTH)
+        assert read_one_response(sock).startswith(b"HTTP/1.1 200 ")
+        assert sock.recv(65536) == b""  # closed by the node (the 30 s socket timeout is the ceiling)
     target.assert_survived()
 
 

@@ -8,29 +8,15 @@ round-robin sent the second such request to the other node.
 from __future__ import annotations
 
 import socket
-import subprocess
 
 import httpx
 import pytest
 
 from tests.attack.harness import play_bot_tournament
+from tests.attack.test_upgrades import KEY, curl_upgrade_with_body
 from tests.cluster.harness import Cluster
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
-
-KEY = "dGhlIHNhbXBsZSBub25jZQ=="
-
-
-def curl_upgrade_with_body(url: str) -> str:
-    answered = subprocess.run(
-        ["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", url + "/", "-X", "GET"]
-        + ["-H", "Upgrade: websocket", "-H", "Connection: Upgrade", "-H", f"Sec-WebSocket-Key: {KEY}"]
-        + ["-H", "Sec-WebSocket-Version: 13", "--data-binary", "x"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return answered.stdout
 
 
 def test_upgrades_with_a_body_through_nginx_leave_both_nodes_up(cluster: Cluster) -> None:

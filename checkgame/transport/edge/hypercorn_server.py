@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 import trio
 from hypercorn.config import Config
+from hypercorn.events import Event
 from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
@@ -25,6 +26,21 @@ from checkgame.transport.edge.head import RequestHead
 from checkgame.transport.edge.stream import EdgeStream
 
 __all__ = ["HypercornServer", "open_hypercorn"]
+
+
+class _TCPServer(TCPServer):
+    """Hypercorn's connection, with what the app's task tells it carried out even as Quart-Trio cancels that task.
+
+    Quart-Trio cancels a request's task as soon as its response is sent, and that task is the one telling the
+    connection the exchange is over: restart the keep-alive timer, or close after ``Connection: close``. The
+    cancellation struck both halfway, so with Hypercorn 0.18 an answered connection stayed open as long as the
+    client kept it (never cut by ``keep_alive_timeout``, nor on shutdown until the graceful deadline).
+    Each of these steps is short (Hypercorn already shields the writes themselves).
+    """
+
+    async def protocol_send(self, event: Event) -> None:
+        with trio.CancelScope(shield=True):
+            await super().protocol_send(event)
 
 
 class HypercornServer:
@@ -39,7 +55,7 @@ class HypercornServer:
 
     async def serve_connection(self, stream: EdgeStream, head: RequestHead) -> None:
         """HTTP (and Hypercorn's WebSockets) on ``stream`` until the connection ends; ``head`` is replayed."""
-        await TCPServer(self.app, self.config, self.context, self.state, stream).run()  # type: ignore[arg-type]
+        await _TCPServer(self.app, self.config, self.context, self.state, stream).run()  # type: ignore[arg-type]
 
     async def close_idle(self) -> None:
         """Shutting down: keep-alive connections close once idle, requests in flight are answered first."""
