@@ -85,6 +85,9 @@ class Settings:
     """Open connections per client address (the X-Forwarded-For one behind a trusted proxy); beyond, 503; 0: no cap."""
     shutdown_timeout_s: float = 10.0
     """How long a graceful shutdown may take before connections are cut."""
+    lost_session_check_s: float = 60.0
+    """How often each node looks for sessions whose live state was lost (and how old a session must be to be
+    judged lost), to mark them ended (checkgame/rooms/sweeper.py)."""
     log_level: str = "info"
     log_format: str = "auto"
     """``json`` (one object per line), ``text``, or ``auto``: text on a terminal, JSON otherwise."""

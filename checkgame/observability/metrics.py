@@ -179,6 +179,23 @@ class Metrics:
             registry=registry,
         )
 
+        self.recorder_effects = Counter(
+            "checkgame_recorder_effects_total",
+            "Session effects handled by the recorder, by kind and outcome (written; rejected by the database and"
+            " skipped; deferred to the live state while the backlog is full; lost at shutdown with the database"
+            " down).",
+            ["kind", "outcome"],
+            registry=registry,
+        )
+        self.sessions_lost = Counter(
+            "checkgame_sessions_lost_total",
+            "Sessions this node ended because their live state was lost (reason live_state_lost).",
+            registry=registry,
+        )
+        self.recorder_backlog = Gauge(
+            "checkgame_recorder_backlog", "Session effects waiting to be written to the database.", registry=registry
+        )
+
         # Dependencies
         self.db_duration = Histogram(
             "checkgame_db_query_duration_seconds",

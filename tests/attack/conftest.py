@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.attack.harness import Target
+from tests.cluster.conftest import cluster as cluster  # two nodes behind nginx, for the attacks that need them
 
 
 @pytest.fixture
