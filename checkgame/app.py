@@ -2,10 +2,11 @@
 
 Nothing else chooses a backend. Lifetimes nest (DESIGN.md §6): the store is
 opened around everything; the recorder and the timers run in a nursery owned
-here, around Hypercorn; on shutdown the server drains (WebSockets are closed
-with 1001), Hypercorn stops, the timers are cancelled, and the recorder
-finishes writing what is queued before the store closes, within what is left
-of the shutdown timeout (a database still down by then loses it, logged).
+here, around the front door and Hypercorn behind it (``transport/edge``); on
+shutdown the server drains (WebSockets are closed with 1001), Hypercorn stops,
+the timers are cancelled, and the recorder finishes writing what is queued
+before the store closes, within what is left of the shutdown timeout (a
+database still down by then loses it, logged).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from functools import partial
 
 import trio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve
 
 from checkgame import __version__
 from checkgame.auth import TokenCodec
@@ -44,6 +44,7 @@ from checkgame.sessions import Recorded
 from checkgame.sessions.machine import result_id
 from checkgame.store import GameResult, TournamentResult, open_store
 from checkgame.transport.context import Services
+from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
 from checkgame.transport.ws.frames import FrameRenderer
 from checkgame.transport.ws.hypercorn_guard import guard_hypercorn
@@ -148,7 +149,7 @@ async def serve_checkgame(
                     partial(run_sweeper, store, live, clock, interval_s=lost_interval_s, metrics=metrics),
                 )
                 async with trio.open_nursery() as server:
-                    binds = await server.start(_serve, app, config, drain_then_stop)
+                    binds = await server.start(partial(serve_edge, app, config, settings, metrics, drain_then_stop))
                     if not settings.public_url or settings.port == 0:
                         services.settings = replace(settings, public_url=binds[0])
                     log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))
@@ -193,13 +194,3 @@ async def _acknowledge_recorded(service: SessionService, result: GameResult | To
 async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:
     with scope:
         await task()
-
-
-async def _serve(
-    app: object,
-    config: HypercornConfig,
-    shutdown_trigger: Callable[[], Awaitable[None]],
-    *,
-    task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
-) -> None:
-    await serve(app, config, shutdown_trigger=shutdown_trigger, task_status=task_status)  # type: ignore[arg-type]

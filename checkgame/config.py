@@ -81,6 +81,16 @@ class Settings:
     """Sessions a user may create per hour (seed plan)."""
     requests_per_min: int = 100
     """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
+    head_timeout_s: float = 10.0
+    """A request head must arrive whole within this time of its first byte (of the connection's opening, for the
+    first request); else 408 and the connection closes."""
+    body_timeout_s: float = 30.0
+    """A request body must arrive whole within this time of its head; else 408 and the connection closes."""
+    max_connections: int = 16_000
+    """Open TCP connections (HTTP and WebSocket); beyond, 503 with Retry-After and close. Keep it below the
+    process's open-file limit (``ulimit -n``), which a database pool and log files share; 0: no cap."""
+    max_connections_per_ip: int = 1_000
+    """Open connections per client address (the X-Forwarded-For one behind a trusted proxy); beyond, 503; 0: no cap."""
     shutdown_timeout_s: float = 10.0
     """How long a graceful shutdown may take before connections are cut."""
     lost_session_check_s: float = 60.0

@@ -35,6 +35,7 @@ LOAD_SETTINGS = {
     "CHECKGAME_REQUESTS_PER_MIN": "100000000",
     "CHECKGAME_SESSIONS_PER_HOUR": "100000000",
     "CHECKGAME_BENCH_ECHO": "true",
+    "CHECKGAME_MAX_CONNECTIONS_PER_IP": "0",  # every simulated player comes from this machine
     "CHECKGAME_LOG_LEVEL": "warning",
     "JWT_SECRET": "load-test-secret-0123456789abcdefghijklmnop",
 }

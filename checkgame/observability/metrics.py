@@ -67,6 +67,24 @@ class Metrics:
             "checkgame_node_draining", "1 while this node refuses new connections.", registry=registry
         )
 
+        # The front door (every TCP connection, before any server reads it)
+        self.connections_open = Gauge(
+            "checkgame_connections_open", "TCP connections open to this node, HTTP and WebSocket.", registry=registry
+        )
+        self.connections_refused = Counter(
+            "checkgame_connections_refused_total",
+            "Connections the front door answered and closed, by reason (max_connections, max_connections_per_ip, "
+            "bad_request, bad_upgrade, head_timeout, body_timeout).",
+            ["reason"],
+            registry=registry,
+        )
+        self.connection_errors = Counter(
+            "checkgame_connection_errors_total",
+            "Connections ended by a failure contained to them, by kind (protocol, network, internal).",
+            ["kind"],
+            registry=registry,
+        )
+
         # Play
         self.actions = Counter(
             "checkgame_actions_total",
