@@ -149,6 +149,7 @@ class WebSocket:
         self._nursery = nursery
         self._limits = limits
         self._protocol = Connection(ConnectionType.SERVER, None, received)
+        self._unparsed = bool(received)  # frames that came with the head: handled by the first receive
         self._messages: deque[str] = deque()
         self._parts: list[str] = []
         self._part_bytes = 0
@@ -178,6 +179,10 @@ class WebSocket:
         while not self._messages:
             if self.closed is not None:
                 raise WebSocketClosedError(self.closed)
+            if self._unparsed:
+                self._unparsed = False
+                self._handle_events()
+                continue
             data = await self._read(deadline)
             if data is None and self.closed is None:
                 limit = self._limits.idle_timeout_s
