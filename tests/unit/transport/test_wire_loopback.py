@@ -14,6 +14,7 @@ from functools import partial
 
 import pytest
 import trio
+import trio.lowlevel
 from trio_websocket import ConnectionClosed, WebSocketConnection, open_websocket_url
 from wsproto.events import AcceptConnection, TextMessage
 
@@ -30,9 +31,13 @@ async def echo(websocket: WebSocket) -> None:
 
 
 @asynccontextmanager
-async def serving(handler: Handler = echo, limits: Limits | None = None) -> AsyncIterator[tuple[str, list[WebSocket]]]:
-    """A server on a free loopback port: its ``ws://`` URL, and the server ends of the connections so far."""
+async def serving(
+    handler: Handler = echo, limits: Limits | None = None
+) -> AsyncIterator[tuple[str, list[WebSocket], trio.Event]]:
+    """A server on a free loopback port: its ``ws://`` URL, the server ends of its connections, and an event
+    set when the first connection has ended (closed and its socket released)."""
     served: list[WebSocket] = []
+    ended = trio.Event()
 
     async def connection(stream: trio.SocketStream) -> None:
         try:
@@ -43,11 +48,12 @@ async def serving(handler: Handler = echo, limits: Limits | None = None) -> Asyn
         async with trio.open_nursery() as nursery, open_websocket(stream, upgrade, nursery, limits) as websocket:
             served.append(websocket)
             await handler(websocket)
+        ended.set()
 
     async with trio.open_nursery() as nursery:
         listeners = await nursery.start(partial(trio.serve_tcp, connection, 0, host="127.0.0.1"))
         port = listeners[0].socket.getsockname()[1]
-        yield f"ws://127.0.0.1:{port}/api/v1/ws", served
+        yield f"ws://127.0.0.1:{port}/api/v1/ws", served, ended
         nursery.cancel_scope.cancel()
 
 
@@ -68,7 +74,7 @@ def port_of(url: str) -> int:
 
 
 async def test_messages_are_echoed_with_direct_writes():
-    async with serving(limits=Limits(max_message_bytes=256 * 1024)) as (url, served):
+    async with serving(limits=Limits(max_message_bytes=256 * 1024)) as (url, served, _):
         with trio.fail_after(10):
             async with open_client(url) as client:
                 for text in ["hi", "é" * 1000, "x" * 4000]:
@@ -91,7 +97,7 @@ async def test_a_refused_token_is_an_error_frame_then_1008():
         websocket.send_nowait(encode_text_frame('{"type": "error", "data": {"code": "INVALID_TOKEN"}}'))
         await websocket.aclose(1008, "INVALID_TOKEN")
 
-    async with serving(refuse_token) as (url, served):
+    async with serving(refuse_token) as (url, served, _):
         with trio.fail_after(10):
             async with open_client(url) as client:
                 assert "INVALID_TOKEN" in await client.get_message()
@@ -104,7 +110,7 @@ async def test_a_refused_token_is_an_error_frame_then_1008():
 
 @pytest.mark.parametrize(("message", "code"), [("x" * 1025, 1009), (b"binary", 1003)])
 async def test_an_oversized_or_binary_message_closes_the_connection(message, code):
-    async with serving(limits=Limits(max_message_bytes=1024)) as (url, served):
+    async with serving(limits=Limits(max_message_bytes=1024)) as (url, served, _):
         with trio.fail_after(10):
             async with open_client(url) as client:
                 await client.send_message(message)
@@ -116,7 +122,7 @@ async def test_an_oversized_or_binary_message_closes_the_connection(message, cod
 
 
 async def test_a_message_in_fragments_over_a_real_socket():
-    async with serving() as (url, _):
+    async with serving() as (url, _, _):
         with trio.fail_after(10):
             client = RawClient(await trio.open_tcp_stream("127.0.0.1", port_of(url)))
             assert isinstance(await client.handshake(), AcceptConnection)
@@ -126,25 +132,24 @@ async def test_a_message_in_fragments_over_a_real_socket():
             await client.stream.aclose()
 
 
-@pytest.mark.slow
 async def test_a_slow_reader_is_closed_with_1013_and_the_queue_stays_bounded():
     limits = Limits(max_queued_frames=8, max_queued_bytes=512 * 1024, close_timeout_s=10)
     frame = encode_text_frame("x" * 64 * 1024)
-    started = trio.Event()
+    started, flooded = trio.Event(), trio.Event()
 
     async def flood(websocket: WebSocket) -> None:
         await started.wait()
         while websocket.send_nowait(frame):
             assert websocket.statistics().queued_bytes <= 512 * 1024
-            await trio.sleep(0)  # let the writer run, as a hub between entries would
+            await trio.lowlevel.checkpoint()  # let the writer run, as a hub between entries would
+        flooded.set()
 
-    async with serving(flood, limits) as (url, served):
+    async with serving(flood, limits) as (url, served, _):
         with trio.fail_after(20):
             # trio-websocket stops reading the socket while its one-message queue is full: a slow reader
             async with open_client(url, message_queue_size=0) as client:
                 started.set()
-                while served[0].closed is None:
-                    await trio.sleep(0.01)
+                await flooded.wait()
                 received = 0
                 with pytest.raises(ConnectionClosed) as closed:
                     while True:
@@ -165,41 +170,39 @@ async def test_a_reader_that_never_reads_is_dropped_within_the_bounds():
 
     async def flood(websocket: WebSocket) -> None:
         while websocket.send_nowait(frame):
-            await trio.sleep(0)
+            await trio.lowlevel.checkpoint()
 
-    async with serving(flood, limits) as (url, served):
+    async with serving(flood, limits) as (url, served, ended):
         with trio.fail_after(20):
             sock = trio.socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
             await sock.connect(("127.0.0.1", port_of(url)))
             stream = trio.SocketStream(sock)
             await stream.send_all(upgrade_request())
-            while not served or served[0].closed is None:  # never reads a byte
-                await trio.sleep(0.01)
-            while not served[0].statistics().closed or served[0].statistics().writer_running:
-                await trio.sleep(0.01)
+            await ended.wait()  # the client never reads a byte
             await stream.aclose()
         assert served[0].closed is not None
         assert served[0].closed.code == 1013
+        assert not served[0].statistics().writer_running
 
 
 async def test_a_peer_that_resets_is_a_clean_end():
-    async with serving() as (url, served):
+    async with serving() as (url, served, ended):
         with trio.fail_after(10):
             client = RawClient(await trio.open_tcp_stream("127.0.0.1", port_of(url)))
             assert isinstance(await client.handshake(), AcceptConnection)
             assert isinstance(client.stream, trio.SocketStream)
             client.stream.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             await client.stream.aclose()  # RST, no close frame
-            while not served or served[0].closed is None:
-                await trio.sleep(0.01)
+            await ended.wait()
+        assert served[0].closed is not None
         assert served[0].closed.code == 1006
         assert not served[0].send_nowait(encode_text_frame("nobody there"))
 
 
 async def test_the_curl_that_killed_the_node_gets_400_and_the_server_goes_on():
     """Issue 12, defect 1: an upgrade carrying a body."""
-    async with serving() as (url, _):
+    async with serving() as (url, _, _):
         with trio.fail_after(10):
             async with await trio.open_tcp_stream("127.0.0.1", port_of(url)) as stream:
                 await stream.send_all(upgrade_request("/", Content_Length="1") + b"x")
