@@ -58,11 +58,11 @@ async def serving(
 
 
 @asynccontextmanager
-async def open_client(url: str, **options: int) -> AsyncIterator[WebSocketConnection]:
+async def open_client(url: str, *, message_queue_size: int = 1) -> AsyncIterator[WebSocketConnection]:
     """trio-websocket's client, its socket closed after a close the server started (0.12 leaves it open)."""
     opened: WebSocketConnection | None = None
     try:
-        async with open_websocket_url(url, **options) as opened:
+        async with open_websocket_url(url, message_queue_size=message_queue_size) as opened:
             yield opened
     finally:
         if opened is not None:
@@ -103,6 +103,7 @@ async def test_a_refused_token_is_an_error_frame_then_1008():
                 assert "INVALID_TOKEN" in await client.get_message()
                 with pytest.raises(ConnectionClosed) as closed:
                     await client.get_message()
+        assert closed.value.reason is not None
         assert (closed.value.reason.code, closed.value.reason.reason) == (1008, "INVALID_TOKEN")
         assert served[0].closed is not None
         assert not served[0].closed.by_peer
@@ -116,6 +117,7 @@ async def test_an_oversized_or_binary_message_closes_the_connection(message, cod
                 await client.send_message(message)
                 with pytest.raises(ConnectionClosed) as closed:
                     await client.get_message()
+        assert closed.value.reason is not None
         assert closed.value.reason.code == code
         assert served[0].closed is not None
         assert served[0].closed.code == code
@@ -156,6 +158,7 @@ async def test_a_slow_reader_is_closed_with_1013_and_the_queue_stays_bounded():
                         await client.get_message()
                         received += 1
         stats = served[0].statistics()
+        assert closed.value.reason is not None
         assert closed.value.reason.code == 1013
         assert stats.closed is not None
         assert stats.closed.code == 1013
