@@ -31,8 +31,8 @@ import trio
 import trio.lowlevel
 import trio_websocket
 
-from checkgame.transport.ws.upgrade import receive_upgrade
-from checkgame.transport.ws.wire import WebSocket, encode_text_frame, open_websocket
+from checkgame.transport.ws.upgrade import open_websocket, receive_upgrade
+from checkgame.transport.ws.wire import WebSocket, encode_text_frame
 
 TEXT = '{"type":"card_played","data":{"player":"p1","card":{"suit":"hearts","rank":"7"},"next":"p2"},"seq":%d}'
 HEAD = (

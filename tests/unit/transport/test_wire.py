@@ -17,8 +17,8 @@ import trio.testing
 from wsproto.events import AcceptConnection, CloseConnection, Ping, Pong, TextMessage
 from wsproto.frame_protocol import FrameProtocol
 
-from checkgame.transport.ws.upgrade import receive_upgrade
-from checkgame.transport.ws.wire import Limits, WebSocket, WebSocketClosedError, encode_text_frame, open_websocket
+from checkgame.transport.ws.upgrade import open_websocket, receive_upgrade
+from checkgame.transport.ws.wire import Limits, WebSocket, WebSocketClosedError, encode_text_frame
 from tests.support.wsclient import RawClient, raw_frame, upgrade_request
 
 TEXT, BINARY, CONTINUATION = 0x1, 0x2, 0x0

@@ -18,8 +18,8 @@ import trio.lowlevel
 from trio_websocket import ConnectionClosed, WebSocketConnection, open_websocket_url
 from wsproto.events import AcceptConnection, TextMessage
 
-from checkgame.transport.ws.upgrade import UpgradeError, receive_upgrade, refuse
-from checkgame.transport.ws.wire import Limits, WebSocket, encode_text_frame, open_websocket
+from checkgame.transport.ws.upgrade import UpgradeError, open_websocket, receive_upgrade, refuse
+from checkgame.transport.ws.wire import Limits, WebSocket, encode_text_frame
 from tests.support.wsclient import RawClient, upgrade_request
 
 Handler = Callable[[WebSocket], Awaitable[None]]
@@ -218,3 +218,16 @@ async def test_the_curl_that_killed_the_node_gets_400_and_the_server_goes_on():
             async with open_client(url) as client:
                 await client.send_message("still here")
                 assert await client.get_message() == "still here"
+
+
+async def test_a_server_shutting_down_closes_with_1001():
+    async def wait(websocket: WebSocket) -> None:
+        await trio.sleep_forever()
+
+    with trio.fail_after(10):
+        async with serving(wait) as (url, _, _):
+            client = RawClient(await trio.open_tcp_stream("127.0.0.1", port_of(url)))
+            assert isinstance(await client.handshake(), AcceptConnection)
+        # leaving the block cancelled the server, its connection included
+        async with client.stream:
+            assert await client.close_code() == 1001
