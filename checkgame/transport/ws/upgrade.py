@@ -9,7 +9,8 @@ same for a head already read whole. Either returns an :class:`Upgrade` (the
 request target, the key, the bytes the client sent after its head) or raises
 :class:`UpgradeError`, whose status and message :func:`refuse` turns into a
 plain HTTP answer. The caller may refuse a good upgrade too (503 while
-draining, 403...); accepting it is :func:`checkgame.transport.ws.wire.open_websocket`.
+draining, 403...); accepting it is :func:`open_websocket`, which serves the
+connection (:class:`checkgame.transport.ws.wire.WebSocket`) inside a block.
 
 h11 parses and serialises the HTTP; the checks are ours because wsproto's
 server handshake (1.3.2) is laxer than this server must be: it accepts any key
@@ -27,6 +28,8 @@ from __future__ import annotations
 import base64
 import binascii
 import http
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,8 +38,15 @@ import trio
 from wsproto.utilities import generate_accept_token
 
 from checkgame.errors import ClientError
+from checkgame.transport.ws.wire import (
+    CLOSE_GOING_AWAY,
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_NORMAL,
+    Limits,
+    WebSocket,
+)
 
-__all__ = ["Upgrade", "UpgradeError", "parse_upgrade", "receive_upgrade", "refuse"]
+__all__ = ["Upgrade", "UpgradeError", "open_websocket", "parse_upgrade", "receive_upgrade", "refuse"]
 
 MAX_HEAD_BYTES = 16 * 1024
 """The longest request head accepted (h11's own default), beyond which the answer is 431."""
@@ -234,3 +244,50 @@ def _reason(status: int) -> bytes:
         return http.HTTPStatus(status).phrase.encode()
     except ValueError:
         return b""
+
+
+@asynccontextmanager
+async def open_websocket(
+    stream: trio.abc.Stream,
+    upgrade: Upgrade,
+    nursery: trio.Nursery,
+    limits: Limits | None = None,
+    *,
+    subprotocol: str | None = None,
+) -> AsyncIterator[WebSocket]:
+    """Accept ``upgrade`` (101) and serve the connection inside the block; leaving it closes the connection.
+
+    Args:
+        stream: the connection, its request head already read.
+        upgrade: that head, checked (:func:`receive_upgrade`).
+        nursery: where a writer task runs while the socket pushes back; the caller's, so that an error in
+            the block reaches the caller as it was raised, not wrapped in an exception group.
+        limits: the connection's bounds.
+        subprotocol: one the client offered, to confirm.
+
+    The block ends the connection with 1000 when it returns, 1011 when it raises (the error propagates),
+    1001 when it is cancelled. A client gone before the 101 gives a connection already closed (1006),
+    never an exception.
+    """
+    limits = limits or Limits()
+    websocket = WebSocket(stream, nursery, limits, upgrade.trailing)
+    accepted = False
+    with trio.move_on_after(limits.send_timeout_s):
+        try:
+            await stream.send_all(upgrade.accept_bytes(subprotocol))
+            accepted = True
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+    if not accepted:
+        websocket.abort("the client left before the 101")
+    code, reason = CLOSE_NORMAL, ""
+    try:
+        yield websocket
+    except trio.Cancelled:
+        code, reason = CLOSE_GOING_AWAY, "server shutting down"
+        raise
+    except BaseException:
+        code, reason = CLOSE_INTERNAL_ERROR, "internal error"
+        raise
+    finally:
+        await websocket.aclose(code, reason)

@@ -24,6 +24,9 @@ connection. Direct writes use ``os.write`` on the descriptor of a
 sees two writers; on other streams (memory streams in tests) every frame goes
 through the writer.
 
+Accepting an upgrade and serving the connection in a block is
+:func:`checkgame.transport.ws.upgrade.open_websocket`.
+
 Closing: :meth:`WebSocket.close_nowait` (from any task, or synchronously from a
 hub) sends the close frame after what is queued and ends a pending
 :meth:`receive`; :meth:`WebSocket.aclose` then waits, within
@@ -40,15 +43,12 @@ import math
 import os
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import trio
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 from wsproto.frame_protocol import FrameProtocol
-
-from checkgame.transport.ws.upgrade import Upgrade
 
 __all__ = [
     "CloseInfo",
@@ -57,7 +57,6 @@ __all__ = [
     "WebSocketClosedError",
     "WebSocketStatistics",
     "encode_text_frame",
-    "open_websocket",
 ]
 
 CLOSE_NORMAL = 1000
@@ -141,7 +140,14 @@ def encode_text_frame(text: str) -> bytes:
 
 
 class WebSocket:
-    """The server end of one upgraded connection; made by :func:`open_websocket`."""
+    """The server end of one upgraded connection (see :func:`~checkgame.transport.ws.upgrade.open_websocket`).
+
+    Args:
+        stream: the connection, after the 101.
+        nursery: where a writer task runs while the socket pushes back.
+        limits: the connection's bounds.
+        received: what the client sent after its request head (its first frames).
+    """
 
     def __init__(self, stream: trio.abc.Stream, nursery: trio.Nursery, limits: Limits, received: bytes) -> None:
         self._stream = stream
@@ -149,6 +155,7 @@ class WebSocket:
         self._nursery = nursery
         self._limits = limits
         self._protocol = Connection(ConnectionType.SERVER, None, received)
+        self._unparsed = bool(received)  # frames that came with the head: handled by the first receive
         self._messages: deque[str] = deque()
         self._parts: list[str] = []
         self._part_bytes = 0
@@ -178,6 +185,10 @@ class WebSocket:
         while not self._messages:
             if self.closed is not None:
                 raise WebSocketClosedError(self.closed)
+            if self._unparsed:
+                self._unparsed = False
+                self._handle_events()
+                continue
             data = await self._read(deadline)
             if data is None and self.closed is None:
                 limit = self._limits.idle_timeout_s
@@ -316,7 +327,7 @@ class WebSocket:
                     await self._stream.send_all(batch)
                 self._queued_bytes -= len(batch)
                 if blocked.cancelled_caught:
-                    self._abort(f"a send was blocked for {self._limits.send_timeout_s:g} s")
+                    self.abort(f"a send was blocked for {self._limits.send_timeout_s:g} s")
                     await trio.aclose_forcefully(self._stream)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             self._stream_failed()
@@ -343,7 +354,8 @@ class WebSocket:
         self._await_reply = False
         self.close_nowait(code, reason)
 
-    def _abort(self, reason: str) -> None:
+    def abort(self, reason: str) -> None:
+        """End at once, without a close handshake (the stream is hopeless); :meth:`aclose` still releases it."""
         self.closed = self.closed or CloseInfo(CLOSE_LOST, reason, by_peer=False)
         self._stream_failed()
 
@@ -406,50 +418,3 @@ class WebSocket:
             backpressure_episodes=self._episodes,
             closed=self.closed,
         )
-
-
-@asynccontextmanager
-async def open_websocket(
-    stream: trio.abc.Stream,
-    upgrade: Upgrade,
-    nursery: trio.Nursery,
-    limits: Limits | None = None,
-    *,
-    subprotocol: str | None = None,
-) -> AsyncIterator[WebSocket]:
-    """Accept ``upgrade`` (101) and serve the connection inside the block; leaving it closes the connection.
-
-    Args:
-        stream: the connection, its request head already read.
-        upgrade: that head, checked (:func:`~checkgame.transport.ws.upgrade.receive_upgrade`).
-        nursery: where a writer task runs while the socket pushes back; the caller's, so that an error in
-            the block reaches the caller as it was raised, not wrapped in an exception group.
-        limits: the connection's bounds.
-        subprotocol: one the client offered, to confirm.
-
-    The block ends the connection with 1000 when it returns, 1011 when it raises (the error propagates),
-    1001 when it is cancelled. A client gone before the 101 gives a connection already closed (1006),
-    never an exception.
-    """
-    limits = limits or Limits()
-    websocket = WebSocket(stream, nursery, limits, upgrade.trailing)
-    accepted = False
-    with trio.move_on_after(limits.send_timeout_s):
-        try:
-            await stream.send_all(upgrade.accept_bytes(subprotocol))
-            accepted = True
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            pass
-    if not accepted:
-        websocket._stream_failed()
-    code, reason = CLOSE_NORMAL, ""
-    try:
-        yield websocket
-    except trio.Cancelled:
-        code, reason = CLOSE_GOING_AWAY, "server shutting down"
-        raise
-    except BaseException:
-        code, reason = CLOSE_INTERNAL_ERROR, "internal error"
-        raise
-    finally:
-        await websocket.aclose(code, reason)
