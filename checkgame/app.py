@@ -36,7 +36,7 @@ from checkgame.observability.instrument import instrument_live, instrument_rate_
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
-from checkgame.rooms import Presence, Recorder, SessionService, run_sweeper, run_timers
+from checkgame.rooms import Recorder, SessionService, run_sweeper, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.rooms.hub import Hubs
@@ -48,6 +48,7 @@ from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
 from checkgame.transport.ws.frames import FrameRenderer
 from checkgame.transport.ws.hypercorn_guard import guard_hypercorn
+from checkgame.transport.ws.routes import websocket_routes
 
 __all__ = ["serve_checkgame", "wait_for_signal"]
 
@@ -98,7 +99,6 @@ async def serve_checkgame(
                 settings=settings,
                 store=store,
                 sessions=service,
-                presence=Presence(service, settings.node_id),
                 tokens=TokenCodec(settings.jwt_secret),
                 rate_limiter=rate_limiter,
                 clock=clock,
@@ -130,7 +130,7 @@ async def serve_checkgame(
                 nonlocal stop_by
                 await shutdown_trigger()
                 stop_by = trio.current_time() + settings.shutdown_timeout_s
-                services.draining.set()
+                services.node.stop()  # refuse new sockets, close the open ones with 1001
                 services.bots.stop()
 
             timers, reports, recording, sweeps = (trio.CancelScope() for _ in range(4))
@@ -149,7 +149,9 @@ async def serve_checkgame(
                     partial(run_sweeper, store, live, clock, interval_s=lost_interval_s, metrics=metrics),
                 )
                 async with trio.open_nursery() as server:
-                    binds = await server.start(partial(serve_edge, app, config, settings, metrics, drain_then_stop))
+                    upgrades = websocket_routes(services)
+                    serve = partial(serve_edge, app, config, settings, metrics, drain_then_stop, upgrades=upgrades)
+                    binds = await server.start(serve)
                     if not settings.public_url or settings.port == 0:
                         services.settings = replace(settings, public_url=binds[0])
                     log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))

@@ -20,8 +20,6 @@ from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
-from checkgame.observability.connections import LocalConnections
-
 __all__ = ["LATENCY_BUCKETS", "LabelCache", "Metrics"]
 
 M = TypeVar("M", Counter, Histogram)
@@ -236,14 +234,13 @@ class Metrics:
             registry=registry,
         )
 
-        # Hot-path shortcuts: label children bound once, and the connections the gauges and the broadcast timer read
+        # Hot-path shortcuts: label children bound once
         self.sent = LabelCache(self.ws_sent)
         self.received = LabelCache(self.ws_received)
         self.refused = LabelCache(self.refusals)
         self.limited = LabelCache(self.rate_limited)
         self.closed = LabelCache(self.ws_closes)
         self.action = LabelCache(self.actions)
-        self.connections = LocalConnections(self.move_broadcast.observe)
 
 
 class LabelCache(Generic[M]):

@@ -93,7 +93,10 @@ class NodeMonitor:
     version: str = __version__
     connections: dict[str, ConnectionInfo] = field(default_factory=dict)
     counts: _Counts = field(default_factory=_Counts)
-    draining: bool = False
+    drain_requested: bool = False
+    """An operator drains this node (through the live store, from any node's admin API)."""
+    stopping: bool = False
+    """The process shuts down (SIGTERM): the same as a drain, for good."""
     _samples: deque[tuple[float, int, int, int]] = field(default_factory=lambda: deque(maxlen=64))
 
     @contextmanager
@@ -105,15 +108,29 @@ class NodeMonitor:
         finally:
             self.connections.pop(info.connection_id, None)
 
+    @property
+    def draining(self) -> bool:
+        """New connections are refused, /ready answers 503, and live ones were told to go elsewhere."""
+        return self.drain_requested or self.stopping
+
     def set_draining(self, draining: bool) -> None:
-        """Turn draining on (closing every connection, which reconnects elsewhere) or off."""
+        """Turn an operator's drain on (closing every connection, which reconnects elsewhere) or off."""
         if draining and not self.draining:
             log.warning("node %s drains: closing %d connections", self.node, len(self.connections))
-            for info in list(self.connections.values()):
-                info.close(CLOSE_DRAINING, "node draining: reconnect")
-        elif self.draining and not draining:
+            self._close_all("node draining: reconnect")
+        elif self.drain_requested and not draining and not self.stopping:
             log.warning("node %s takes connections again", self.node)
-        self.draining = draining
+        self.drain_requested = draining
+
+    def stop(self) -> None:
+        """The process shuts down: every connection is closed with 1001 (its client reconnects to another node)."""
+        if not self.stopping:
+            self._close_all("server shutting down: reconnect")
+        self.stopping = True
+
+    def _close_all(self, reason: str) -> None:
+        for info in list(self.connections.values()):
+            info.close(CLOSE_DRAINING, reason)
 
     def sample(self, now: float) -> None:
         """Remember the counters at ``now`` (called about once a second)."""

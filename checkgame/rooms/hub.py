@@ -70,8 +70,8 @@ class Renderer(Protocol[F]):
         """The whole session as ``viewer`` may see it (``session_state``)."""
         ...
 
-    def batch(self, frames: Sequence[F]) -> F:
-        """Several frames as one message, in order (for viewers that asked for batches)."""
+    def batches(self, frames: Sequence[F]) -> Sequence[F]:
+        """Frames as few messages as the protocol's bounds allow, in order (for viewers that asked for batches)."""
         ...
 
 
@@ -213,7 +213,7 @@ class SessionHub(Generic[F]):
         self._entries += len(entries)
         public: dict[int, F] = {}
         private: dict[tuple[int, str], F] = {}
-        batches: dict[tuple[int, ...], F] = {}
+        batches: dict[tuple[int, ...], Sequence[F]] = {}
 
         def render(index: int, entry: Entry, player: str) -> F:
             if entry.private is not None and player in entry.private:
@@ -249,18 +249,18 @@ class SessionHub(Generic[F]):
             self._delivered = max(self._delivered, entries[-1].seq)
         self._finish_moves()
 
-    def _write(self, viewer: Viewer[F], frames: list[F], batches: dict[tuple[int, ...], F]) -> None:
+    def _write(self, viewer: Viewer[F], frames: list[F], batches: dict[tuple[int, ...], Sequence[F]]) -> None:
         if not frames:
             return
         self._writes += len(frames)
+        messages: Sequence[F] = frames
         if viewer.batching and len(frames) > 1:
-            key = tuple(map(id, frames))  # viewers of the same view share one batch
+            key = tuple(map(id, frames))  # viewers of the same view share the same batches
             if key not in batches:
-                batches[key] = self._renderer.batch(frames)
-            viewer.write(batches[key])
-            return
-        for frame in frames:
-            viewer.write(frame)
+                batches[key] = self._renderer.batches(frames)
+            messages = batches[key]
+        for message in messages:
+            viewer.write(message)
 
     # -- viewers
     async def attach(self, viewer: Viewer[F], last_seq: int | None) -> str:
@@ -319,11 +319,9 @@ class SessionHub(Generic[F]):
             return "snapshot"
         assert after_seq is not None
         self._sent[viewer] = max(self._sent.get(viewer, -1), after_seq)
-        for entry in entries:
-            if entry.seq <= self._sent[viewer]:
-                continue
+        for entry in entries:  # all of them, even those already sent: the client asked for them again
             viewer.write(self._renderer.entry(entry, viewer.player_id))
-            self._sent[viewer] = entry.seq
+            self._sent[viewer] = max(self._sent[viewer], entry.seq)
             self._renders += 1
             self._writes += 1
             if _kicks(entry, viewer.player_id):

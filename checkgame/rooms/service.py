@@ -36,6 +36,10 @@ class SessionService:
         """Make a new session live."""
         await self.live.create(state)
 
+    async def find(self, session_id: str) -> sessions.SessionState | None:
+        """The state of a session, or None when it has no live state (ended long ago, or lost)."""
+        return await self.live.load(session_id)
+
     async def load(self, session_id: str, *, fresh: bool = False) -> sessions.SessionState:
         """The state of a session (``fresh``: never from a cache).
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import trio
+from dataclasses import dataclass
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import RateLimiter
-from checkgame.rooms import Presence, SessionService
+from checkgame.rooms import SessionService
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.rooms.hub import Hubs
@@ -28,7 +26,6 @@ class Services:
     settings: Settings
     store: Store
     sessions: SessionService
-    presence: Presence
     tokens: TokenCodec
     rate_limiter: RateLimiter
     clock: Callable[[], float]
@@ -42,5 +39,3 @@ class Services:
     """Plays the computer players a creator seats (POST /sessions/{id}/bots)."""
     hubs: Hubs[Frame]
     """This node's session hubs: who watches which session here, and the one feed of each."""
-    draining: trio.Event = field(default_factory=trio.Event)
-    """Set on shutdown (or by an operator): stop accepting, close connections with 1001."""

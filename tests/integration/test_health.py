@@ -70,7 +70,7 @@ async def test_ready_until_draining(server: Server, http: httpx.AsyncClient) -> 
     assert body == {"status": "ready", "ready": True, "reasons": [], "node": "test-node", "role": "all"}
     assert "checkgame_node_draining 0.0" in (await http.get(server.url + "/metrics")).text
 
-    server.services.draining.set()
+    server.services.node.stop()
     response = await http.get(server.url + "/ready")
     assert response.status_code == 503, response.text
     body = response.json()

@@ -231,7 +231,7 @@ async def test_graceful_shutdown_closes_sockets_with_1001_and_exits(nursery: tri
             assert _code(closed.value) == 1001
 
 
-async def test_a_client_that_falls_behind_is_cut_off_and_resumes_with_a_snapshot(
+async def test_entries_never_wait_for_a_slow_socket_and_a_long_absence_resumes_with_a_snapshot(
     nursery: trio.Nursery, tmp_path: Path
 ) -> None:
     server = await start_server(nursery, tmp_path, outbox_size=2)
@@ -241,17 +241,15 @@ async def test_a_client_that_falls_behind_is_cut_off_and_resumes_with_a_snapshot
             async with connect(server, guest) as bob:
                 await started_pair(server, http, ann, bob)
                 last = ann.last_seq
-                # bob leaving ends the game and the tournament: four entries at once, more than ann's outbox holds
-                response = await http.delete(
-                    f"/sessions/{guest.session_id}/leave", headers={"Authorization": f"Bearer {guest.token}"}
-                )
-                assert response.status_code == 204
-            with pytest.raises(ConnectionClosed) as closed, trio.fail_after(5):
-                while True:
-                    await ann.receive()
-            assert _code(closed.value) == 1013
+            # bob leaving ends the game and the tournament: four entries at once, more than ann's queue holds,
+            # all written straight to her socket (only a socket that pushes back queues; see tests/attack)
+            response = await http.delete(
+                f"/sessions/{guest.session_id}/leave", headers={"Authorization": f"Bearer {guest.token}"}
+            )
+            assert response.status_code == 204
+            await ann.until("tournament_finished")
         state = await _settled(server, table.session_id)
-        assert state.status is sessions.Status.FINISHED  # the session went on without waiting for ann
+        assert state.status is sessions.Status.FINISHED
         async with connect(server, table, last_seq=last) as ann:  # too much to replay into 2 slots: a snapshot
             snapshot = await ann.until("session_state")
             assert snapshot["seq"] == state.seq

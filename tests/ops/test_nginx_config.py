@@ -19,7 +19,7 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed
 
-from checkgame.transport.ws.endpoint import CLOSE_POLICY
+from checkgame.transport.ws.player import CLOSE_POLICY
 from tests.integration.conftest import open_ws, start_server
 from tests.support.processes import free_port
 from tests.support.services import services_required

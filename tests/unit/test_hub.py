@@ -39,8 +39,8 @@ class CountingRenderer:
     def snapshot(self, state: SessionState, viewer: str) -> Rendered:
         return Rendered("session_state", state.seq, viewer)
 
-    def batch(self, frames: Sequence[Rendered]) -> Rendered:
-        return Rendered("batch", frames[-1].seq, None, tuple(frames))
+    def batches(self, frames: Sequence[Rendered]) -> list[Rendered]:
+        return [Rendered("batch", frames[-1].seq, None, tuple(frames))]
 
 
 @dataclass(eq=False)

@@ -8,13 +8,12 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
 from checkgame.errors import DuplicateError, RateLimitedError, StoreUnavailableError
 from checkgame.live.memory import MemoryLiveStore
-from checkgame.observability.connections import LocalConnections
 from checkgame.observability.gcpauses import watch_gc_pauses
 from checkgame.observability.instrument import instrument_live, instrument_rate_limiter, instrument_store
 from checkgame.observability.logs import (
@@ -30,82 +29,7 @@ from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import MemoryRateLimiter
 from checkgame.sessions import EndSession, Entry, Join, Seat, SessionSettings, Start, apply, new_session
 
-
-@dataclass(eq=False)
-class FakeViewer:
-    last_sent: int = 0
-
-
-# -- the broadcast timer
-
-
-def test_a_move_is_timed_until_every_subscribed_connection_queued_it() -> None:
-    durations: list[float] = []
-    connections = LocalConnections(durations.append)
-    a, b = FakeViewer(), FakeViewer()
-    connections.opened("s", a)
-    connections.opened("s", b)
-    connections.committed("s", seq=3, started=10.0, now=10.001)
-    a.last_sent = 3
-    connections.queued("s", a, now=10.002)
-    assert durations == []  # b has not queued it yet
-    b.last_sent = 3
-    connections.queued("s", b, now=10.004)
-    assert durations == [pytest.approx(0.004)]
-
-
-def test_a_connection_already_past_the_move_is_not_waited_for() -> None:
-    durations: list[float] = []
-    connections = LocalConnections(durations.append)
-    ahead = FakeViewer(last_sent=5)
-    connections.opened("s", ahead)
-    connections.committed("s", seq=5, started=1.0, now=1.5)
-    assert durations == [0.5]
-
-
-def test_a_connection_that_closes_is_no_longer_waited_for() -> None:
-    durations: list[float] = []
-    connections = LocalConnections(durations.append)
-    a, gone = FakeViewer(), FakeViewer()
-    connections.opened("s", a)
-    connections.opened("s", gone)
-    connections.committed("s", seq=1, started=0.0, now=0.0)
-    a.last_sent = 1
-    connections.queued("s", a, now=0.25)
-    connections.closed("s", gone, now=0.5)
-    assert durations == [0.5]
-    connections.closed("s", a, now=1.0)
-    assert connections.session_ids() == []
-    assert connections.count() == 0
-
-
-def test_moves_of_other_sessions_and_later_moves_wait_separately() -> None:
-    durations: list[float] = []
-    connections = LocalConnections(durations.append)
-    a, other = FakeViewer(), FakeViewer()
-    connections.opened("s", a)
-    connections.opened("t", other)
-    connections.committed("s", seq=1, started=0.0, now=0.0)
-    connections.committed("s", seq=2, started=0.1, now=0.1)
-    a.last_sent = 1
-    connections.queued("s", a, now=0.2)
-    assert durations == [0.2]
-    a.last_sent = 2
-    connections.queued("s", a, now=0.4)
-    assert durations == [0.2, pytest.approx(0.3)]
-    assert sorted(connections.session_ids()) == ["s", "t"]
-    assert connections.count() == 2
-
-
-def test_a_move_in_a_session_without_connections_here_is_not_timed() -> None:
-    durations: list[float] = []
-    connections = LocalConnections(durations.append)
-    connections.committed("nobody", seq=1, started=0.0, now=1.0)
-    connections.queued("nobody", FakeViewer(1), now=1.0)
-    assert durations == []
-
-
-# -- metrics helpers
+# -- metrics
 
 
 def test_label_children_are_bound_once() -> None:

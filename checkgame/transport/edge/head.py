@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 from base64 import b64decode
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import h11
 
@@ -27,7 +28,7 @@ class RequestHead:
 
     method: str
     path: str
-    """The target without its query string."""
+    """The target without its query string, percent-decoded (``/api/v1/%77s`` is the game socket)."""
     http_version: str
     headers: tuple[tuple[str, str], ...]
 
@@ -37,7 +38,7 @@ class RequestHead:
         target = request.target.decode("latin-1")
         return cls(
             method=request.method.decode("latin-1"),
-            path=target.partition("?")[0],
+            path=unquote(target.partition("?")[0]),  # as Hypercorn hands it to the router
             http_version=request.http_version.decode("latin-1"),
             headers=tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers),
         )

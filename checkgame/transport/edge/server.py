@@ -200,9 +200,12 @@ async def serve_edge(
     metrics: Metrics,
     shutdown_trigger: Callable[[], Awaitable[None]],
     *,
+    upgrades: Mapping[str, ConnectionHandler] | None = None,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve ``app`` on ``config.bind`` through the front door until ``shutdown_trigger`` returns; report the binds.
+
+    ``upgrades`` serves WebSocket paths of its own (the lean game path) instead of Hypercorn.
 
     Shutting down: no new connection is accepted, idle keep-alive connections close, and the others have
     ``config.graceful_timeout`` to finish (the app has closed its WebSockets with 1001 by then) before they are cut.
@@ -210,7 +213,9 @@ async def serve_edge(
     websocket_paths = frozenset(rule.rule for rule in app.url_map.iter_rules() if rule.websocket)
     async with open_hypercorn(app, config) as hypercorn, trio.open_nursery() as connections:
         serve_http = hypercorn.serve_connection
-        door = FrontDoor(settings, metrics, websocket_paths, serve_http, max_head_bytes=config.h11_max_incomplete_size)
+        door = FrontDoor(
+            settings, metrics, websocket_paths, serve_http, upgrades, max_head_bytes=config.h11_max_incomplete_size
+        )
         sockets = config.create_sockets().insecure_sockets
         for sock in sockets:
             sock.listen(config.backlog)

@@ -51,6 +51,20 @@ class EdgeStream(trio.abc.HalfCloseableStream):
         self._guard = guard
         self._send_lock = trio.Lock()  # our 408 and the server's own writes never interleave
 
+    def take_replay(self) -> bytes:
+        """The bytes read before this stream existed (the first head and what followed it), handed over once:
+        for a server that reads the bare socket itself (the lean WebSocket path)."""
+        replay, self._replay = self._replay, b""
+        return replay
+
+    async def answer_and_close(self, response: bytes) -> None:
+        """Write a whole answer of the front door's own (it says ``Connection: close``) and end the connection."""
+        with trio.move_on_after(1):  # a peer that does not read is not waited for
+            async with self._send_lock:
+                with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+                    await self.transport.send_all(response)
+        await self.transport.aclose()
+
     @property
     def socket(self) -> trio.socket.SocketType:
         """The connection's socket (Hypercorn reads the addresses from it)."""
@@ -101,9 +115,6 @@ class EdgeStream(trio.abc.HalfCloseableStream):
         phase = self._tracker.phase
         self._guard.refused(f"{phase.value}_timeout")
         seconds = self._tracker.head_timeout_s if phase is Phase.HEAD else self._tracker.body_timeout_s
-        answer = refusal(408, "REQUEST_TIMEOUT", f"the request {phase.value} did not arrive within {seconds:g} s")
-        with trio.move_on_after(1):  # a peer that does not read is not waited for
-            async with self._send_lock:
-                with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
-                    await self.transport.send_all(answer)
-        await self.transport.aclose()
+        await self.answer_and_close(
+            refusal(408, "REQUEST_TIMEOUT", f"the request {phase.value} did not arrive within {seconds:g} s")
+        )

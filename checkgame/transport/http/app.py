@@ -24,9 +24,7 @@ from checkgame.transport.context import Services
 from checkgame.transport.http import api_auth, api_bots, api_sessions, web
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.routes import Api, Limit
-from checkgame.transport.roles import GAME_SOCKET_PATH, refusal_message, serves
-from checkgame.transport.ws.echo import ECHO_PATH, EchoRooms
-from checkgame.transport.ws.endpoint import serve_connection
+from checkgame.transport.roles import refusal_message, serves
 
 __all__ = ["API_PREFIX", "build_api", "create_app"]
 
@@ -91,7 +89,7 @@ def create_app(services: Services) -> QuartTrio:
     @app.get("/ready")
     async def ready() -> Response:
         reasons = []
-        if services.draining.is_set() or services.node.draining:
+        if services.node.draining:
             reasons.append("draining")
         try:
             if await services.store.pending_migrations():
@@ -116,13 +114,6 @@ def create_app(services: Services) -> QuartTrio:
     async def metrics() -> Response:
         await _refresh_gauges(services)
         return Response(generate_latest(services.metrics.registry), content_type=CONTENT_TYPE_LATEST)
-
-    @app.websocket(GAME_SOCKET_PATH)
-    async def game_socket() -> None:
-        await serve_connection(services)
-
-    if services.settings.bench_echo:  # the load test's transport ceiling, never on by default
-        app.websocket(ECHO_PATH)(EchoRooms().serve)
 
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> Response:  # routing errors: same body as every other error
@@ -183,12 +174,12 @@ def _observe_requests(app: QuartTrio, metrics: Metrics) -> None:
 async def _refresh_gauges(services: Services) -> None:
     """Set the gauges that describe what this node holds now (read when scraped, not kept up to date)."""
     metrics = services.metrics
-    metrics.draining.set(services.draining.is_set() or services.node.draining)
-    metrics.websocket_connections.set(services.presence.count())
+    metrics.draining.set(services.node.draining)
+    metrics.websocket_connections.set(services.hubs.statistics().viewers)
     playing = 0
     try:
-        for session_id in metrics.connections.session_ids():  # served from the cache of a subscribed session
-            state = await services.sessions.live.load(session_id)
+        for hub in services.hubs:  # served from the cache of a subscribed session
+            state = await services.sessions.find(hub.session_id)
             playing += state is not None and state.status is Status.PLAYING
     except LiveStateError as exc:  # keep the last value rather than report a wrong one
         log.warning("active_games_total not refreshed: %s", exc)

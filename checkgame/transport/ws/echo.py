@@ -1,17 +1,21 @@
 """A bare WebSocket fan-out echo: the transport ceiling the load test compares the game against.
 
-``/bench/echo?room=<name>`` relays every text frame it receives to every
-connection in the same room, the sender included, through the same kind of
-bounded outbox and writer task as a game connection, but with no decoding,
-rules or state. So "latency to every player of a table" measured here is what
-Hypercorn, wsproto and Trio alone cost on this machine. Served only when
+``/bench/echo?room=<name>`` relays every text message it receives to every
+connection in the same room, the sender included, on the same lean path as a
+game connection (:mod:`wire`): each message is framed once and written straight
+to each socket, at most :data:`OUTBOX_SIZE` frames wait for a socket that
+pushes back, and a reader that falls further behind is dropped (1013). No
+decoding, rules or state: "latency to every player of a table" measured here is
+what Trio, wsproto and the kernel alone cost on this machine. Served only when
 ``CHECKGAME_BENCH_ECHO=true`` (off by default: production does not expose it).
 """
 
 from __future__ import annotations
 
 import trio
-from quart import websocket
+
+from checkgame.transport.ws.upgrade import Upgrade, open_websocket
+from checkgame.transport.ws.wire import Limits, WebSocket, encode_text_frame
 
 __all__ = ["ECHO_PATH", "EchoRooms"]
 
@@ -24,34 +28,22 @@ class EchoRooms:
     """The open echo connections, by room."""
 
     def __init__(self) -> None:
-        self._rooms: dict[str, set[trio.MemorySendChannel[str]]] = {}
+        self._rooms: dict[str, set[WebSocket]] = {}
 
-    async def serve(self) -> None:
-        """The Quart handler body of one echo connection."""
-        room = websocket.args.get("room", "")
-        await websocket.accept()
-        outbox, frames = trio.open_memory_channel[str](OUTBOX_SIZE)
-        members = self._rooms.setdefault(room, set()) if room else {outbox}
-        members.add(outbox)
-        try:
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(self._write, frames, nursery.cancel_scope)
-                while True:
-                    message = await websocket.receive()
-                    text = message if isinstance(message, str) else message.decode()
+    async def serve(self, stream: trio.SocketStream, upgrade: Upgrade) -> None:
+        """One echo connection, from its 101 to its close."""
+        room = upgrade.query.get("room", "")
+        limits = Limits(max_queued_frames=OUTBOX_SIZE)
+        async with trio.open_nursery() as nursery, open_websocket(stream, upgrade, nursery, limits) as websocket:
+            members = self._rooms.setdefault(room, set()) if room else set()
+            members.add(websocket)
+            try:
+                async for message in websocket:
+                    frame = encode_text_frame(message)
                     for member in list(members):
-                        try:
-                            member.send_nowait(text)
-                        except (trio.WouldBlock, trio.ClosedResourceError):
+                        if not member.send_nowait(frame):  # closed, or just dropped for falling behind
                             members.discard(member)
-                            member.close()
-        finally:
-            members.discard(outbox)
-            if room and not members:
-                self._rooms.pop(room, None)
-
-    @staticmethod
-    async def _write(frames: trio.MemoryReceiveChannel[str], scope: trio.CancelScope) -> None:
-        async for frame in frames:
-            await websocket.send(frame)
-        scope.cancel()  # dropped from its room for falling behind: end the connection
+            finally:
+                members.discard(websocket)
+                if room and not members:
+                    self._rooms.pop(room, None)

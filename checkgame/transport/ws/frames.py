@@ -17,7 +17,7 @@ from checkgame.sessions import Entry, SessionState
 from checkgame.transport.ws import codec
 from checkgame.transport.ws.wire import encode_text_frame
 
-__all__ = ["Frame", "FrameRenderer"]
+__all__ = ["Frame", "FrameRenderer", "batches"]
 
 
 class Frame:
@@ -63,6 +63,29 @@ class FrameRenderer:
         )
         return Frame("session_state", text)
 
-    def batch(self, frames: Sequence[Frame]) -> Frame:
-        """Frames of one commit as one JSON array message, in order (clients that asked with ``batch=1``)."""
-        return Frame("batch", codec.batch([frame.text for frame in frames]), sum(frame.count for frame in frames))
+    def batches(self, frames: Sequence[Frame]) -> list[Frame]:
+        """Frames as JSON array messages, in order, each within the batch bounds (clients that asked ``batch=1``)."""
+        return batches(frames)
+
+
+def batches(frames: Sequence[Frame]) -> list[Frame]:
+    """``frames`` as few messages as :data:`codec.BATCH_MAX_FRAMES` and :data:`codec.BATCH_MAX_CHARS` allow;
+    a message of one frame is that frame itself (a plain object, not an array of one)."""
+    messages: list[Frame] = []
+    group: list[Frame] = []
+    size = 0
+    for frame in frames:
+        if group and (len(group) >= codec.BATCH_MAX_FRAMES or size >= codec.BATCH_MAX_CHARS):
+            messages.append(_joined(group))
+            group, size = [], 0
+        group.append(frame)
+        size += len(frame.text)
+    if group:
+        messages.append(_joined(group))
+    return messages
+
+
+def _joined(group: list[Frame]) -> Frame:
+    if len(group) == 1:
+        return group[0]
+    return Frame("batch", codec.batch([frame.text for frame in group]), sum(frame.count for frame in group))

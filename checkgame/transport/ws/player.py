@@ -36,9 +36,9 @@ from checkgame.rooms.hub import SessionHub
 from checkgame.rules import RuleViolation
 from checkgame.transport.context import Services
 from checkgame.transport.ws import codec
-from checkgame.transport.ws.frames import Frame
-from checkgame.transport.ws.upgrade import Upgrade
-from checkgame.transport.ws.wire import Limits, WebSocket, WebSocketClosedError, open_websocket
+from checkgame.transport.ws.frames import Frame, batches
+from checkgame.transport.ws.upgrade import Upgrade, open_websocket
+from checkgame.transport.ws.wire import Limits, WebSocket, WebSocketClosedError
 
 __all__ = [
     "CLOSE_GOING_AWAY",
@@ -119,6 +119,8 @@ class Player:
         self._pings: dict[int, float] = {}
         self._metrics = services.metrics
         self._counts = services.node.counts
+        self._held: list[Frame] | None = None
+        """Frames kept while the connection joins or resumes, sent together after."""
 
     # -- the hub's viewer
     @property
@@ -128,6 +130,12 @@ class Player:
 
     def write(self, frame: Frame) -> None:
         """Hand a rendered frame to the socket (never waits; a reader too far behind is closed with 1013)."""
+        if self._held is not None:
+            self._held.append(frame)
+            return
+        self._send(frame)
+
+    def _send(self, frame: Frame) -> None:
         if not self.websocket.send_nowait(frame.wire):
             return
         self._counts.messages_out += frame.count
@@ -138,14 +146,26 @@ class Player:
 
     def kicked(self) -> None:
         """The kick itself has been written; the close follows it."""
+        self._flush()
         self.websocket.close_nowait(CLOSE_KICKED, "KICKED")
 
     def fell_behind(self, reason: str) -> None:
+        self._flush()
         self._metrics.slow_client_disconnects.inc()
         self.websocket.close_nowait(CLOSE_TRY_AGAIN, reason)
 
     def replaced(self) -> None:
+        self._flush()
         self.websocket.close_nowait(CLOSE_REPLACED, "replaced by a newer connection of this seat")
+
+    def _hold(self) -> None:
+        """Keep what is written from now on until :meth:`_flush`: frames that wait together, batched together."""
+        self._held = []
+
+    def _flush(self) -> None:
+        held, self._held = self._held, None
+        for message in batches(held) if held and self.batching else held or ():
+            self._send(message)
 
     def send(self, type_: str, data: Any) -> None:
         """A frame of this connection's own (not from the session log)."""
@@ -156,6 +176,7 @@ class Player:
         """Serve the connection until the client leaves, misbehaves, or the node drains."""
         services = self.services
         settings = services.settings
+        self._hold()  # the greeting and the first snapshot (or replay) go out together
         self.send(
             "connection_established",
             {
@@ -166,6 +187,7 @@ class Player:
             },
         )
         async with services.hubs.join(self.session_id, self, last_seq) as hub:
+            self._flush()
             with services.node.connected(self.info):
                 if services.node.draining:  # drained while connecting
                     raise _CloseError(CLOSE_GOING_AWAY, "node draining: reconnect")
@@ -240,7 +262,12 @@ class Player:
                 self._violations = 0
                 self.send("pong", {"nonce": message.nonce})
             case codec.Resume():
-                self._metrics.resumes.labels(await hub.resume(self, message.lastSeq)).inc()
+                self._hold()
+                try:
+                    mode = await hub.resume(self, message.lastSeq)
+                finally:
+                    self._flush()
+                self._metrics.resumes.labels(mode).inc()
             case codec.LeaveGame():
                 try:
                     await self.services.sessions.execute(self.session_id, sessions.LeaveSession(self.player_id))
@@ -310,7 +337,7 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
     """Authenticate with the session token, run the connection; the close code the server sent (None: the client)."""
     query = upgrade.query
     async with trio.open_nursery() as nursery, open_websocket(stream, upgrade, nursery, limits_of(services)) as ws:
-        if services.node.draining or services.draining.is_set():
+        if services.node.draining:
             ws.close_nowait(CLOSE_TRY_AGAIN, "server draining: try another node")
             return CLOSE_TRY_AGAIN
         try:

@@ -92,8 +92,8 @@ class Upgrade:
 
     @property
     def query(self) -> dict[str, str]:
-        """The query parameters (the last value of a repeated one wins)."""
-        return dict(parse_qsl(urlsplit(self.target).query))
+        """The query parameters (the last value of a repeated one wins; ``batch=`` is there, empty)."""
+        return dict(parse_qsl(urlsplit(self.target).query, keep_blank_values=True))
 
     def accept_bytes(self, subprotocol: str | None = None) -> bytes:
         """The ``101 Switching Protocols`` answer, with its ``Sec-WebSocket-Accept``."""
