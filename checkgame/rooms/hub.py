@@ -402,8 +402,13 @@ class Hubs(Generic[F]):
         self._stopped.set()
 
     @asynccontextmanager
-    async def join(self, session_id: str, viewer: Viewer[F], last_seq: int | None) -> AsyncIterator[SessionHub[F]]:
+    async def join(
+        self, session_id: str, viewer: Viewer[F], last_seq: int | None
+    ) -> AsyncIterator[tuple[SessionHub[F], str]]:
         """Attach ``viewer`` to its session's hub (opening it) for the block; detach (and maybe close) after.
+
+        Yields:
+            The hub, and how the viewer was brought up to date (``replay`` or ``snapshot``).
 
         Raises:
             LiveStateError: the live store could not subscribe.
@@ -411,8 +416,8 @@ class Hubs(Generic[F]):
         """
         hub = await self._open(session_id)
         try:
-            await hub.attach(viewer, last_seq)
-            yield hub
+            mode = await hub.attach(viewer, last_seq)
+            yield hub, mode
         finally:
             with trio.CancelScope(shield=True):
                 await hub.detach(viewer)

@@ -14,7 +14,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from trio_websocket import ConnectionClosed
 
 from checkgame import rules
-from checkgame.transport.ws import endpoint
+from checkgame.transport.ws import player
 from tests.integration.conftest import (
     Account,
     Seat,
@@ -256,7 +256,7 @@ async def test_a_kicked_player_is_told_and_disconnected_and_the_others_play_on(
         response = await admin_http.post(url, json=body, headers=admin.auth)
         assert response.json() == {"ok": True}, response.text
         code, reason, seen = await closed_with(bob)
-        assert (code, reason) == (endpoint.CLOSE_KICKED, "KICKED")
+        assert (code, reason) == (player.CLOSE_KICKED, "KICKED")
         assert "player_kicked" in seen
         for other in (ann, cat):
             kicked = await other.until("player_kicked")
@@ -362,13 +362,13 @@ async def test_draining_closes_sockets_refuses_new_ones_and_undraining_takes_the
         response = await admin_http.post("/nodes/test-node/drain", headers=admin.auth)
         assert response.json() == {"ok": True, "node": "test-node", "draining": True}
         code, _, _ = await closed_with(ann)
-        assert code == endpoint.CLOSE_GOING_AWAY
+        assert code == player.CLOSE_GOING_AWAY
     ready = await http.get(server.url + "/ready")
     assert ready.status_code == 503
     assert "draining" in ready.json()["reasons"]
     async with connect(server, guest) as bob:
         code, _, _ = await closed_with(bob)
-        assert code == endpoint.CLOSE_TRY_AGAIN
+        assert code == player.CLOSE_TRY_AGAIN
     overview = (await admin_http.get("/overview", headers=admin.auth)).json()
     assert overview["nodes"][0]["draining"] is True
     response = await admin_http.post("/nodes/test-node/undrain", headers=admin.auth)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import trio
 
-from checkgame.transport.ws import endpoint
+from checkgame.transport.ws import player
 from tests.integration.conftest import (
     Server,
     connect,
@@ -71,13 +71,13 @@ async def test_one_node_lists_kicks_and_drains_what_another_node_holds(nursery: 
                 kicked = await admin_http.post(f"/sessions/{table.session_id}/kick", json=body, headers=admin.auth)
                 assert kicked.status_code == 200, kicked.text
                 code, reason, _ = await closed_with(bob)  # closed by node b, which only saw the session's log
-                assert (code, reason) == (endpoint.CLOSE_KICKED, "KICKED")
+                assert (code, reason) == (player.CLOSE_KICKED, "KICKED")
                 await ann.until("player_kicked")
 
                 drained = await admin_http.post(f"/nodes/{node_b}/drain", headers=admin.auth)
                 assert drained.status_code == 200, drained.text
                 code, _, _ = await closed_with(cat)  # node b heard of the request through Redis
-                assert code == endpoint.CLOSE_GOING_AWAY
+                assert code == player.CLOSE_GOING_AWAY
             assert (await http.get(b.url + "/ready")).status_code == 503
             assert (await http.get(a.url + "/ready")).status_code == 200
             async with connect(a, cat_seat) as cat:  # cat comes back through the node still taking players

@@ -10,11 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
-from trio_websocket import open_websocket_url
 
 from checkgame.loadtest.plan import Plan
 from checkgame.loadtest.run import run_all
-from tests.integration.conftest import Server, start_server
+from tests.integration.conftest import Server, open_ws, start_server
 
 RESULT_FIELDS = {
     "plan", "seatedAllPlayers", "windowSeconds", "playersConnected", "tablesPlaying", "actions", "actionsPerSecond",
@@ -63,11 +62,19 @@ def test_two_hundred_players_and_the_echo_ceiling_complete_without_errors():
 
 async def test_the_echo_route_is_off_unless_asked_for(server: Server, tmp_path: Path, nursery: trio.Nursery):
     echoing = await start_server(nursery, tmp_path / "echo", bench_echo=True)
+    upgrade = {
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+    }
     async with httpx.AsyncClient() as http:
-        off = await http.get(server.url + "/bench/echo")
-        on = await http.get(echoing.url + "/bench/echo")
-    assert off.status_code == 404
-    assert on.status_code != 404
+        refused = await http.get(server.url + "/bench/echo?room=a", headers=upgrade)
+    assert refused.status_code == 400  # no WebSocket at that path on this node
+    assert "/bench/echo" in refused.json()["error"]["message"]
+    async with open_ws(echoing.url.replace("http", "ws", 1) + "/bench/echo?room=a") as echo:
+        await echo.send_message("hello")
+        assert await echo.get_message() == "hello"
     echoing.stop.set()
 
 
@@ -75,9 +82,9 @@ async def test_the_echo_route_relays_to_the_whole_room_only(nursery: trio.Nurser
     node = await start_server(nursery, tmp_path, bench_echo=True)
     base = node.url.replace("http", "ws", 1) + "/bench/echo?room="
     async with (
-        open_websocket_url(base + "a") as ann,
-        open_websocket_url(base + "a") as bob,
-        open_websocket_url(base + "b") as eve,
+        open_ws(base + "a") as ann,
+        open_ws(base + "a") as bob,
+        open_ws(base + "b") as eve,
     ):
         await trio.sleep(0.05)  # both are in room a before the frame is sent
         await ann.send_message('{"turn": 1}')

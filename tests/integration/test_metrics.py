@@ -169,7 +169,7 @@ async def test_resumes_leaves_and_close_codes_are_counted(server: Server, http: 
     assert value(samples, "checkgame_games_finished_total", reason="left") == 1
 
 
-async def test_a_slow_client_cut_off_is_counted_with_its_dropped_frame_and_its_snapshot_resume(
+async def test_a_burst_is_written_through_and_a_long_absence_resumes_with_a_counted_snapshot(
     tmp_path: Path,
 ) -> None:
     async with serving(tmp_path, outbox_size=2) as server, httpx.AsyncClient(base_url=server.url + "/api/v1") as http:
@@ -178,21 +178,18 @@ async def test_a_slow_client_cut_off_is_counted_with_its_dropped_frame_and_its_s
             async with connect(server, guest) as bob:
                 await start(ann, bob)
                 last = ann.last_seq
-                # bob leaving ends the game and the tournament: more entries at once than an outbox holds
+                # bob leaving ends the game and the tournament: more entries at once than the queue holds, all
+                # written straight to the sockets (only a socket that pushes back queues: tests/attack/test_half_open)
                 leave = await http.delete(
                     f"/sessions/{guest.session_id}/leave", headers={"Authorization": f"Bearer {guest.token}"}
                 )
                 assert leave.status_code == 204
-            with pytest.raises(ConnectionClosed), trio.fail_after(10):
-                while True:
-                    await ann.receive()
+            await ann.until("tournament_finished")
         async with connect(server, table, last_seq=last) as ann:  # too much to replay into 2 slots
             await ann.until("session_state")
-        samples = await scrape_until(server, lambda s: value(s, "checkgame_ws_disconnects_total", code="client") == 1)
-    # both of the first sockets were sent more entries at once than their outboxes hold
-    assert value(samples, "checkgame_ws_outbox_dropped_total") == 2
-    assert value(samples, "checkgame_ws_slow_client_disconnects_total") == 2
-    assert value(samples, "checkgame_ws_disconnects_total", code="1013") == 2
+        samples = await scrape_until(server, lambda s: value(s, "checkgame_ws_disconnects_total", code="client") >= 3)
+    assert value(samples, "checkgame_ws_outbox_dropped_total") == 0
+    assert value(samples, "checkgame_ws_slow_client_disconnects_total") == 0
     assert value(samples, "checkgame_ws_resumes_total", mode="snapshot") == 1
     assert value(samples, "checkgame_games_finished_total", reason="left") == 1
     assert value(samples, "http_request_duration_seconds_count", method="DELETE",

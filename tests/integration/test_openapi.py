@@ -18,6 +18,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from checkgame.transport.http.app import API_PREFIX, build_api, create_app
+from checkgame.transport.ws.routes import websocket_routes
 from tests.integration.conftest import Account, Server, create_session, expect_error, join_as_guest, register
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -79,7 +80,8 @@ async def test_every_api_route_is_documented_and_every_documented_route_exists(
     assert routed == documented
     assert all(path.startswith(API_PREFIX + "/") for path, _ in documented)
     ws_rules = [r.rule for r in app.url_map.iter_rules() if getattr(r, "websocket", False)]
-    assert sorted(ws_rules) == ["/admin/ws", API_PREFIX + "/ws"]  # the admin API is in docs/admin-api.md
+    assert ws_rules == ["/admin/ws"]  # the admin API is in docs/admin-api.md
+    assert list(websocket_routes(server.services)) == [API_PREFIX + "/ws"]  # the lean path, in docs/protocol.md
     assert API_PREFIX + "/ws" not in document["paths"]
 
     # And the running node answers each of them (no routing 404/405).

@@ -190,7 +190,7 @@ async def test_a_broadcast_is_timed_from_arrival_to_delivery(table: Table) -> No
     hubs = Hubs[Rendered](table.service, "node-2", lambda _session: table.renderer, observe_broadcast=observed.append)
     async with trio.open_nursery() as nursery:
         await nursery.start(hubs.run)
-        async with hubs.join("S", FakeViewer("ann"), None) as hub:
+        async with hubs.join("S", FakeViewer("ann"), None) as (hub, _mode):
             arrived = trio.current_time()
             outcome = await table.service.execute("S", Start("ann"))
             hub.committed(outcome.state.seq, arrived)

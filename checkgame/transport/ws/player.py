@@ -119,6 +119,8 @@ class Player:
         self._pings: dict[int, float] = {}
         self._metrics = services.metrics
         self._counts = services.node.counts
+        self._dropped = False
+        """The socket's queue overflowed once (counted once: the connection is closing with 1013)."""
         self._held: list[Frame] | None = None
         """Frames kept while the connection joins or resumes, sent together after."""
 
@@ -137,6 +139,11 @@ class Player:
 
     def _send(self, frame: Frame) -> None:
         if not self.websocket.send_nowait(frame.wire):
+            closed = self.websocket.closed
+            if closed is not None and closed.code == CLOSE_TRY_AGAIN and not self._dropped:  # this frame overflowed
+                self._dropped = True
+                self._metrics.outbox_dropped.inc()
+                self._metrics.slow_client_disconnects.inc()
             return
         self._counts.messages_out += frame.count
         self._metrics.sent(frame.type).inc()
@@ -186,8 +193,10 @@ class Player:
                 "maxMessageBytes": settings.max_message_bytes,
             },
         )
-        async with services.hubs.join(self.session_id, self, last_seq) as hub:
+        async with services.hubs.join(self.session_id, self, last_seq) as (hub, mode):
             self._flush()
+            if last_seq is not None:
+                self._metrics.resumes.labels(mode).inc()
             with services.node.connected(self.info):
                 if services.node.draining:  # drained while connecting
                     raise _CloseError(CLOSE_GOING_AWAY, "node draining: reconnect")
