@@ -1,0 +1,55 @@
+"""A short chaos soak (``checkgame loadtest --start cluster --chaos``): bots play on two nodes behind nginx while
+a node is killed, every node is rolled, Redis is paused and PostgreSQL refuses connections; a real Prometheus
+computes the objectives. No game may be lost and no node may die except the ones the soak killed.
+Never a speed: the objectives' values are reported, not asserted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import require, services_required
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+KNOWN_RACE = ("live/_fanout.py", "ClosedResourceError")
+"""Issue 1/7's race (a subscription delivered to after it closed kills the node), fixed on its own branch."""
+
+
+def _require_tools() -> None:
+    missing = [tool for tool in ("nginx", "prometheus", "redis-server", "psql") if shutil.which(tool) is None]
+    if missing:
+        if services_required():
+            pytest.fail(f"the chaos soak needs {', '.join(missing)} (CHECKGAME_REQUIRE_SERVICES is set)")
+        pytest.skip(f"the chaos soak needs {', '.join(missing)}")
+
+
+def test_a_short_chaos_soak_loses_no_game_and_crashes_no_node(tmp_path: Path) -> None:
+    postgres_url = require("postgres")
+    _require_tools()
+    out = tmp_path / "soak.json"
+    command = [sys.executable, "-m", "checkgame", "loadtest", "--start", "cluster", "--chaos", "--duration", "75"]
+    command += ["--players", "9", "--table-size", "3", "--postgres-url", postgres_url, "--json", str(out)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=400, check=False)
+    assert out.exists(), run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    print(run.stdout)
+
+    assert [f["name"].split()[0] for f in result["faults"]] == ["kill", "rolling", "Redis", "PostgreSQL"]
+    assert all(status == 0 for status in result["faults"][1]["exitStatus"].values()), result["faults"][1]
+    objectives = result["objectives"]
+    assert set(objectives) == {"rest-availability", "move-latency", "game-continuity"}
+    assert objectives["move-latency"]["events"] > 0, "Prometheus counted no move: the soak measured nothing"
+    assert result["tournamentsFinished"] > 0, result
+    assert result["gamesLost"] == 0, result["lost"]
+    assert result["resultsMissing"] == [], result["resultsMissing"]
+    crashes = result["crashes"]
+    if crashes and all(all(sign in "\n".join(c["logTail"]) for sign in KNOWN_RACE) for c in crashes):
+        pytest.xfail(f"{len(crashes)} node(s) died of issue 1/7's race in live/_fanout.py")
+    assert crashes == [], json.dumps(crashes, indent=1)
+    assert run.returncode == 0, run.stdout + run.stderr
