@@ -15,8 +15,6 @@ import pytest
 
 from tests.support.services import require, services_required
 
-pytestmark = [pytest.mark.slow, pytest.mark.cluster]
-
 KNOWN_RACE = ("live/_fanout.py", "ClosedResourceError")
 """Issue 1/7's race (a subscription delivered to after it closed kills the node), fixed on its own branch."""
 
@@ -29,6 +27,8 @@ def _require_tools() -> None:
         pytest.skip(f"the chaos soak needs {', '.join(missing)}")
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_a_short_chaos_soak_loses_no_game_and_crashes_no_node(tmp_path: Path) -> None:
     postgres_url = require("postgres")
     _require_tools()
@@ -53,3 +53,13 @@ def test_a_short_chaos_soak_loses_no_game_and_crashes_no_node(tmp_path: Path) ->
         pytest.xfail(f"{len(crashes)} node(s) died of issue 1/7's race in live/_fanout.py")
     assert crashes == [], json.dumps(crashes, indent=1)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_soak_counts_events_with_the_recording_rules_own_definitions() -> None:
+    from checkgame.loadtest.chaos import _indicators
+
+    indicators = _indicators()
+    assert set(indicators) == {"rest-availability", "move-latency", "game-continuity"}
+    for exprs in indicators.values():
+        counted = [exprs["slo:events:rate5m"], exprs["slo:bad_events:rate5m"]]
+        assert all("[5m]" in expr and "rate(" in expr for expr in counted)
