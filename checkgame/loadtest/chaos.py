@@ -8,9 +8,10 @@ pauses its Redis with SIGSTOP, and makes its PostgreSQL database refuse connecti
 objective as Prometheus computed it (the recording rules of deploy/prometheus/slo.yml), the bad events and
 the error budget each fault window spent, and the games lost.
 
-A game is **lost** when its tournament started, did not finish, and its session cannot be resumed: a seat
-holder who connects with its session token after the run does not get ``connection_established`` (the live
-state is gone or the server refuses it). Tournaments the bots finished but whose result never reached
+A game is **lost** when its tournament started (its session's row in PostgreSQL is no longer ``waiting``), did
+not finish, and its session cannot be resumed: a seat holder who connects with its session token after the run
+does not get ``connection_established`` in three tries two seconds apart (the live state is gone, or the server
+refuses or drops every try). Tournaments the bots finished but whose result never reached
 PostgreSQL are counted apart (``resultsMissing``), as are games the rules ended because a player was dropped
 after the grace period (``gamesEndedByDrop``: these bots never leave on their own).
 """
@@ -37,7 +38,8 @@ __all__ = ["Fault", "render_soak", "run_soak"]
 
 API = "/api/v1"
 SETTLE_S = 15.0
-"""A fault's window runs this long past its end: reconnections, retries and the scrape after them."""
+"""A fault's window runs this long past its end (but never into the next fault's): reconnections, retries and
+the scrape after them."""
 THINK_S = 0.15
 
 
@@ -188,20 +190,33 @@ async def _post(http: httpx.AsyncClient, path: str, body: dict[str, Any], token:
     return response.json()
 
 
-async def _resumable(seat: Seat) -> bool:
-    """Does a seat holder who connects now get ``connection_established``?"""
+async def _resumable(seat: Seat, attempts: int = 3) -> str | None:
+    """Why a seat holder who connects now does not get ``connection_established`` (``None``: it does).
+
+    Tried a few times, a couple of seconds apart, as a player's client would: one refused connection is a
+    node restarting, not a lost game."""
+    why = ""
+    for _ in range(attempts):
+        why = await _connect_once(seat)
+        if not why:
+            return None
+        await trio.sleep(2.0)
+    return why
+
+
+async def _connect_once(seat: Seat) -> str:
     with trio.move_on_after(10):
         try:
             async with open_websocket_url(seat.ws_url) as ws:
                 while True:
                     for frame in _frames(await ws.get_message()):
                         if frame.get("type") == "connection_established":
-                            return True
+                            return ""
                         if frame.get("type") == "error":
-                            return False
-        except (ConnectionClosed, HandshakeError, OSError):
-            return False
-    return False
+                            return f"refused: {frame.get('data')}"
+        except (ConnectionClosed, HandshakeError, OSError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+    return "no connection_established within 10 s"
 
 
 def _frames(raw: str | bytes) -> list[dict[str, Any]]:
@@ -237,8 +252,8 @@ def _measure(soak: _Soak, started: float, ended: float) -> dict[str, Any]:
         total = _count(cluster, exprs["slo:events:rate5m"], ended - started, ended)
         bad = _count(cluster, exprs["slo:bad_events:rate5m"], ended - started, ended)
         windows = []
-        for fault in soak.faults:
-            end = min(fault.end + SETTLE_S, ended)
+        for fault, after in zip(soak.faults, [*soak.faults[1:], None], strict=True):
+            end = min(fault.end + SETTLE_S, after.start if after else ended, ended)  # windows never overlap
             w_total = _count(cluster, exprs["slo:events:rate5m"], end - fault.start, end)
             w_bad = _count(cluster, exprs["slo:bad_events:rate5m"], end - fault.start, end)
             windows.append(
@@ -263,13 +278,14 @@ def _measure(soak: _Soak, started: float, ended: float) -> dict[str, Any]:
 
 
 async def _losses(soak: _Soak) -> dict[str, Any]:
+    status = {row[0]: row[1] for row in soak.cluster.sql("SELECT id, status FROM sessions")}
     unfinished = [t for t in soak.tournaments if not t.finished]
     lost = []
     for tournament in unfinished:
-        if not await _resumable(tournament.seat):
-            lost.append({"session": tournament.seat.session_id, "error": tournament.error})
-    rows = soak.cluster.sql("SELECT id, status FROM sessions")
-    status = {row[0]: row[1] for row in rows}
+        why = await _resumable(tournament.seat)
+        if why is not None:
+            session = tournament.seat.session_id
+            lost.append({"session": session, "status": status.get(session), "botError": tournament.error, "why": why})
     missing = [
         t.seat.session_id for t in soak.tournaments if t.finished and status.get(t.seat.session_id) != "finished"
     ]
@@ -279,8 +295,9 @@ async def _losses(soak: _Soak) -> dict[str, Any]:
         "tournamentsUnfinished": len(unfinished),
         "tournamentsAbandonedByBots": sum(bool(t.error) for t in soak.tournaments),
         "botErrors": dict(Counter(t.error for t in soak.tournaments if t.error).most_common(5)),
-        "gamesLost": len(lost),
+        "gamesLost": sum(entry["status"] != "waiting" for entry in lost),
         "lost": lost,
+        "lobbiesNotResumable": sum(entry["status"] == "waiting" for entry in lost),
         "resultsMissing": missing,
         "gamesRecordedByReason": {k: int(v) for k, v in reasons.items()},
         "gamesEndedByDrop": int(reasons.get("left", 0)),
@@ -357,7 +374,8 @@ def render_soak(result: dict[str, Any]) -> str:
             )
     lines.append(
         f"tournaments: {result['tournamentsFinished']} finished, {result['tournamentsUnfinished']} unfinished "
-        f"({result['tournamentsAbandonedByBots']} abandoned by their bots); games lost: {result['gamesLost']}; "
+        f"({result['tournamentsAbandonedByBots']} abandoned by their bots); games lost: {result['gamesLost']} "
+        f"(and {result['lobbiesNotResumable']} lobbies not resumable); "
         f"results missing in PostgreSQL: {len(result['resultsMissing'])}; games ended by a drop: "
         f"{result['gamesEndedByDrop']}"
     )

@@ -207,11 +207,16 @@ class SoakCluster:
         node.process.wait(10)
 
     def terminate(self, node: SoakNode) -> int:
-        """SIGTERM, as a rolling restart does: the node drains and exits; returns its exit status."""
+        """SIGTERM, as a rolling restart does: the node drains and exits; returns its exit status.
+
+        A drain that does not end in exit status 0 is a crash too (recorded with the end of the log)."""
         assert node.process is not None
         node.expected_exit = True
         node.process.send_signal(signal.SIGTERM)
-        return _reap(node.process, 30)
+        status = _reap(node.process, 30)
+        if status != 0:
+            self._record_crash(node, status, "while draining after SIGTERM")
+        return status
 
     def check_nodes(self) -> None:
         """Record (and replace) every node that exited without the soak asking."""
@@ -219,14 +224,19 @@ class SoakCluster:
             process = node.process
             if process is None or node.expected_exit or process.poll() is None:
                 continue
-            tail = node.log.read_text(errors="replace").splitlines()[-30:]
-            self.crashes.append({"node": node.name, "status": process.returncode, "logTail": tail})
+            self._record_crash(node, process.returncode, "unprompted")
             node.expected_exit = True  # recorded once; the replacement is a new process
             try:
                 self.start_node(node)
             except RuntimeError as exc:  # its replacement did not start either: recorded, tried again next round
                 self.crashes.append({"node": node.name, "status": None, "logTail": [f"restart failed: {exc}"]})
                 node.expected_exit = False
+
+    def _record_crash(self, node: SoakNode, status: int | None, when: str) -> None:
+        tail = node.log.read_text(errors="replace").splitlines()[-30:]
+        self.crashes.append(
+            {"node": node.name, "at": time.strftime("%H:%M:%S"), "when": when, "status": status, "logTail": tail}
+        )
 
     def tracebacks(self) -> dict[str, int]:
         return {n.name: n.log.read_text(errors="replace").count("Traceback") for n in self.nodes}

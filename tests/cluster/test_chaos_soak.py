@@ -41,14 +41,13 @@ def test_a_short_chaos_soak_loses_no_game_and_crashes_no_node(tmp_path: Path) ->
     print(run.stdout)
 
     assert [f["name"].split()[0] for f in result["faults"]] == ["kill", "rolling", "Redis", "PostgreSQL"]
-    assert all(status == 0 for status in result["faults"][1]["exitStatus"].values()), result["faults"][1]
     objectives = result["objectives"]
     assert set(objectives) == {"rest-availability", "move-latency", "game-continuity"}
     assert objectives["move-latency"]["events"] > 0, "Prometheus counted no move: the soak measured nothing"
     assert result["tournamentsFinished"] > 0, result
     assert result["gamesLost"] == 0, result["lost"]
     assert result["resultsMissing"] == [], result["resultsMissing"]
-    crashes = result["crashes"]
+    crashes = result["crashes"]  # unprompted exits, and drains after SIGTERM that did not exit 0
     if crashes and all(all(sign in "\n".join(c["logTail"]) for sign in KNOWN_RACE) for c in crashes):
         pytest.xfail(f"{len(crashes)} node(s) died of issue 1/7's race in live/_fanout.py")
     assert crashes == [], json.dumps(crashes, indent=1)

@@ -129,7 +129,9 @@ def main(argv: list[str]) -> int:
     for label, names in sorted(unknown.items()):
         print(f"{label}: not exported by the server: {', '.join(sorted(names))}")
     queries = len(dashboard_queries()) + len(alert_queries()) + len(recording_queries())
-    print(f"{queries} dashboard, alert and recording-rule queries checked against {len(exported)} exported series names")
+    print(
+        f"{queries} dashboard, alert and recording-rule queries checked against {len(exported)} exported series names"
+    )
     return 1 if unknown else 0
 
 
