@@ -62,3 +62,11 @@ def test_the_soak_counts_events_with_the_recording_rules_own_definitions() -> No
     for exprs in indicators.values():
         counted = [exprs["slo:events:rate5m"], exprs["slo:bad_events:rate5m"]]
         assert all("[5m]" in expr and "rate(" in expr for expr in counted)
+
+
+@pytest.mark.parametrize("target", [["--start", "redis"], ["--url", "http://127.0.0.1:9"]])
+def test_the_soak_only_runs_on_a_cluster_it_starts(target: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from checkgame.cli import main
+
+    assert main(["loadtest", "--chaos", *target]) == 2
+    assert "--chaos starts its own cluster; use it with --start cluster" in capsys.readouterr().err
