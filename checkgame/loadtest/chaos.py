@@ -19,6 +19,7 @@ after the grace period (``gamesEndedByDrop``: these bots never leave on their ow
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -307,7 +308,7 @@ async def _losses(soak: _Soak) -> dict[str, Any]:
 def run_soak(*, duration_s: float, players: int, table_size: int, nodes: int, postgres_url: str) -> dict[str, Any]:
     """Start a cluster, play and hurt it for ``duration_s``, measure, stop it; the figures as a dict."""
     tables = max(1, players // table_size)
-    workdir = tempfile.mkdtemp(prefix="checkgame-chaos-")  # kept: the nodes' logs are the evidence of a crash
+    workdir = tempfile.mkdtemp(prefix="checkgame-chaos-")  # kept after a crash or a loss: the logs are the evidence
     cluster = SoakCluster(Path(workdir), nodes, postgres_url)
     try:
         cluster.start()
@@ -348,6 +349,9 @@ def run_soak(*, duration_s: float, players: int, table_size: int, nodes: int, po
         }
     finally:
         cluster.stop()
+    if result["gamesLost"] == 0 and not result["crashes"]:
+        shutil.rmtree(workdir, ignore_errors=True)
+        result["workdir"] = None
     return result
 
 
@@ -358,7 +362,7 @@ def _percent(value: float | None, digits: int = 3) -> str:
 def render_soak(result: dict[str, Any]) -> str:
     lines = [
         f"chaos soak: {result['durationS']} s, {result['nodes']} nodes behind nginx, {result['players']} players "
-        f"(logs in {result['workdir']})"
+        f"({'logs removed: no crash, no loss' if result['workdir'] is None else 'logs in ' + result['workdir']})"
     ]
     lines += [f"  fault at {f['atS']:>6} s ({f['lastedS']} s): {f['name']}" for f in result["faults"]]
     for slo, figures in result["objectives"].items():
