@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.services import require, services_required
 
+
 def _require_tools() -> None:
     missing = [tool for tool in ("nginx", "prometheus", "redis-server", "psql") if shutil.which(tool) is None]
     if missing:
