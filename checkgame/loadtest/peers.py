@@ -34,7 +34,7 @@ class Peer:
 BASELINE = "node-ws"
 PEERS = (
     Peer(BASELINE, "Node.js + ws relay", "node-relay"),
-    Peer("checkgame-echo", "echo route, Quart-Trio on Hypercorn", "embedded"),
+    Peer("checkgame-echo", "echo route, Trio + wsproto (the lean path)", "embedded"),
     Peer("checkgame-game", "the whole game", "embedded", echo=False),
 )
 
