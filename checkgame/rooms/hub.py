@@ -186,10 +186,10 @@ class SessionHub(Generic[F]):
                             return
                         async with self._lock:
                             await self._deliver(entries)
-            except LiveStateError:
+            except LiveStateError as error:
                 if not self.ready.is_set():
                     raise  # reported to the viewer that tried to open the hub
-                log.warning("live state failed while feeding a session", exc_info=True)
+                log.warning("live state failed while feeding a session: %s", error)
                 self._lost("live state unavailable: reconnect and resume")
             finally:
                 self.stopped = True

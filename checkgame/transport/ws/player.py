@@ -359,16 +359,16 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
             )
             ws.close_nowait(CLOSE_POLICY, error.code)
             return CLOSE_POLICY
-        except LiveStateError:
-            log.warning("live state failed while connecting", exc_info=True)
+        except LiveStateError as error:  # Redis away: an expected fault, one line without a traceback
+            log.warning("live state unavailable at an upgrade: %s", error)
             ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
             return CLOSE_TRY_AGAIN
         try:
             await player.run(_last_seq(query))
         except _CloseError as closing:
             ws.close_nowait(closing.code, closing.reason)
-        except LiveStateError:
-            log.warning("live state failed on a connection", exc_info=True)
+        except LiveStateError as error:
+            log.warning("live state failed on a connection: %s", error)
             ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
         closed = ws.closed
         if closed is None:  # the read loop ended: the client went away

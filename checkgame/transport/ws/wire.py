@@ -227,7 +227,7 @@ class WebSocket:
             if isinstance(event, TextMessage):
                 self._assemble(event)
             elif isinstance(event, BytesMessage):
-                self._fail(CLOSE_UNSUPPORTED, "binary frames are not accepted: messages are JSON text")
+                self._refuse_binary(event)
             elif isinstance(event, Ping):
                 self._write(self._protocol.send(event.response()), bounded=True)
             elif isinstance(event, CloseConnection):
@@ -245,6 +245,15 @@ class WebSocket:
             self._messages.append(self._parts[0] if len(self._parts) == 1 else "".join(self._parts))
             self._parts.clear()
             self._part_bytes = 0
+
+    def _refuse_binary(self, event: BytesMessage) -> None:
+        """Binary messages are refused (1003) once whole, or as too big (1009) as soon as they pass the limit;
+        nothing of them is kept either way."""
+        self._part_bytes += len(event.data)
+        if self._part_bytes > self._limits.max_message_bytes:
+            self._fail(CLOSE_TOO_BIG, f"messages are limited to {self._limits.max_message_bytes} bytes")
+        elif event.message_finished:
+            self._fail(CLOSE_UNSUPPORTED, "binary frames are not accepted: messages are JSON text")
 
     def _handle_close(self, event: CloseConnection) -> None:
         state = self._protocol.state

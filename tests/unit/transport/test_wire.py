@@ -329,3 +329,16 @@ async def test_statistics_are_a_frozen_record(autojump_clock):
 
         with pytest.raises(dataclasses.FrozenInstanceError):
             stats.queued_bytes = 1  # type: ignore[misc]
+
+
+async def test_a_binary_message_past_the_limit_closes_with_1009_before_it_ends(autojump_clock):
+    """One frame announcing 200 MB of binary: refused as too big once the limit is read, not at its end."""
+    limits = Limits(max_message_bytes=64 * 1024, receive_bytes=16 * 1024)
+    async with connected(limits) as (client, websocket):
+        await client.stream.send_all(raw_frame(BINARY, b"x" * (80 * 1024), fin=False))
+
+        with pytest.raises(WebSocketClosedError) as ended:
+            await websocket.receive()
+
+        assert ended.value.close.code == 1009
+        assert await client.close_code() == 1009
