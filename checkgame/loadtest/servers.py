@@ -35,7 +35,7 @@ LOAD_SETTINGS = {
     "CHECKGAME_SESSIONS_PER_HOUR": "100000000",
     "CHECKGAME_BENCH_ECHO": "true",
     "CHECKGAME_LOG_LEVEL": "warning",
-    "JWT_SECRET": "load-test-secret-0123456789abcdefghijklmnop",
+    "JWT_SECRET": "load-test-secret-Xq3v9ZpL2mK7tR8wY4nB6cD1",
 }
 """What a load-test server is told beyond its defaults (documented in docs/performance.md)."""
 

@@ -27,6 +27,7 @@ sessions.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -153,9 +154,15 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
 
 
 def _connect(path: str, busy_timeout_s: float) -> sqlite3.Connection:
-    """Open and configure the connection (runs in a worker thread)."""
+    """Open and configure the connection (runs in a worker thread).
+
+    A new file is created readable by its owner only (0600, in a new directory of 0700), before SQLite opens
+    it: the accounts' emails and password hashes are in it, and SQLite gives its WAL and shared-memory files
+    the database file's permissions.
+    """
     if path != MEMORY:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -203,7 +210,7 @@ class TrioSqlite:
         except sqlite3.Error as exc:
             raise translate(exc) from exc
         except OSError as exc:
-            raise StoreUnavailableError(f"cannot create the database directory: {exc}") from exc
+            raise StoreUnavailableError(f"cannot create the database file or its directory: {exc}") from exc
 
     async def run(self, operation: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``operation(conn)`` in a worker thread, alone, translating sqlite3 errors.

@@ -19,6 +19,7 @@ from trio_websocket import ConnectionClosed
 from checkgame import __version__
 from checkgame.bots.table import BotPlayer
 from tests.integration.conftest import (
+    PASSWORD,
     Seat,
     Server,
     TableClient,
@@ -203,7 +204,7 @@ async def test_rate_limit_rejections_are_counted_by_limit(nursery: trio.Nursery,
     server = await start_server(nursery, tmp_path, auth_per_min=1, actions_per_s=0.001, action_burst=1)
     async with httpx.AsyncClient(base_url=server.url + "/api/v1") as http:
         table, guest, _ = await two_seats(http)  # register: the one auth request allowed this minute
-        login = {"login": "whoever", "password": "password1"}
+        login = {"login": "whoever", "password": PASSWORD}
         assert (await http.post("/auth/login", json=login)).status_code == 429
         async with connect(server, table) as ann, connect(server, guest) as bob:
             await start(ann, bob)

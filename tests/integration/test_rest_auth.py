@@ -10,13 +10,13 @@ import httpx
 import pytest
 
 from checkgame.auth import TokenCodec
-from tests.integration.conftest import TEST_SETTINGS, expect_error, register, serving
+from tests.integration.conftest import PASSWORD, TEST_SETTINGS, expect_error, register, serving
 
 codec = TokenCodec(TEST_SETTINGS.jwt_secret)
 
 
 def _credentials(username: str, **changes: Any) -> dict[str, Any]:
-    return {"username": username, "email": f"{username}@example.com", "password": "password1", **changes}
+    return {"username": username, "email": f"{username}@example.com", "password": PASSWORD, **changes}
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -81,7 +81,7 @@ async def test_register_refuses_a_taken_email_ignoring_case(http: httpx.AsyncCli
         (_credentials("dave", password=12345678), "$.password"),
         ({**_credentials("dave"), "username": ["dave"]}, "$.username"),
         (_credentials("dave", role="admin"), "role"),  # unknown fields are refused, not ignored
-        ({"username": "dave", "password": "password1"}, "email"),
+        ({"username": "dave", "password": PASSWORD}, "email"),
         ([], "object"),
         (None, "object"),
         ("dave", "object"),
@@ -122,7 +122,7 @@ async def test_register_with_an_empty_body_is_a_validation_error(http: httpx.Asy
         b"{",
         b'{"username": "eve",}',
         b"not json",
-        b'{"username": "eve", "email": "eve@example.com", "password": "password1"} x',
+        b'{"username": "eve", "email": "eve@example.com", "password": "amber-otter-lantern"} x',
         b"\xff",
     ],
 )
@@ -143,7 +143,7 @@ async def test_a_refused_registration_creates_nothing(http: httpx.AsyncClient) -
 async def test_login_by_username_or_email_in_any_case(http: httpx.AsyncClient) -> None:
     account = await register(http, "grace")
     for login in ("grace", "GRACE", "grace@example.com", "Grace@Example.com"):
-        response = await http.post("/auth/login", json={"login": login, "password": "password1"})
+        response = await http.post("/auth/login", json={"login": login, "password": PASSWORD})
         assert response.status_code == 200, (login, response.text)
         body = response.json()
         assert body["user"]["id"] == account.user_id
@@ -155,10 +155,10 @@ async def test_login_by_username_or_email_in_any_case(http: httpx.AsyncClient) -
 @pytest.mark.parametrize(
     "body",
     [
-        {"login": "heidi", "password": "password2"},
-        {"login": "heidi", "password": "PASSWORD1"},
-        {"login": "nobody", "password": "password1"},
-        {"login": "nobody@example.com", "password": "password1"},
+        {"login": "heidi", "password": "amber-otter-lanterns"},
+        {"login": "heidi", "password": "AMBER-OTTER-LANTERN"},
+        {"login": "nobody", "password": PASSWORD},
+        {"login": "nobody@example.com", "password": PASSWORD},
     ],
     ids=["wrong-password", "password-case", "unknown-username", "unknown-email"],
 )
@@ -207,7 +207,7 @@ async def test_refresh_rotates_and_a_replay_revokes_the_whole_login(http: httpx.
 
 async def test_revoking_one_login_leaves_the_others(http: httpx.AsyncClient) -> None:
     account = await register(http, "ken")
-    login = await http.post("/auth/login", json={"login": "ken", "password": "password1"})
+    login = await http.post("/auth/login", json={"login": "ken", "password": PASSWORD})
     other = login.json()["refreshToken"]
     assert (await _refresh(http, account.refresh)).status_code == 200
     expect_error(await _refresh(http, account.refresh), 401, "INVALID_TOKEN")  # revokes the register family
@@ -279,7 +279,7 @@ async def test_a_stale_bearer_token_does_not_block_public_endpoints(http: httpx.
     headers = _bearer(token)
     refreshed = await http.post("/auth/refresh", json={"refreshToken": account.refresh}, headers=headers)
     assert refreshed.status_code == 200, refreshed.text
-    login = await http.post("/auth/login", json={"login": account.username, "password": "password1"}, headers=headers)
+    login = await http.post("/auth/login", json={"login": account.username, "password": PASSWORD}, headers=headers)
     assert login.status_code == 200, login.text
     other = await http.post("/auth/register", json=_credentials(f"fresh-{kind}"), headers=headers)
     assert other.status_code == 201, other.text
@@ -321,9 +321,9 @@ async def test_put_profile_changes_username_and_email(http: httpx.AsyncClient) -
     assert response.json()["stats"]["totalGames"] == 0
     assert (await _profile(http, account.access)).json()["user"] == user
 
-    login = await http.post("/auth/login", json={"login": "quinn@example.org", "password": "password1"})
+    login = await http.post("/auth/login", json={"login": "quinn@example.org", "password": PASSWORD})
     assert login.status_code == 200, login.text
-    old = await http.post("/auth/login", json={"login": "quentin", "password": "password1"})
+    old = await http.post("/auth/login", json={"login": "quentin", "password": PASSWORD})
     expect_error(old, 401, "INVALID_CREDENTIALS")
     await register(http, "quentin")  # the old name is free again
 
@@ -356,7 +356,7 @@ async def test_put_profile_refuses_taken_names(http: httpx.AsyncClient) -> None:
     [
         ({"username": "x"}, "$.username"),
         ({"email": "nope"}, "$.email"),
-        ({"password": "password2"}, "password"),
+        ({"password": "amber-otter-lanterns"}, "password"),
         ({"username": 7}, "$.username"),
     ],
 )
@@ -391,11 +391,11 @@ async def test_register_login_and_refresh_share_a_per_ip_limit(tmp_path: Path) -
         httpx.AsyncClient(base_url=node.url + "/api/v1", timeout=10) as client,
     ):
         first = await register(client, "uma")
-        assert (await client.post("/auth/login", json={"login": "uma", "password": "password1"})).status_code == 200
+        assert (await client.post("/auth/login", json={"login": "uma", "password": PASSWORD})).status_code == 200
         assert (await _refresh(client, first.refresh)).status_code == 200
         for response in (
             await client.post("/auth/register", json=_credentials("victor")),
-            await client.post("/auth/login", json={"login": "uma", "password": "password1"}),
+            await client.post("/auth/login", json={"login": "uma", "password": PASSWORD}),
             await _refresh(client, first.refresh),
         ):
             details = expect_error(response, 429, "RATE_LIMITED")

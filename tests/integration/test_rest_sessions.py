@@ -218,19 +218,42 @@ async def test_get_unknown_session_is_404(http: httpx.AsyncClient) -> None:
 
 async def test_private_session_code_is_shown_only_to_its_creator(http: httpx.AsyncClient) -> None:
     owner = await register(http)
-    other = await register(http)
+    player = await register(http)
     seat = await create_session(http, owner, isPrivate=True)
     assert (await _session(http, seat.session_id, owner.auth))["session"]["code"] == seat.code
-    assert (await _session(http, seat.session_id, other.auth))["session"]["code"] is None
-    anonymous = await _session(http, seat.session_id)
-    assert anonymous["session"]["code"] is None
-    assert anonymous["session"]["isPrivate"] is True
+    await _join(http, seat.session_id, player, code=seat.code)
+    seated = await _session(http, seat.session_id, player.auth)  # a player sees the table, not its code
+    assert seated["session"]["code"] is None
+    assert seated["session"]["isPrivate"] is True
     # Whoever has the code may still join.
     guest = await join_as_guest(http, seat.code, "Guest")
     assert guest.session_id == seat.session_id
 
     public = await create_session(http, owner)
     assert (await _session(http, public.session_id))["session"]["code"] == public.code
+
+
+async def test_a_private_session_is_not_found_by_its_id_alone(http: httpx.AsyncClient) -> None:
+    owner = await register(http)
+    stranger = await register(http)
+    seat = await create_session(http, owner, isPrivate=True)
+    for headers in ({}, stranger.auth):
+        expect_error(await http.get(f"/sessions/{seat.session_id}", headers=headers), 404, "SESSION_NOT_FOUND")
+        expect_error(await http.get(f"/sessions/{seat.session_id}/games", headers=headers), 404, "SESSION_NOT_FOUND")
+    refused = [
+        await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Guest"}),
+        await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Guest", "code": UNUSED_CODE}),
+        await http.post(f"/sessions/{seat.session_id}/join", json={}, headers=stranger.auth),
+    ]
+    for response in refused:
+        expect_error(response, 404, "SESSION_NOT_FOUND")
+    assert (await _session(http, seat.session_id, owner.auth))["session"]["playerCount"] == 1
+
+    guest = await _join(http, seat.session_id, name="Guest", code=seat.code.lower())  # with its code, by id too
+    member = await _join(http, seat.session_id, stranger, code=seat.code)
+    again = await _join(http, seat.session_id, stranger)  # a player at the table needs no code to rejoin
+    assert guest.session_id == seat.session_id
+    assert member.player_id == again.player_id == stranger.user_id
 
 
 async def test_get_session_with_a_bad_token_is_401(http: httpx.AsyncClient) -> None:
