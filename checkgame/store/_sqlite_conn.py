@@ -27,6 +27,7 @@ sessions.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -156,13 +157,14 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
 def _connect(path: str, busy_timeout_s: float) -> sqlite3.Connection:
     """Open and configure the connection (runs in a worker thread).
 
-    A new file is created readable by its owner only (0600, in a new directory of 0700), before SQLite opens
+    A new file is created readable by its owner only (0600, in a new directory of 0700) before SQLite opens
     it: the accounts' emails and password hashes are in it, and SQLite gives its WAL and shared-memory files
-    the database file's permissions.
+    the database file's permissions. An existing file keeps the permissions its owner gave it.
     """
     if path != MEMORY:
         Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        with contextlib.suppress(FileExistsError):  # an existing file (or whatever is there) is SQLite's to judge
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA foreign_keys = ON")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
-from checkgame.auth import TokenCodec
+from checkgame.auth import TokenCodec, passwords
+from checkgame.auth.strength import PASSWORD_RULE
 from tests.integration.conftest import PASSWORD, TEST_SETTINGS, expect_error, register, serving
 
 codec = TokenCodec(TEST_SETTINGS.jwt_secret)
@@ -135,6 +137,66 @@ async def test_a_refused_registration_creates_nothing(http: httpx.AsyncClient) -
     response = await http.post("/auth/register", json=_credentials("frank", password="short"))
     expect_error(response, 422, "VALIDATION_ERROR")
     await register(http, "frank")  # the name is still free
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["12345678", " " * 8, "password", "password1", "qwertyuiop", "iloveyou", "frank1234", "frank@example.com"],
+)
+async def test_a_guessable_password_is_refused_with_the_rule(http: httpx.AsyncClient, password: str) -> None:
+    response = await http.post("/auth/register", json=_credentials("frank", password=password))
+    details = expect_error(response, 422, "VALIDATION_ERROR")
+    assert "$.password" in details["error"]
+    assert PASSWORD_RULE in response.json()["error"]["message"]
+    await register(http, "frank")  # nothing was created
+
+
+class CountingHasher(PasswordHasher):
+    """The server's hasher in these tests: cheap, and it counts its Argon2 computations."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.computations = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.computations += 1
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.computations += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
+    counting = CountingHasher()
+    monkeypatch.setattr(passwords, "_DEFAULT_HASHER", counting)
+    return counting
+
+
+async def test_an_unknown_login_costs_a_hash_like_a_wrong_password(
+    http: httpx.AsyncClient, hasher: CountingHasher
+) -> None:
+    """~120 ms for an existing user and ~4 ms for an unknown one told which accounts exist."""
+    await register(http, "olga")
+    for body in (
+        {"login": "olga", "password": "wrong-password"},
+        *({"login": f"nobody{i}", "password": "x"} for i in range(3)),
+    ):
+        before = hasher.computations
+        expect_error(await http.post("/auth/login", json=body), 401, "INVALID_CREDENTIALS")
+        assert hasher.computations == before + 1, body
+
+
+async def test_a_taken_name_costs_a_hash_like_a_registration(http: httpx.AsyncClient, hasher: CountingHasher) -> None:
+    await register(http, "petra")
+    for body, code in (
+        (_credentials("PETRA", email="other@example.com"), "DUPLICATE_USERNAME"),
+        (_credentials("petra2", email="petra@example.com"), "DUPLICATE_EMAIL"),
+    ):
+        before = hasher.computations
+        expect_error(await http.post("/auth/register", json=body), 409, code)
+        assert hasher.computations == before + 1, code
 
 
 # ---------------------------------------------------------------- login
