@@ -24,9 +24,9 @@ MIN_PASSWORD_GUESSES_LOG10: Final = 6
 login rate limit (NIST SP 800-63B asks for a blocklist of common passwords, not composition rules)."""
 
 PASSWORD_RULE: Final = (
-    "at least 8 characters and not easy to guess: not a common password, a word, a name, a date, "
-    "a keyboard pattern or a repeat, nor your username or email (at least a million guesses as zxcvbn "
-    "estimates; a few unrelated words are a good password)"
+    "a password has at least 8 characters and is hard to guess: not a common password, a word, a name, a date, "
+    "a keyboard pattern or a repeat, nor your username or email (a million guesses or more, as zxcvbn "
+    "estimates); a few unrelated words make a good one"
 )
 
 
@@ -43,4 +43,4 @@ def password_problem(password: str, user_inputs: Sequence[str] = ()) -> str | No
     if len(password) >= 8 and result["guesses_log10"] >= MIN_PASSWORD_GUESSES_LOG10:
         return None
     hint = result["feedback"]["warning"]
-    return f"the password must have {PASSWORD_RULE}" + (f" ({hint.rstrip('.')})" if hint else "")
+    return "the password is too easy to guess" + (f" ({hint.rstrip('.')})" if hint else "") + f": {PASSWORD_RULE}"

@@ -13,12 +13,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from tests.cluster.harness import drop_postgres_database, fresh_postgres_database
 from tests.support.processes import free_port, wait_until
+from tests.support.services import require
 
 FAST = {
     "CHECKGAME_NEXT_GAME_DELAY_S": "0.05",
@@ -170,3 +174,15 @@ def play_bot_tournament(url: str, players: int = 2, timeout: float = 60) -> str:
         detail = http.get(f"/sessions/{session_id}").json()
         assert detail["session"]["status"] == "finished", detail
     return session_id
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """The URL of an empty PostgreSQL database, dropped afterwards (skips, or fails under
+    CHECKGAME_REQUIRE_SERVICES, when PostgreSQL does not answer)."""
+    admin_url = require("postgres")
+    url, name = fresh_postgres_database(admin_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin_url, name)
