@@ -55,6 +55,7 @@ def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, 
         "maxPlayers": record.max_players,
         "createdAt": iso(record.created_at),
         "gameNumber": state.game_number if state is not None else 0,
+        "endReason": record.end_reason,
         "players": players,
     }
 
