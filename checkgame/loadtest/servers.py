@@ -28,7 +28,7 @@ import httpx
 
 from checkgame.loadtest.worker import raise_file_limit
 
-__all__ = ["LOAD_SETTINGS", "NODE_RELAY", "Target", "start_servers"]
+__all__ = ["LOAD_SETTINGS", "NGINX_CONF", "NODE_RELAY", "Target", "free_port", "start_servers", "wait_ready"]
 
 LOAD_SETTINGS = {
     "CHECKGAME_AUTH_PER_MIN": "1000000",
@@ -84,13 +84,13 @@ class Target:
     """nginx, Redis, PostgreSQL: reported apart, not counted as the server."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(
+def wait_ready(
     url: str, what: str, node: str | None = None, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0
 ) -> None:
     """Wait for ``url`` to answer /ready (as ``node``, when given: not some other server that took the port)."""
@@ -117,7 +117,7 @@ def _serve(workdir: Path, name: str, command: list[str], env: dict[str, str]) ->
     """
     node_id = f"load-{uuid.uuid4().hex[:6]}-{name}"
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         settings = {**os.environ, **env, "CHECKGAME_PORT": str(port), "CHECKGAME_NODE_ID": node_id}
         with (workdir / f"{name}.log").open("ab") as log:
@@ -125,7 +125,7 @@ def _serve(workdir: Path, name: str, command: list[str], env: dict[str, str]) ->
                 command, env=settings, stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_file_limit
             )
         try:
-            _wait_ready(url, name, node_id, process)
+            wait_ready(url, name, node_id, process)
         except RuntimeError:
             if process.poll() is None:
                 raise
@@ -212,7 +212,7 @@ def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[T
             return
         if shutil.which("nginx") is None:
             raise RuntimeError("the cluster run needs nginx")
-        port = _free_port()
+        port = free_port()
         env["CHECKGAME_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         env["CHECKGAME_TRUST_FORWARDED_FOR"] = "true"
         nodes = [stack.enter_context(_node(workdir, f"node{i}", env)) for i in (1, 2)]
@@ -227,6 +227,6 @@ def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[T
             )
         stack.callback(nginx.wait, 10)
         stack.callback(nginx.terminate)
-        _wait_ready(f"http://127.0.0.1:{port}", "nginx")
+        wait_ready(f"http://127.0.0.1:{port}", "nginx")
         helpers = {**_helpers(), "nginx": _pids(["pgrep", "-P", str(nginx.pid)])}
         yield Target(f"http://127.0.0.1:{port}", mode, [pid for _, pid in nodes], helpers)
