@@ -79,6 +79,7 @@ from typing import Any, cast
 
 import msgspec
 import trio
+from coredis.exceptions import NoScriptError
 
 from checkgame import sessions
 from checkgame.errors import LiveStateError
@@ -88,7 +89,7 @@ from checkgame.live._fanout import DRIVER_ERRORS, EVENTS_SUFFIX, Channel, Fanout
 from checkgame.live.memory import MemorySubscription
 from checkgame.sessions import Entry, SessionState, Status
 
-__all__ = ["DRIVER_ERRORS", "RedisLiveStore", "open_redis_live_store"]
+__all__ = ["CLUSTER_BUCKETS", "DRIVER_ERRORS", "RedisLiveStore", "bucket_of", "open_redis_live_store"]
 
 HOUR_S = 3600.0
 CLUSTER_BUCKETS = 64
@@ -148,8 +149,7 @@ class RedisLiveStore:
         return f"{self.state_key(session_id)}{EVENTS_SUFFIX}"
 
     def _bucket(self, session_id: str) -> str:
-        """The hash tag of the session's bucket."""
-        return self._buckets[zlib.crc32(session_id.encode()) % len(self._buckets)]
+        return self._buckets[bucket_of(session_id, len(self._buckets))]
 
     def state_key(self, session_id: str) -> str:
         """The key of the session's state hash (its log and channel add a suffix), for operators and tests."""
@@ -174,11 +174,22 @@ class RedisLiveStore:
             )
         script = self._scripts[name]
         with translated(name):
-            async with self._client.pipeline(transaction=False) as pipe:
-                requests: list[Any] = [
-                    script(filled(keys, tag), filled(args, tag), client=pipe) for tag in self._buckets
-                ]
-            return [item for request in requests for item in cast("list[bytes]", await request)]
+            try:
+                return await self._pipelined(
+                    script.sha, [(filled(keys, tag), filled(args, tag)) for tag in self._buckets]
+                )
+            except NoScriptError:  # a master that joined after start-up (SCRIPT LOAD went to every node then)
+                await self._client.script_load(script.script)
+                return await self._pipelined(
+                    script.sha, [(filled(keys, tag), filled(args, tag)) for tag in self._buckets]
+                )
+
+    async def _pipelined(self, sha: str | bytes, calls: list[tuple[list[Any], list[Any]]]) -> list[bytes]:
+        """EVALSHA each call in one pipeline (a round trip per shard), not through coredis's Script: its
+        pipeline checks SCRIPT EXISTS on every node first, and fails with a TypeError while one is down."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            requests: list[Any] = [pipe.evalsha(sha, keys=keys, args=args) for keys, args in calls]
+        return [item for request in requests for item in cast("list[bytes]", await request)]
 
     async def _run(self, name: str, keys: list[str], args: list[str | bytes | int]) -> Any:
         with translated(name):
@@ -347,6 +358,11 @@ class RedisLiveStore:
         if self._fanout.channels.get(state.id) is channel and state.version >= channel.seen:
             channel.state, channel.published = state, None
             channel.seen = state.version
+
+
+def bucket_of(session_id: str, buckets: int) -> int:
+    """The bucket of a session: its keys carry the hash tag ``{prefix:bucket}``."""
+    return zlib.crc32(session_id.encode()) % buckets
 
 
 def _encode_state(state: SessionState) -> bytes:

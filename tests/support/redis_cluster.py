@@ -110,6 +110,20 @@ class RedisCluster:
             if "master" in line.split()[2] and "fail" not in line.split()[2]
         )
 
+    def master_of(self, key: str) -> int:
+        """The port of the master that serves ``key``'s hash slot now."""
+        port = self.live_ports()[0]
+        slot = int(self.cli(port, "cluster", "keyslot", key))
+        for line in self.cli(port, "cluster", "nodes").splitlines():
+            fields = line.split()
+            if "master" not in fields[2] or "fail" in fields[2]:
+                continue
+            for span in fields[8:]:
+                first, _, last = span.partition("-")
+                if first.isdigit() and int(first) <= slot <= int(last or first):
+                    return int(fields[1].split(":")[1].split("@")[0])
+        raise LookupError(f"no master serves slot {slot}")
+
     def healthy(self) -> bool:
         """Every live node says the cluster is ok and counts ``masters`` masters serving slots."""
         for port in self.live_ports():
