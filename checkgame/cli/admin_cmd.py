@@ -33,10 +33,11 @@ def _create_admin(args: argparse.Namespace) -> int:
     import msgspec
     import trio
 
-    from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, hash_password
+    from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, check_strength, hash_password
     from checkgame.config import Settings, default_data_dir
     from checkgame.errors import DuplicateError, StoreError
     from checkgame.store import User, open_store
+    from checkgame.transport.http.fields import explain
     from checkgame.transport.http.schemas import Register
 
     def fail(message: str) -> int:
@@ -66,7 +67,10 @@ def _create_admin(args: argparse.Namespace) -> int:
                 fields = {"username": args.username, "email": args.email, "password": password}
                 valid = msgspec.convert(fields, Register)
             except msgspec.ValidationError as exc:
-                return fail(str(exc))
+                return fail(explain(str(exc)))
+            problem = await check_strength(password, (valid.username, valid.email))
+            if problem is not None:
+                return fail(f"{problem} - at `$.password`")
             now = datetime.now(UTC)
             user = User(uuid.uuid4().hex, valid.username, valid.email.lower(), await hash_password(password), role, now)
             try:
