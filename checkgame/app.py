@@ -39,7 +39,7 @@ from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.sessions import Recorded
 from checkgame.sessions.machine import Effect, result_id
-from checkgame.store import GameResult, TournamentResult, open_store
+from checkgame.store import GameResult, Store, TournamentResult, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.http.app import create_app
 
@@ -77,9 +77,7 @@ async def serve_checkgame(
             store = instrument_store(store, metrics)
             live = instrument_live(live, metrics, redis=redis)
             rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
-            applied = await store.migrate()
-            if applied:
-                log.info("applied database migrations %s", applied)
+            await _migrate_embedded(store, settings)
             effects_send, effects_receive = trio.open_memory_channel[Effect](EFFECTS_BUFFER)
             service = SessionService(live, effects_send, clock)
             services = Services(
@@ -127,6 +125,17 @@ async def serve_checkgame(
                 timers.cancel()
                 reports.cancel()
                 await effects_send.aclose()  # the recorder writes what is queued, then returns
+
+
+async def _migrate_embedded(store: Store, settings: Settings) -> None:
+    """The embedded default migrates itself; a production node never does (``checkgame migrate`` is a release
+    step, run once, not by every node at once), and answers /ready with 503 until it has run."""
+    if not settings.production:
+        applied = await store.migrate()
+        if applied:
+            log.info("applied database migrations %s", applied)
+    elif pending := await store.pending_migrations():
+        log.warning("database migrations %s are pending: /ready answers 503 until `checkgame migrate` runs", pending)
 
 
 def _metrics(settings: Settings) -> Metrics:
