@@ -13,6 +13,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 __all__ = [
+    "PASSWORD_RULE",
     "CreateSession",
     "CreatedSession",
     "ErrorBody",
@@ -37,6 +38,8 @@ __all__ = [
 Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
 Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Password = Annotated[str, Meta(min_length=8, max_length=128)]
+PASSWORD_RULE = "8 to 128 characters"
+"""The rule of :data:`Password` in words, for people asked to choose one (``checkgame create-admin``)."""
 DisplayName = Annotated[str, Meta(min_length=1, max_length=32)]
 SessionName = Annotated[str, Meta(min_length=1, max_length=50)]
 PlayerCount = Annotated[int, Meta(ge=2, le=8)]
