@@ -52,6 +52,8 @@ class Settings:
     """A disconnected player keeps the seat this long."""
     next_game_delay_s: float = 5.0
     """Pause between the games of a tournament."""
+    waiting_idle_s: float = 1800.0
+    """A table still waiting this long after its last join or leave closes (a table nobody seats closes at once)."""
     heartbeat_timeout_s: float = 60.0
     """A connection that sends nothing (not even a ping) this long is closed."""
     ping_interval_s: float = 20.0

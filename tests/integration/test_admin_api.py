@@ -286,7 +286,7 @@ async def test_ending_a_session_tells_every_player_and_finishes_it_without_a_res
         assert response.status_code == 200, response.text
         for client in (ann, bob):
             ended = await client.until("session_ended")
-            assert ended["data"] == {"reason": "maintenance", "gameNumber": 1}
+            assert ended["data"] == {"reason": "maintenance", "gameNumber": 1, "by": "operator"}
         expect_error(await admin_http.post(url, json={}, headers=admin.auth), 409, "SESSION_FINISHED")
 
     async def probe() -> httpx.Response:

@@ -572,7 +572,7 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
     }
     # The session is over: no more joining or starting.
     response = await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Late"})
-    expect_error(response, 409, "SESSION_STARTED")
+    expect_error(response, 409, "SESSION_FINISHED")
     expect_error(await http.post(f"{games}/start", headers=owner.auth), 409, "SESSION_STARTED")
 
 

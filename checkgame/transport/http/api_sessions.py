@@ -99,6 +99,7 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
         turn_timeout_s=settings.turn_timeout_s,
         next_game_delay_s=settings.next_game_delay_s,
         grace_s=settings.grace_s,
+        waiting_idle_s=settings.waiting_idle_s,
     )
     creator = sessions.Seat(user.id, user.username, user.id)
     await services.sessions.create(sessions.new_session(session_id, creator, secrets.randbits(63), live_settings, now))

@@ -322,7 +322,9 @@ function operatorNews(session, frame) {
     keepSeat(session.id, null); // the seat is gone: a reload must not try it again
     announce("An operator removed you from this table.");
   }
-  if (frame.type === "session_ended") announce("An operator ended this session.");
+  if (frame.type === "session_ended") {
+    announce(d.by === "server" ? `This table closed: ${d.reason}.` : "An operator ended this session.");
+  }
 }
 
 /** Refresh the countdowns without rebuilding the screen. */

@@ -80,7 +80,9 @@ export function describe(frame, who) {
     case "tournament_finished": return `${who(d.winner)} wins the tournament after ${plural(d.games, "game")}!`;
     case "notice": return `Message from the operators: “${d.message}”`;
     case "player_kicked": return `${who(d.player)} was removed by an operator${because(d.reason)}.`;
-    case "session_ended": return `An operator ended the session${because(d.reason)}: it ends without a result.`;
+    case "session_ended": return d.by === "server"
+      ? `The table closed${because(d.reason)}.`
+      : `An operator ended the session${because(d.reason)}: it ends without a result.`;
     default: return null;
   }
 }
