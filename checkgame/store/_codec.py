@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -213,6 +214,20 @@ def game(row: Row, actions: Sequence[str]) -> GameResult:
 def stats(row: Row) -> PlayerStats:
     """Decode :data:`STATS_COLUMNS`."""
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+PLACES = (
+    "SELECT CAST(p.key AS INTEGER) + 1, count(*) FROM session_players sp"
+    " JOIN games g ON g.session_id = sp.session_id, json_each(g.placements) p"
+    " WHERE sp.user_id = ? AND p.value = sp.player_id GROUP BY 1"
+)
+"""(place, games) of one user, counted from the recorded games (one row per place reached)."""
+
+
+def with_places(stats: PlayerStats, places: Sequence[Row]) -> PlayerStats:
+    """``stats`` with the games finished in each place, from :data:`PLACES` rows (either backend)."""
+    counts = {int(place): int(games) for place, games in places}
+    return replace(stats, placements=tuple(counts.get(n, 0) for n in range(1, max(counts, default=0) + 1)))
 
 
 def audit_params(entry: AuditEntry) -> tuple[Any, ...]:

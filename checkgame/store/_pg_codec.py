@@ -176,6 +176,14 @@ def stats(row: Row) -> PlayerStats:
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
 
 
+PLACES = (
+    "SELECT p.place, count(*) FROM session_players sp"
+    " JOIN games g ON g.session_id = sp.session_id, unnest(g.placements) WITH ORDINALITY AS p (player, place)"
+    " WHERE sp.user_id = $1 AND p.player = sp.player_id GROUP BY p.place"
+)
+"""(place, games) of one user, counted from the recorded games (``_codec.with_places`` reads them)."""
+
+
 def audit_params(entry: AuditEntry) -> tuple[Any, ...]:
     """Values for ``_codec.AUDIT_INSERT``; ``details`` as JSON text, cast to JSONB by the INSERT."""
     return (utc(entry.at), entry.admin_id, entry.admin_name, entry.action, entry.target, dump_json(entry.details))

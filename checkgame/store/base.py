@@ -121,14 +121,18 @@ class TournamentResult:
 
 @dataclass(frozen=True, slots=True)
 class PlayerStats:
-    """What ``GET /users/profile`` shows. A game is a win when the player did not lose it."""
+    """What ``GET /users/profile`` shows. A game is won by finishing first and lost by finishing last."""
 
     user_id: str
     total_games: int = 0
     wins: int = 0
+    """Games finished first (out of cards before everyone else)."""
     losses: int = 0
+    """Games finished last: the loser, eliminated from the tournament."""
     tournaments_played: int = 0
     tournaments_won: int = 0
+    placements: tuple[int, ...] = ()
+    """Games finished in each place: ``placements[0]`` first places (= ``wins``), ``placements[1]`` second, ..."""
 
     @property
     def win_rate(self) -> float:

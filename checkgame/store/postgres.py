@@ -413,7 +413,7 @@ class PostgresStore:
                 )
                 seats = {r[0]: r[1] for r in await conn.fetch(_SEATS, game.session_id)}
                 deltas = sorted(
-                    (seats[p], 1, int(p != game.loser), int(p == game.loser), 0, 0)
+                    (seats[p], 1, int(p == game.placements[0]), int(p == game.loser), 0, 0)
                     for p in game.players
                     if seats.get(p) is not None
                 )
@@ -441,7 +441,8 @@ class PostgresStore:
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id``; all zero when they never played."""
         row = await self._fetchrow(f"SELECT {columns.STATS_COLUMNS} FROM player_stats WHERE user_id = $1", user_id)
-        return PlayerStats(user_id) if row is None else rows.stats(row)
+        places = await self._fetch(rows.PLACES, user_id)
+        return columns.with_places(PlayerStats(user_id) if row is None else rows.stats(row), places)
 
     # -- the administrators' audit log
 

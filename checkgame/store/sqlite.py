@@ -373,7 +373,7 @@ class SqliteStore:
                 conn.executemany("INSERT INTO game_actions (game_id, idx, action) VALUES (?, ?, ?)", actions)
                 seats = dict(conn.execute(_SEATS, (game.session_id,)).fetchall())
                 deltas = [
-                    (seats[p], 1, int(p != game.loser), int(p == game.loser), 0, 0)
+                    (seats[p], 1, int(p == game.placements[0]), int(p == game.loser), 0, 0)
                     for p in game.players
                     if seats.get(p) is not None
                 ]
@@ -401,8 +401,15 @@ class SqliteStore:
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id``; all zero when they never played."""
-        row = await self._fetchone(f"SELECT {rows.STATS_COLUMNS} FROM player_stats WHERE user_id = ?", (user_id,))
-        return PlayerStats(user_id) if row is None else rows.stats(row)
+
+        def op(conn: sqlite3.Connection) -> PlayerStats:
+            with transaction(conn, write=False):
+                row = conn.execute(f"SELECT {rows.STATS_COLUMNS} FROM player_stats WHERE user_id = ?", (user_id,))
+                found = row.fetchone()
+                places = conn.execute(rows.PLACES, (user_id,)).fetchall()
+            return rows.with_places(PlayerStats(user_id) if found is None else rows.stats(found), places)
+
+        return await self._db.run(op)
 
     # -- the administrators' audit log
 

@@ -475,9 +475,10 @@ async def test_record_game_counts_registered_players_once(store: Store) -> None:
     await store.record_game(game(2, ("alice", "bob"), loser="alice"))
     await store.record_game(game(2, ("alice", "bob"), loser="alice"))  # a retry: no-op
     alice, bob = await store.get_stats("u1"), await store.get_stats("u2")
-    assert alice == PlayerStats("u1", total_games=2, wins=1, losses=1)
-    assert bob == PlayerStats("u2", total_games=2, wins=2, losses=0)
-    assert (alice.win_rate, bob.win_rate) == (0.5, 1.0)
+    # A win is a first place: Bob's second place in game 1 is neither a win nor a loss.
+    assert alice == PlayerStats("u1", total_games=2, wins=1, losses=1, placements=(1, 1))
+    assert bob == PlayerStats("u2", total_games=2, wins=1, losses=0, placements=(1, 1))
+    assert (alice.win_rate, bob.win_rate) == (0.5, 0.5)
     assert await store.get_stats("nobody") == PlayerStats("nobody")
     assert (await store.get_stats("nobody")).win_rate == 0.0
 
@@ -492,7 +493,7 @@ async def test_record_game_errors(store: Store) -> None:
     assert caught.value.field == "number"
     with pytest.raises(ValueError, match="naive"):
         await store.record_game(game(2, ("alice", "bob"), loser="bob", started_at=datetime(2026, 1, 1)))
-    assert await store.get_stats("u1") == PlayerStats("u1", total_games=1, wins=1)
+    assert await store.get_stats("u1") == PlayerStats("u1", total_games=1, wins=1, placements=(1,))
     assert [g.id for g in await store.list_games("s1")] == ["g1"]
 
 

@@ -524,7 +524,9 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
     assert game["players"] == [owner.user_id, bob.user_id]
     assert game["firstPlayer"] == owner.user_id
     assert game["loser"] == bob.user_id
+    assert game["winner"] == owner.user_id
     assert game["placements"] == [owner.user_id, bob.user_id]
+    assert game["names"] == {owner.user_id: owner.username, bob.user_id: bob.username}
     assert game["reason"] == "left"
     assert isinstance(game["seed"], int)
     assert game["startedAt"] <= game["finishedAt"]
@@ -560,6 +562,7 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
         "winRate": 1.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 1,
+        "placements": [1],
     }
     loser = await eventually(profile(bob), lambda body: body["stats"]["tournamentsPlayed"] == 1)
     assert loser["stats"] == {
@@ -569,6 +572,7 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
         "winRate": 0.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 0,
+        "placements": [0, 1],
     }
     # The session is over: no more joining or starting.
     response = await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Late"})
@@ -589,6 +593,7 @@ async def test_guests_count_in_games_but_have_no_statistics(http: httpx.AsyncCli
     assert session["session"]["winnerId"] == guest.player_id
     games = (await http.get(f"/sessions/{seat.session_id}/games")).json()["items"]
     assert [(g["loser"], g["placements"]) for g in games] == [(owner.user_id, [guest.player_id, owner.user_id])]
+    assert games[0]["names"] == {owner.user_id: owner.username, guest.player_id: "Guest"}  # a guest by name too
     stats = (await http.get("/users/profile", headers=owner.auth)).json()["stats"]
     assert stats == {
         "totalGames": 1,
@@ -597,6 +602,7 @@ async def test_guests_count_in_games_but_have_no_statistics(http: httpx.AsyncCli
         "winRate": 0.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 0,
+        "placements": [0, 1],
     }
 
 

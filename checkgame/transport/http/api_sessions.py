@@ -189,7 +189,8 @@ async def start_session(ctx: RequestContext, session_id: str) -> StartedOut:
 async def list_games(ctx: RequestContext, session_id: str) -> GameList:
     """The finished games of a session."""
     await _record(ctx, session_id)
-    return GameList([game_out(g) for g in await ctx.services.store.list_games(session_id)])
+    names = await _names(ctx, session_id)
+    return GameList([game_out(g, names) for g in await ctx.services.store.list_games(session_id)])
 
 
 async def get_game(ctx: RequestContext, session_id: str, game_id: str) -> GameDetail:
@@ -197,7 +198,11 @@ async def get_game(ctx: RequestContext, session_id: str, game_id: str) -> GameDe
     game = await ctx.services.store.get_game(game_id)
     if game is None or game.session_id != session_id:
         raise NotFoundError("no such game in this session", code="GAME_NOT_FOUND")
-    return GameDetail(game_out(game), game.hand_size, [raw(a) for a in game.actions])
+    return GameDetail(game_out(game, await _names(ctx, session_id)), game.hand_size, [raw(a) for a in game.actions])
+
+
+async def _names(ctx: RequestContext, session_id: str) -> dict[str, str]:
+    return {p.player_id: p.name for p in await ctx.services.store.list_session_players(session_id)}
 
 
 def register_routes(api: Api) -> None:

@@ -117,12 +117,17 @@ class Tokens(_Out):
 
 
 class Stats(_Out):
+    """A game is won by finishing first and lost by finishing last (the loser, eliminated)."""
+
     total_games: int
-    wins: int
-    losses: int
-    win_rate: float
+    wins: Annotated[int, Meta(description="games finished first")]
+    losses: Annotated[int, Meta(description="games finished last (eliminated from the tournament)")]
+    win_rate: Annotated[float, Meta(description="wins / totalGames")]
     tournaments_played: int
     tournaments_won: int
+    placements: Annotated[
+        list[int], Meta(description="games finished in each place: [first places, second places, ...]")
+    ]
 
 
 class Profile(_Out):
@@ -175,12 +180,16 @@ class Page(_Out):
 
 
 class GameSummary(_Out):
+    """Players are named by id everywhere; ``names`` gives each one's display name."""
+
     id: str
     number: int
     players: list[str]
+    names: Annotated[dict[str, str], Meta(description="player id -> display name, for every player of the game")]
     first_player: str
-    loser: str
-    placements: list[str]
+    winner: Annotated[str, Meta(description="the first player out of cards (placements[0]): the game's win")]
+    loser: Annotated[str, Meta(description="the last player holding cards: eliminated from the tournament")]
+    placements: Annotated[list[str], Meta(description="player ids in finishing order, first to last")]
     reason: str
     seed: int
     started_at: str
