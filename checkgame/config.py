@@ -71,8 +71,9 @@ class Settings:
     """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5
     """Register/login/refresh requests per client IP per minute (seed plan)."""
-    sessions_per_hour: int = 10
-    """Sessions a user may create per hour (seed plan)."""
+    sessions_per_hour: int = 60
+    """Sessions a user may create per hour: one a minute for someone trying the game out, and still a wall for a
+    script filling the lobby (the deployment plan's 10 an hour stopped a tester within minutes)."""
     requests_per_min: int = 100
     """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
     shutdown_timeout_s: float = 10.0

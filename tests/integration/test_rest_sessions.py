@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from checkgame.auth import TokenCodec
+from checkgame.config import Settings
 from checkgame.transport.http.api_sessions import CODE_ALPHABET
 from tests.integration.conftest import (
     TEST_SETTINGS,
@@ -622,9 +623,28 @@ async def test_session_creation_is_limited_per_user(tmp_path: Path) -> None:
         retry_after = int(response.headers["Retry-After"])
         assert 3000 < retry_after <= 3600
         assert details == {"retryAfter": retry_after}
+        message = response.json()["error"]["message"]
+        assert message.startswith("too many requests: at most 2 per 3600 s; try again in ")
+        assert message.endswith((" min", "1 h"))
         assert (await client.get("/sessions")).json()["total"] == 2
         other = await register(client)  # per user, not per address
         await create_session(client, other)
+
+
+async def test_the_default_limit_lets_a_person_open_a_table_a_minute(tmp_path: Path) -> None:
+    """Ten sessions an hour stopped someone trying the game within minutes; the default is one a minute."""
+    limit = Settings().sessions_per_hour
+    assert limit == 60
+    async with (
+        serving(tmp_path / "default", sessions_per_hour=limit) as node,
+        httpx.AsyncClient(base_url=node.url + "/api/v1", timeout=10) as client,
+    ):
+        owner = await register(client)
+        for _ in range(limit):
+            await create_session(client, owner)
+        response = await client.post("/sessions", json={"name": "one more"}, headers=owner.auth)
+        expect_error(response, 429, "RATE_LIMITED")
+        assert response.json()["error"]["message"].endswith("; try again in 1 h")
 
 
 async def test_every_request_is_limited_per_user_or_per_address(tmp_path: Path) -> None:
