@@ -17,8 +17,8 @@ from typing import Any
 
 from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
 
-USER_COLUMNS = "id, username, email, password_hash, role, created_at"
-USER_INSERT = "id, username, email, password_hash, role, created_at, username_key, email_key"
+USER_COLUMNS = "id, username, email, password_hash, role, created_at, disabled"
+USER_INSERT = "id, username, email, password_hash, role, created_at, disabled, username_key, email_key"
 TOKEN_COLUMNS = "jti, user_id, family, expires_at, used, revoked"
 SESSION_INSERT = (
     "id, code, name, creator_id, max_players, is_private, status, created_at, finished_at, winner_id, code_key"
@@ -84,6 +84,7 @@ def user_params(user: User) -> tuple[Any, ...]:
         user.password_hash,
         user.role,
         encode_time(user.created_at),
+        int(user.disabled),
         key(user.username),
         key(user.email),
     )
@@ -91,7 +92,7 @@ def user_params(user: User) -> tuple[Any, ...]:
 
 def user(row: Row) -> User:
     """Decode :data:`USER_COLUMNS`."""
-    return User(row[0], row[1], row[2], row[3], row[4], decode_time(row[5]))
+    return User(row[0], row[1], row[2], row[3], row[4], decode_time(row[5]), bool(row[6]))
 
 
 def token_params(token: RefreshToken) -> tuple[Any, ...]:

@@ -51,6 +51,7 @@ def user_params(user: User) -> tuple[Any, ...]:
         user.password_hash,
         user.role,
         utc(user.created_at),
+        user.disabled,
         key(user.username),
         key(user.email),
     )
@@ -58,7 +59,7 @@ def user_params(user: User) -> tuple[Any, ...]:
 
 def user(row: Row) -> User:
     """Decode ``_codec.USER_COLUMNS``."""
-    return User(row[0], row[1], row[2], row[3], row[4], read_time(row[5]))
+    return User(row[0], row[1], row[2], row[3], row[4], read_time(row[5]), row[6])
 
 
 def token_params(token: RefreshToken) -> tuple[Any, ...]:

@@ -40,6 +40,8 @@ class User:
     role: str
     """``player``, ``admin`` or ``admin_readonly``."""
     created_at: datetime
+    disabled: bool = False
+    """Disabled by an administrator: cannot log in or refresh a login."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,14 @@ class Store(Protocol):
         ...
 
     async def set_role(self, user_id: str, role: str) -> None: ...
+
+    async def set_disabled(self, user_id: str, disabled: bool) -> None:
+        """Disable or enable an account; raises NotFoundError for an unknown user."""
+        ...
+
+    async def revoke_user_tokens(self, user_id: str) -> int:
+        """Revoke every refresh token of the user (all their logins); return how many were still valid."""
+        ...
 
     async def list_users(self, *, limit: int, offset: int) -> tuple[list[User], int]:
         """A page of users by creation time, and the total count."""

@@ -235,7 +235,7 @@ async def test_users_are_listed_by_page_without_secrets(
     assert len(first["users"]) == 2
     assert first["users"][0]["username"] == admin.username
     assert first["users"][0]["role"] == "admin"
-    assert set(first["users"][0]) == {"id", "username", "email", "role", "createdAt"}
+    assert set(first["users"][0]) == {"id", "username", "email", "role", "disabled", "createdAt"}
     rest = (await admin_http.get("/users?limit=2&offset=2", headers=admin.auth)).json()
     assert len(rest["users"]) == 2
     expect_error(await admin_http.get("/users?limit=0", headers=admin.auth), 422, "VALIDATION_ERROR")
@@ -498,7 +498,7 @@ async def test_the_admin_endpoints_have_their_own_valid_openapi_document(server:
     operations = {(method, path) for path, item in document["paths"].items() for method in item}
     assert ("post", "/admin/sessions/{session_id}/kick") in operations
     assert ("get", "/admin/overview") in operations
-    assert len(operations) == 12
+    assert len(operations) == 16
     assert all(operation["security"] == [{"bearer": []}] for item in document["paths"].values()
                for operation in item.values())  # fmt: skip
     assert not any(path.startswith("/admin") for path in public["paths"])

@@ -184,6 +184,7 @@ def user_row(user: User) -> dict[str, Any]:
         "username": user.username,
         "email": user.email,
         "role": user.role,
+        "disabled": user.disabled,
         "createdAt": iso(user.created_at),
     }
 
