@@ -4,6 +4,7 @@ games and statistics, open tables through a running node); a production or non-e
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from checkgame.cli.demo import DEMO_PASSWORD, OPEN_TABLES, PLAYERS, TOURNAMENTS
 from tests.integration.conftest import start_server
 
 
-async def _seed(tmp_path: Path, *argv: str, **env: str) -> trio.CompletedProcess[bytes]:
+async def _seed(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[bytes]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHECKGAME_") and k != "DATABASE_URL"}
     command = [
         sys.executable,
