@@ -70,12 +70,12 @@ class Settings:
     trust_forwarded_for: bool = False
     """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5
-    """Register/login/refresh requests per client IP per minute (seed plan)."""
+    """Register/login/refresh requests per client IP per minute (deployment plan)."""
     sessions_per_hour: int = 60
     """Sessions a user may create per hour: one a minute for someone trying the game out, and still a wall for a
     script filling the lobby (the deployment plan's 10 an hour stopped a tester within minutes)."""
     requests_per_min: int = 100
-    """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
+    """REST requests per user (or per IP when anonymous) per minute (deployment plan)."""
     shutdown_timeout_s: float = 10.0
     """How long a graceful shutdown may take before connections are cut."""
     log_level: str = "info"

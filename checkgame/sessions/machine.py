@@ -446,7 +446,7 @@ def _tick(state: SessionState, log: _Log) -> SessionState:
 
 
 def _act_for_absent_mover(state: SessionState, log: _Log) -> SessionState:
-    """The turn timer ran out: draw (the penalty under attack), or name the suit held most (issue 2/7 §6)."""
+    """The turn timer ran out: draw (the penalty under attack), or name the suit held most."""
     game = state.game
     assert game is not None
     assert game.current is not None

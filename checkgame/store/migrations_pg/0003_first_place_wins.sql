@@ -1,4 +1,4 @@
--- A game is won by finishing first (issue 3/7): until now every place but the last counted as a win.
+-- A game is won by finishing first: before this migration every place but the last counted as a win.
 -- Recount the wins of every player from the games already recorded.
 UPDATE player_stats SET wins = (
     SELECT count(*)
