@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["age", "card", "clock", "duration", "parse_time", "rate", "suit"]
+__all__ = ["age", "card", "clock", "duration", "parse_time", "rate", "status_text", "suit"]
 
 _SUITS = {"hearts": "♥", "diamonds": "♦", "clubs": "♣", "spades": "♠", "H": "♥", "D": "♦", "C": "♣", "S": "♠"}
 
@@ -84,3 +84,13 @@ def rate(value: Any) -> str:
         return f"{float(value):.1f}"
     except (TypeError, ValueError):
         return "-"
+
+
+END_REASONS = {"live_state_lost": "live state lost", "ended_by_admin": "ended by an operator"}
+
+
+def status_text(session: dict[str, Any]) -> str:
+    """A session's status, with why a finished one has no winner (``finished: live state lost``)."""
+    status = str(session.get("status", "?"))
+    reason = session.get("endReason")
+    return f"{status}: {END_REASONS.get(str(reason), str(reason))}" if reason else status

@@ -2,15 +2,18 @@
 
 Nothing else chooses a backend. Lifetimes nest (DESIGN.md §6): the store is
 opened around everything; the recorder and the timers run in a nursery owned
-here, around Hypercorn; on shutdown the server drains (WebSockets are closed
-with 1001), Hypercorn stops, the timers are cancelled, and the recorder
-finishes writing what the last games produced before the store closes.
+here, around the front door and Hypercorn behind it (``transport/edge``); on
+shutdown the server drains (WebSockets are closed with 1001), Hypercorn stops,
+the timers are cancelled, and the recorder finishes writing what is queued
+before the store closes, within what is left of the shutdown timeout (a
+database still down by then loses it, logged).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,7 +23,6 @@ from functools import partial
 
 import trio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve
 
 from checkgame import __version__
 from checkgame.auth import TokenCodec
@@ -34,21 +36,27 @@ from checkgame.observability.instrument import instrument_live, instrument_rate_
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
-from checkgame.rooms import Presence, Recorder, SessionService, run_timers
+from checkgame.rooms import Presence, Recorder, SessionService, run_sweeper, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.sessions import Recorded
-from checkgame.sessions.machine import Effect, result_id
+from checkgame.sessions.machine import result_id
 from checkgame.store import GameResult, Store, TournamentResult, open_store
 from checkgame.transport.context import Services
+from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
+from checkgame.transport.ws.hypercorn_guard import guard_hypercorn
 
 __all__ = ["serve_checkgame", "wait_for_signal"]
 
 log = logging.getLogger(__name__)
 
 EFFECTS_BUFFER = 10_000
-"""Finished games waiting to be written; a full buffer slows the moves that end games, never others."""
+"""Results the recorder queues at most; beyond, their sessions keep them until the database takes them
+(:mod:`checkgame.rooms.recorder`). Moves never wait for the recorder."""
+
+RECORDER_FLUSH_MIN_S = 1.0
+"""The least time the recorder gets to write what is queued on shutdown, however long the connections took."""
 
 
 async def wait_for_signal() -> None:
@@ -78,8 +86,10 @@ async def serve_checkgame(
             live = instrument_live(live, metrics, redis=redis)
             rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
             await _migrate_embedded(store, settings)
-            effects_send, effects_receive = trio.open_memory_channel[Effect](EFFECTS_BUFFER)
-            service = SessionService(live, effects_send, clock)
+            recorder = Recorder(store, metrics=metrics, max_results=EFFECTS_BUFFER)
+            metrics.recorder_backlog.set_function(lambda: recorder.backlog)
+            service = SessionService(live, recorder.offer, clock)
+            recorder.acknowledge = partial(_acknowledge_recorded, service)
             services = Services(
                 settings=settings,
                 store=store,
@@ -97,26 +107,37 @@ async def serve_checkgame(
             config = HypercornConfig()
             config.bind = [f"{settings.host}:{settings.port}"]
             config.graceful_timeout = settings.shutdown_timeout_s
-            config.websocket_max_message_size = 16 * settings.max_message_bytes  # beyond: close 1009 by Hypercorn
+            guard_hypercorn(
+                config, max_message_bytes=16 * settings.max_message_bytes, send_timeout_s=settings.send_timeout_s
+            )
             config.accesslog = None
             config.errorlog = logging.getLogger("hypercorn.error")  # through our logging setup, not a second handler
 
+            stop_by = math.inf
+
             async def drain_then_stop() -> None:
+                nonlocal stop_by
                 await shutdown_trigger()
+                stop_by = trio.current_time() + settings.shutdown_timeout_s
                 services.draining.set()
                 services.bots.stop()
 
-            timers, reports = trio.CancelScope(), trio.CancelScope()
+            timers, reports, recording, sweeps = (trio.CancelScope() for _ in range(4))
             async with trio.open_nursery() as background:
-                recorder = Recorder(store, acknowledge=partial(_acknowledge_recorded, service))
-                background.start_soon(recorder.run, effects_receive)
+                background.start_soon(_run_within, recording, recorder.run)
                 background.start_soon(_run_within, reports, partial(services.node.run, service.live))
                 background.start_soon(
                     _run_within, timers, partial(run_timers, service, clock, node=settings.node_id, metrics=metrics)
                 )
                 await background.start(services.bots.run)
+                lost_interval_s = settings.lost_session_check_s
+                background.start_soon(
+                    _run_within,
+                    sweeps,
+                    partial(run_sweeper, store, live, clock, interval_s=lost_interval_s, metrics=metrics),
+                )
                 async with trio.open_nursery() as server:
-                    binds = await server.start(_serve, app, config, drain_then_stop)
+                    binds = await server.start(partial(serve_edge, app, config, settings, metrics, drain_then_stop))
                     if not settings.public_url or settings.port == 0:
                         services.settings = replace(settings, public_url=binds[0])
                     log.info("checkgame %s listening on %s", settings.node_id, ", ".join(binds))
@@ -124,7 +145,10 @@ async def serve_checkgame(
                 # Hypercorn has returned: connections are closed and in-flight requests answered.
                 timers.cancel()
                 reports.cancel()
-                await effects_send.aclose()  # the recorder writes what is queued, then returns
+                sweeps.cancel()
+                recorder.close()  # it writes what is queued and returns; with the database down, it is cut off here
+                now = trio.current_time()  # and logs what it could not write
+                recording.deadline = max(min(stop_by, now + settings.shutdown_timeout_s), now + RECORDER_FLUSH_MIN_S)
 
 
 async def _migrate_embedded(store: Store, settings: Settings) -> None:
@@ -143,7 +167,9 @@ def _metrics(settings: Settings) -> Metrics:
     metrics = Metrics()
     database = settings.database_url.partition(":")[0]
     live = "redis" if settings.redis_url else "memory"
-    metrics.build_info.info({"version": __version__, "node": settings.node_id, "database": database, "live": live})
+    metrics.build_info.info(
+        {"version": __version__, "node": settings.node_id, "database": database, "live": live, "role": settings.role}
+    )
     return metrics
 
 
@@ -166,13 +192,3 @@ async def _acknowledge_recorded(service: SessionService, result: GameResult | To
 async def _run_within(scope: trio.CancelScope, task: Callable[[], Awaitable[None]]) -> None:
     with scope:
         await task()
-
-
-async def _serve(
-    app: object,
-    config: HypercornConfig,
-    shutdown_trigger: Callable[[], Awaitable[None]],
-    *,
-    task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
-) -> None:
-    await serve(app, config, shutdown_trigger=shutdown_trigger, task_status=task_status)  # type: ignore[arg-type]

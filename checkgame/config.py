@@ -13,10 +13,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Literal, get_args
 
 import platformdirs
 
-__all__ = ["Settings", "default_data_dir", "load_or_create_secret"]
+__all__ = ["ROLES", "Role", "Settings", "default_data_dir", "load_or_create_secret"]
+
+Role = Literal["all", "api", "ws"]
+ROLES: tuple[Role, ...] = get_args(Role)
 
 _ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "jwt_secret": "JWT_SECRET"}
 
@@ -59,7 +63,11 @@ class Settings:
     ping_interval_s: float = 20.0
     """How often the server pings each connection; the pong gives the round trip operators see."""
     max_message_bytes: int = 4096
-    """Largest client frame accepted; larger ones get MESSAGE_TOO_LARGE."""
+    """Largest client frame accepted; larger ones get MESSAGE_TOO_LARGE (beyond 16 times this: closed with 1009)."""
+    send_timeout_s: float = 30.0
+    """Longest a write to a client may wait (a peer that stops reading); then the connection is aborted."""
+    max_sockets_per_seat: int = 4
+    """WebSockets one seat may hold on a node; one more closes the seat's oldest (4409), never refuses the newest."""
     outbox_size: int = 256
     """Frames queued per connection before a slow reader is disconnected."""
     actions_per_s: float = 2.0
@@ -76,13 +84,34 @@ class Settings:
     script filling the lobby (the deployment plan's 10 an hour stopped a tester within minutes)."""
     requests_per_min: int = 100
     """REST requests per user (or per IP when anonymous) per minute (deployment plan)."""
+    head_timeout_s: float = 10.0
+    """A request head must arrive whole within this time of its first byte (of the connection's opening, for the
+    first request); else 408 and the connection closes."""
+    body_timeout_s: float = 30.0
+    """A request body must arrive whole within this time of its head; else 408 and the connection closes."""
+    max_connections: int = 16_000
+    """Open TCP connections (HTTP and WebSocket); beyond, 503 with Retry-After and close. Keep it below the
+    process's open-file limit (``ulimit -n``), which a database pool and log files share; 0: no cap."""
+    max_connections_per_ip: int = 1_000
+    """Open connections per client address (the X-Forwarded-For one behind a trusted proxy); beyond, 503; 0: no cap."""
     shutdown_timeout_s: float = 10.0
     """How long a graceful shutdown may take before connections are cut."""
+    lost_session_check_s: float = 60.0
+    """How often each node looks for sessions whose live state was lost (and how old a session must be to be
+    judged lost), to mark them ended (checkgame/rooms/sweeper.py)."""
     log_level: str = "info"
     log_format: str = "auto"
     """``json`` (one object per line), ``text``, or ``auto``: text on a terminal, JSON otherwise."""
     bench_echo: bool = False
     """Serve the bare WebSocket echo at /bench/echo, the transport ceiling `checkgame loadtest --echo` measures."""
+    role: Role = "all"
+    """Which tier this node is (docs/operations.md): ``all`` serves everything; ``api`` everything but the game
+    WebSocket (REST, the web client, /admin, /openapi.json and the probes); ``ws`` only the game WebSocket
+    (/api/v1/ws), /health, /ready and /metrics. Other paths get 404 (checkgame/transport/roles.py)."""
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be all, api or ws, got {self.role!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from admin_tui.client import Json
-from admin_tui.format import clock
+from admin_tui.format import clock, status_text
 from admin_tui.panes import Pane
 from admin_tui.widgets import KeyedTable
 
@@ -53,7 +53,7 @@ class SessionsPane(Pane):
                     session_id[:8],
                     s.get("code", "-"),
                     s.get("name", ""),
-                    s.get("status", "?"),
+                    status_text(s),
                     f"{s.get('playerCount', '?')}/{s.get('maxPlayers', '?')}",  # the lobby's count (seats taken)
                     s.get("gameNumber") or "-",
                     clock(s.get("createdAt")),

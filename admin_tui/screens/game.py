@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, RichLog, Static
 
 from admin_tui.client import Json
-from admin_tui.format import card, clock, suit
+from admin_tui.format import card, clock, status_text, suit
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.widgets import KeyedTable, LinkLine, yes_no
 
@@ -120,7 +120,7 @@ class GameScreen(Screen[None]):
         session: Json = state.get("session") or {}
         table: Json | None = state.get("table")
         self.query_one("#game-title", Static).update(
-            f"{session.get('name', '?')} · code {session.get('code', '-')} · {session.get('status', '?')}"
+            f"{session.get('name', '?')} · code {session.get('code', '-')} · {status_text(session)}"
             f" · game {session.get('gameNumber') or '-'} · {self.session_id}"
         )
         self.query_one("#seats", KeyedTable).replace_rows(_seats(session, table))

@@ -115,11 +115,8 @@ async def _tournament(store: Store, accounts: dict[str, User], number: int) -> i
     import uuid
     from datetime import UTC, datetime
 
-    import trio
-
     from checkgame import sessions
     from checkgame.rooms import Recorder
-    from checkgame.sessions import machine
     from checkgame.store import SessionPlayer, SessionRecord
     from checkgame.transport.http.api_sessions import CODE_ALPHABET
 
@@ -143,11 +140,11 @@ async def _tournament(store: Store, accounts: dict[str, User], number: int) -> i
     for seat in seats:  # present, as if each had a connection: nobody is timed out
         state = _apply(state, sessions.Connect(seat.player_id), started, effects)
     state = _played(_apply(state, sessions.Start(creator.player_id), started, effects), started, effects)
-    send, receive = trio.open_memory_channel[machine.Effect](len(effects))
+    recorder = Recorder(store)
     for effect in effects:
-        send.send_nowait(effect)
-    send.close()
-    await Recorder(store).run(receive)
+        recorder.offer(effect)
+    recorder.close()
+    await recorder.run()
     return state.game_number
 
 

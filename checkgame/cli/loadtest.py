@@ -26,6 +26,8 @@ def _loadtest(args: argparse.Namespace) -> int:
     from checkgame.loadtest.run import run_all
     from checkgame.loadtest.worker import raise_file_limit
 
+    if args.chaos:
+        return _chaos(args)
     if (args.url is None) == (args.start is None):
         print("checkgame loadtest: give either --url or --start", file=sys.stderr)
         return 2
@@ -61,6 +63,30 @@ def _loadtest(args: argparse.Namespace) -> int:
     runs = [result, result["echo"]] if "echo" in result else [result]
     clean = all(run["errorCount"] == 0 and run["seatedAllPlayers"] for run in runs)
     return 0 if clean else 1  # a speed is never a failure; errors and players left standing are
+
+
+def _chaos(args: argparse.Namespace) -> int:
+    import json
+
+    from checkgame.loadtest.chaos import render_soak, run_soak
+    from checkgame.loadtest.worker import raise_file_limit
+
+    if args.start != "cluster" or args.url is not None:
+        print("checkgame loadtest: --chaos starts its own cluster; use it with --start cluster", file=sys.stderr)
+        return 2
+    raise_file_limit()
+    result = run_soak(
+        duration_s=args.duration,
+        players=args.players,
+        table_size=args.table_size,
+        nodes=args.nodes,
+        postgres_url=args.postgres_url,
+    )
+    print(render_soak(result))
+    if args.json is not None:
+        with open(args.json, "w") as out:
+            json.dump(result, out, indent=2)
+    return 0 if result["gamesLost"] == 0 and not result["crashes"] else 1  # never because of a speed
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,6 +129,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="first measure the bare WebSocket echo the same way: the ceiling (with --idle: bare connections)",
     )
+    parser.add_argument(
+        "--chaos",
+        action="store_true",
+        help="with --start cluster: a soak on its own Redis, database and Prometheus that kills a node, rolls every "
+        "node, pauses Redis and refuses PostgreSQL at set moments of --duration, then reports the service-level "
+        "objectives, the error budget each fault spent and the games lost (exits 1 on a lost game or a crash)",
+    )
+    parser.add_argument("--nodes", type=int, choices=(2, 3), default=2, help="with --chaos: nodes behind nginx (2)")
     parser.add_argument("--json", help="also write the results as JSON to this file")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.add_argument(

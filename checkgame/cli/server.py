@@ -28,6 +28,7 @@ _SETTINGS_FLAGS = (
     "log_level",
     "log_format",
     "production",
+    "role",
 )
 
 
@@ -56,6 +57,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from checkgame.app import serve_checkgame
     from checkgame.observability.logs import configure_logging
+    from checkgame.transport.roles import GAME_SOCKET_PATH, serves
 
     try:
         settings = _settings(args)
@@ -69,10 +71,15 @@ def _serve(args: argparse.Namespace) -> int:
     async def announce_and_serve() -> None:
         async with trio.open_nursery() as nursery:
             services = await nursery.start(serve_checkgame, settings)
-            url = services.settings.public_url
-            print(f"Play in your browser: {url}/", flush=True)
-            print(f"Check-Game is running at {url}: REST {url}/api/v1 (described by {url}/openapi.json),", flush=True)
-            print(f"WebSocket {url.replace('http', 'ws', 1)}/api/v1/ws?token=<sessionToken>", flush=True)
+            url, role = services.settings.public_url, settings.role
+            if serves(role, "/"):
+                print(f"Play in your browser: {url}/", flush=True)
+            print(f"Check-Game is running at {url} as role {role}:", flush=True)
+            if serves(role, "/api/v1"):
+                print(f"REST {url}/api/v1 (described by {url}/openapi.json), /admin", flush=True)
+            if serves(role, GAME_SOCKET_PATH):
+                print(f"WebSocket {url.replace('http', 'ws', 1)}{GAME_SOCKET_PATH}?token=<sessionToken>", flush=True)
+            print(f"{url}/health, /ready and /metrics", flush=True)
             redis = settings.redis_url
             live = f"live state in Redis at {redact(redis)}" if redis else "live state in memory"
             print(f"database {redact(settings.database_url)} · {live} · Ctrl+C to stop", flush=True)
@@ -130,6 +137,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Declare ``serve`` and ``migrate``."""
+    from checkgame.config import ROLES
+
     serve = commands.add_parser(
         "serve",
         help="run the game server (REST, WebSocket rooms, tournaments, timers)",
@@ -160,6 +169,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         dest="log_format",
         choices=("json", "text", "auto"),
         help="log lines on stderr as JSON objects or text (default auto: text on a terminal, JSON otherwise)",
+    )
+    serve.add_argument(
+        "--role",
+        choices=ROLES,
+        help="which tier this node is: all serves everything; api all but the game WebSocket (REST, the web client, "
+        "/admin); ws only the game WebSocket /api/v1/ws; every role answers /health, /ready and /metrics "
+        "(env CHECKGAME_ROLE; default: all)",
     )
     serve.add_argument(
         "--production",

@@ -20,18 +20,25 @@ __all__ = ["MemoryLiveStore", "MemorySubscription"]
 
 
 class MemorySubscription:
-    """A bounded queue of entry batches; overflowing it marks the subscriber as lagged."""
+    """A bounded queue of entry batches; overflowing it marks the subscriber as lagged.
+
+    Closing races delivery: a subscriber that leaves closes its queue at once, but
+    the publisher (a node's pub/sub reader, say) may still hold it in its list for
+    a moment. A closed subscription is simply no longer delivered to.
+    """
 
     def __init__(self, capacity: int) -> None:
         self._send, self._receive = trio.open_memory_channel[Sequence[Entry]](capacity)
         self._lagged = False
+        self._closed = False
 
     @property
     def lagged(self) -> bool:
         return self._lagged
 
     def deliver(self, entries: Sequence[Entry]) -> None:
-        if self._lagged:
+        """Queue ``entries`` for the subscriber; a no-op once it lagged or was closed."""
+        if self._lagged or self._closed:
             return
         try:
             self._send.send_nowait(entries)
@@ -44,6 +51,8 @@ class MemorySubscription:
         self._send.close()
 
     def close(self) -> None:
+        """Stop delivering: the subscriber is gone (it may still be listed by a publisher for a moment)."""
+        self._closed = True
         self._send.close()
 
     async def receive(self) -> Sequence[Entry]:

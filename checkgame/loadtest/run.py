@@ -31,7 +31,7 @@ from checkgame.loadtest.report import ceiling_fraction
 from checkgame.loadtest.servers import start_servers
 from checkgame.loadtest.stats import summarize
 
-__all__ = ["machine", "measure", "run_all"]
+__all__ = ["machine", "measure", "run_all", "run_one"]
 
 SEATING_GRACE_S = 60.0
 """How long after the ramp the window waits for the last players before it opens anyway."""
@@ -82,7 +82,8 @@ def _totals(workers: list[_Worker]) -> dict[str, Any]:
         for kind, count in line["errors"].items():
             errors[kind] = errors.get(kind, 0) + count
     total = {
-        key: sum(line[key] for line in lines) for key in ("connected", "playing", "actions", "frames", "tournaments")
+        key: sum(line[key] for line in lines)
+        for key in ("connected", "playing", "actions", "frames", "messages", "tournaments")
     }
     total.update({key: sum(line[key] for line in lines) for key in ("reconnects", "incomplete", "cpu_s", "wait_s")})
     total["errors"] = errors
@@ -153,7 +154,8 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
                 break
         window.open = True
         rest_probe = trio.CancelScope()
-        nursery.start_soon(_run_within, rest_probe, partial(_probe_rest, plan.url, window))
+        if not plan.echo:  # the echo route has no API, and a REST request would count as the transport's cost
+            nursery.start_soon(_run_within, rest_probe, partial(_probe_rest, plan.url, window))
         opened_at, server_before, helpers_before = time.monotonic(), await probe.sample(), await _sample_all(helpers)
         gc_before = await gc_pauses(plan.url)
         before = _totals(workers)
@@ -183,6 +185,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
     client_cpu = (after["cpu_s"] - before["cpu_s"]) / seconds
     window_actions = after["actions"] - before["actions"]
     window_frames = after["frames"] - before["frames"]
+    window_messages = after["messages"] - before["messages"]
     return {
         "plan": asdict(plan),
         "seatedAllPlayers": bool(before["connected"] >= plan.players),
@@ -192,6 +195,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
         "actions": window_actions,
         "actionsPerSecond": round(window_actions / seconds, 1),
         "framesPerSecond": round(window_frames / seconds, 1),
+        "messagesPerSecond": round(window_messages / seconds, 1),
         "latencyMs": summarize(window.latencies),
         "restLatencyMs": summarize(window.rest),
         "restFailures": window.rest_failures,
@@ -206,6 +210,7 @@ async def measure(plan: Plan, probe: Probe, helpers: dict[str, Probe], progress:
             "cpuWaitPercent": round(100 * (server_after.wait_s - server_before.wait_s) / seconds, 1),
             "cpuMsPerAction": round(1000 * server_cpu * seconds / window_actions, 3) if window_actions else None,
             "cpuUsPerFrameSent": round(1e6 * server_cpu * seconds / window_frames, 1) if window_frames else None,
+            "cpuUsPerMessageSent": round(1e6 * server_cpu * seconds / window_messages, 1) if window_messages else None,
             "rssBytes": server_after.rss_bytes,
             "rssBaselineBytes": baseline.rss_bytes,
             "rssPerConnectionBytes": round((server_after.rss_bytes - baseline.rss_bytes) / connected)
@@ -250,17 +255,15 @@ def run_all(
     """Measure the echo ceiling (``echo``), then the game, each on a server of its own when ``start`` is given
     (so neither inherits the other's memory or leftover work), else both on ``plan.url``."""
     result = {"machine": machine(), "start": start or "url"}
-    ceiling = (
-        _run_one(replace(plan, echo=True), start, postgres_url, redis_url, progress, server_pids) if echo else None
-    )
-    result.update(_run_one(plan, start, postgres_url, redis_url, progress, server_pids))
+    ceiling = run_one(replace(plan, echo=True), start, postgres_url, redis_url, progress, server_pids) if echo else None
+    result.update(run_one(plan, start, postgres_url, redis_url, progress, server_pids))
     if ceiling is not None:
         result["echo"] = ceiling
         result["ceilingFraction"] = ceiling_fraction(result, ceiling)
     return result
 
 
-def _run_one(
+def run_one(
     plan: Plan,
     start: str | None,
     postgres_url: str,
@@ -268,6 +271,7 @@ def _run_one(
     progress: TextIO | None,
     server_pids: list[int] | None,
 ) -> dict[str, Any]:
+    """Measure ``plan`` on a server of its own (a :func:`start_servers` mode), else on ``plan.url``."""
     with contextlib.ExitStack() as stack:
         probe: Probe
         helpers: dict[str, Probe] = {}

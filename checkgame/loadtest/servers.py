@@ -1,5 +1,6 @@
 """Servers a load test starts for itself: one node on the embedded defaults, one on PostgreSQL + Redis,
-or two behind nginx (the layout of tests/cluster, with room for thousands of connections).
+two behind nginx (the layout of tests/cluster, with room for thousands of connections), or the Node.js
+relay the echo route is compared with (bench/node_relay).
 
 They are real ``checkgame serve`` processes, configured only through the environment: the load test
 needs no change to the server. What it lifts, and why (:data:`LOAD_SETTINGS`): every player comes from
@@ -18,7 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -27,17 +28,21 @@ import httpx
 
 from checkgame.loadtest.worker import raise_file_limit
 
-__all__ = ["LOAD_SETTINGS", "Target", "start_servers"]
+__all__ = ["LOAD_SETTINGS", "NGINX_CONF", "NODE_RELAY", "Target", "free_port", "start_servers", "wait_ready"]
 
 LOAD_SETTINGS = {
     "CHECKGAME_AUTH_PER_MIN": "1000000",
     "CHECKGAME_REQUESTS_PER_MIN": "100000000",
     "CHECKGAME_SESSIONS_PER_HOUR": "100000000",
     "CHECKGAME_BENCH_ECHO": "true",
+    "CHECKGAME_MAX_CONNECTIONS_PER_IP": "0",  # every simulated player comes from this machine
     "CHECKGAME_LOG_LEVEL": "warning",
     "JWT_SECRET": "load-test-secret-0123456789abcdefghijklmnop",
 }
 """What a load-test server is told beyond its defaults (documented in docs/performance.md)."""
+
+NODE_RELAY = Path(__file__).resolve().parents[2] / "bench" / "node_relay"
+"""The Node.js ``ws`` relay the echo route is compared with (in a source checkout only)."""
 
 NGINX_CONF = """\
 worker_processes 1;
@@ -79,13 +84,13 @@ class Target:
     """nginx, Redis, PostgreSQL: reported apart, not counted as the server."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(
+def wait_ready(
     url: str, what: str, node: str | None = None, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0
 ) -> None:
     """Wait for ``url`` to answer /ready (as ``node``, when given: not some other server that took the port)."""
@@ -104,24 +109,23 @@ def _wait_ready(
 
 
 @contextmanager
-def _node(workdir: Path, name: str, env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """One ``checkgame serve``, on a port picked free just before (tried again if another process takes it)."""
+def _serve(workdir: Path, name: str, command: list[str], env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """Run ``command`` as a server on a port picked free just before (tried again if another process takes it).
+
+    It is told its port and an identity in ``CHECKGAME_PORT`` and ``CHECKGAME_NODE_ID`` and must answer
+    ``/ready`` with that identity, so a server that took the port meanwhile is never mistaken for it.
+    """
     node_id = f"load-{uuid.uuid4().hex[:6]}-{name}"
     for _ in range(3):
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
-        settings = {**os.environ, **LOAD_SETTINGS, **env, "CHECKGAME_PORT": str(port), "CHECKGAME_NODE_ID": node_id}
-        settings.setdefault("CHECKGAME_DATA_DIR", str(workdir / name))
+        settings = {**os.environ, **env, "CHECKGAME_PORT": str(port), "CHECKGAME_NODE_ID": node_id}
         with (workdir / f"{name}.log").open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "checkgame", "serve"],
-                env=settings,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=raise_file_limit,
+                command, env=settings, stdout=log, stderr=subprocess.STDOUT, preexec_fn=raise_file_limit
             )
         try:
-            _wait_ready(url, name, node_id, process)
+            wait_ready(url, name, node_id, process)
         except RuntimeError:
             if process.poll() is None:
                 raise
@@ -137,6 +141,25 @@ def _node(workdir: Path, name: str, env: dict[str, str]) -> Iterator[tuple[str, 
                 process.wait()
         return
     raise RuntimeError(f"{name} did not start (see {workdir / name}.log)")
+
+
+def _node(workdir: Path, name: str, env: dict[str, str]) -> AbstractContextManager[tuple[str, int]]:
+    """One ``checkgame serve`` with the load-test settings."""
+    data_dir = os.environ.get("CHECKGAME_DATA_DIR", str(workdir / name))
+    settings = {**LOAD_SETTINGS, "CHECKGAME_DATA_DIR": data_dir, **env}
+    return _serve(workdir, name, [sys.executable, "-m", "checkgame", "serve"], settings)
+
+
+def _node_relay(workdir: Path) -> AbstractContextManager[tuple[str, int]]:
+    """The Node.js ``ws`` relay of bench/node_relay (installed there first when it is not yet)."""
+    node = shutil.which("node")
+    if node is None or not (NODE_RELAY / "relay.mjs").is_file():
+        raise RuntimeError(f"the Node.js relay needs node on PATH and {NODE_RELAY}/relay.mjs")
+    if not (NODE_RELAY / "node_modules" / "ws").is_dir():
+        installed = subprocess.run([NODE_RELAY / "install.sh"], capture_output=True, text=True, check=False)
+        if installed.returncode != 0:
+            raise RuntimeError(f"{NODE_RELAY}/install.sh failed: {installed.stderr.strip() or installed.stdout}")
+    return _serve(workdir, "node-relay", [node, str(NODE_RELAY / "relay.mjs")], {})
 
 
 def _pids(command: list[str]) -> list[int]:
@@ -169,10 +192,15 @@ def _postgres_and_redis(postgres_url: str, redis_url: str) -> Iterator[dict[str,
 
 @contextmanager
 def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[Target]:
-    """Start ``embedded`` (one node, SQLite, memory), ``redis`` (one node, PostgreSQL + Redis) or
-    ``cluster`` (two such nodes behind nginx); stop them on exit."""
+    """Start ``embedded`` (one node, SQLite, memory), ``redis`` (one node, PostgreSQL + Redis),
+    ``cluster`` (two such nodes behind nginx) or ``node-relay`` (the echo route's peer on Node.js, echo
+    only); stop them on exit."""
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="checkgame-load-")))
+        if mode == "node-relay":
+            url, pid = stack.enter_context(_node_relay(workdir))
+            yield Target(url, mode, [pid])
+            return
         if mode == "embedded":
             url, pid = stack.enter_context(_node(workdir, "node1", {}))
             yield Target(url, mode, [pid])
@@ -184,7 +212,7 @@ def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[T
             return
         if shutil.which("nginx") is None:
             raise RuntimeError("the cluster run needs nginx")
-        port = _free_port()
+        port = free_port()
         env["CHECKGAME_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         env["CHECKGAME_TRUST_FORWARDED_FOR"] = "true"
         nodes = [stack.enter_context(_node(workdir, f"node{i}", env)) for i in (1, 2)]
@@ -199,6 +227,6 @@ def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[T
             )
         stack.callback(nginx.wait, 10)
         stack.callback(nginx.terminate)
-        _wait_ready(f"http://127.0.0.1:{port}", "nginx")
+        wait_ready(f"http://127.0.0.1:{port}", "nginx")
         helpers = {**_helpers(), "nginx": _pids(["pgrep", "-P", str(nginx.pid)])}
         yield Target(f"http://127.0.0.1:{port}", mode, [pid for _, pid in nodes], helpers)

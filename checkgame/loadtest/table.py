@@ -58,6 +58,8 @@ class Counters:
     actions: int = 0
     frames: int = 0
     """Frames received from the server: what it had to send."""
+    messages: int = 0
+    """WebSocket messages received from the server: a batch of frames counts once."""
     tournaments: int = 0
     reconnects: int = 0
     incomplete: int = 0
@@ -203,6 +205,7 @@ class _Player:
                 next_ping = trio.current_time() + PING_EVERY_S
                 continue
             now = time.perf_counter()  # every frame of a batch arrived at this moment
+            self.table.counters.messages += 1
             message = _decode(raw)
             for frame in message if isinstance(message, list) else [message]:
                 await self._on_frame(ws, frame, now)
@@ -309,6 +312,7 @@ class _EchoPlayer:
                     raw = await ws.get_message()
                     now = time.perf_counter()
                     table.counters.frames += 1
+                    table.counters.messages += 1
                     turn = int(_decode(raw)["turn"])
                     table.turns.seen(turn, now)
                     if (turn + 1) % table.seats == self.index:

@@ -44,6 +44,7 @@ def snapshot(counters: Counters, *, final: bool = False) -> dict[str, Any]:
         "playing": counters.playing,
         "actions": counters.actions,
         "frames": counters.frames,
+        "messages": counters.messages,
         "tournaments": counters.tournaments,
         "reconnects": counters.reconnects,
         "incomplete": counters.incomplete,

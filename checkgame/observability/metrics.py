@@ -67,6 +67,24 @@ class Metrics:
             "checkgame_node_draining", "1 while this node refuses new connections.", registry=registry
         )
 
+        # The front door (every TCP connection, before any server reads it)
+        self.connections_open = Gauge(
+            "checkgame_connections_open", "TCP connections open to this node, HTTP and WebSocket.", registry=registry
+        )
+        self.connections_refused = Counter(
+            "checkgame_connections_refused_total",
+            "Connections the front door answered and closed, by reason (max_connections, max_connections_per_ip, "
+            "bad_request, bad_upgrade, head_timeout, body_timeout).",
+            ["reason"],
+            registry=registry,
+        )
+        self.connection_errors = Counter(
+            "checkgame_connection_errors_total",
+            "Connections ended by a failure contained to them, by kind (protocol, network, internal).",
+            ["kind"],
+            registry=registry,
+        )
+
         # Play
         self.actions = Counter(
             "checkgame_actions_total",
@@ -159,6 +177,23 @@ class Metrics:
             "Deadlines fired by this node's timers, by kind (turn, grace, next_game, results).",
             ["kind"],
             registry=registry,
+        )
+
+        self.recorder_effects = Counter(
+            "checkgame_recorder_effects_total",
+            "Session effects handled by the recorder, by kind and outcome (written; rejected by the database and"
+            " skipped; deferred to the live state while the backlog is full; lost at shutdown with the database"
+            " down).",
+            ["kind", "outcome"],
+            registry=registry,
+        )
+        self.sessions_lost = Counter(
+            "checkgame_sessions_lost_total",
+            "Sessions this node ended because their live state was lost (reason live_state_lost).",
+            registry=registry,
+        )
+        self.recorder_backlog = Gauge(
+            "checkgame_recorder_backlog", "Session effects waiting to be written to the database.", registry=registry
         )
 
         # Dependencies

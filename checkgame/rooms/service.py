@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import trio
-
 from checkgame import sessions
 from checkgame.errors import ClientError, LiveStateError, NotFoundError
 from checkgame.live.base import LiveStore
@@ -25,14 +23,10 @@ MAX_ATTEMPTS = 20
 class SessionService:
     """The one way commands reach a session, on any node."""
 
-    def __init__(
-        self,
-        live: LiveStore,
-        effects: trio.MemorySendChannel[Effect],
-        clock: Callable[[], float],
-    ) -> None:
+    def __init__(self, live: LiveStore, record: Callable[[Effect], None], clock: Callable[[], float]) -> None:
         self.live = live
-        self._effects = effects
+        self._record = record
+        """Hands an effect to a recorder without waiting (:meth:`~checkgame.rooms.recorder.Recorder.offer`)."""
         self._clock = clock
         self.commands_applied = 0
         self.conflicts = 0
@@ -79,5 +73,5 @@ class SessionService:
             raise LiveStateError(f"session {session_id} is too contended to apply {type(command).__name__}")
         self.commands_applied += 1
         for effect in outcome.effects:
-            await self._effects.send(effect)
+            self._record(effect)
         return outcome

@@ -65,6 +65,13 @@ __all__ = [
 RECENT_ACTION_IDS = 256
 """How many action ids a session remembers for idempotent retries."""
 
+ENDED_BY_ADMIN = "ended_by_admin"
+"""``endReason`` of a session an operator ended."""
+ABANDONED = "abandoned"
+"""``endReason`` of a waiting table everybody left."""
+EXPIRED = "expired"
+"""``endReason`` of a waiting table nobody joined, left or started for ``waiting_idle_s``."""
+
 RECORD_RETRY_S = 30.0
 """A result not acknowledged as stored after this long is handed to a recorder again."""
 
@@ -93,10 +100,12 @@ class TournamentStarted:
 
 @dataclass(frozen=True, slots=True)
 class SessionEnded:
-    """An administrator ended the session: it is finished, with no winner."""
+    """The session is finished with no winner, for ``reason`` (the store's ``end_reason``)."""
 
     session_id: str
     finished_at: datetime
+    reason: str = ENDED_BY_ADMIN
+    """``ended_by_admin``, or a waiting table the server closed: ``abandoned`` (everybody left), ``expired``."""
 
 
 Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult
@@ -355,7 +364,7 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     if state.status is Status.WAITING:
         log.effects.append(SeatReleased(state.id, player_id))
         if not state.seated:  # nobody is left to start it: a table nobody can join usefully
-            return _close(state, "everybody left the table", by="server", log=log)
+            return _close(state, "everybody left the table", by="server", log=log, code=ABANDONED)
         if player_id == state.creator:  # the next seat inherits the start button
             state = replace(state, creator=state.seated[0])
             log.add("creator_changed", {"player": state.creator})
@@ -387,10 +396,11 @@ def _end_session(state: SessionState, reason: str, log: _Log) -> SessionState:
     return _close(state, reason, by="operator", log=log)
 
 
-def _close(state: SessionState, reason: str, *, by: str, log: _Log) -> SessionState:
-    """Finish the session without a winner, saying who closed it (``operator`` or ``server``) and why."""
+def _close(state: SessionState, reason: str, *, by: str, log: _Log, code: str = ENDED_BY_ADMIN) -> SessionState:
+    """Finish the session without a winner, saying who closed it (``operator`` or ``server``), why in words
+    (``reason``), and as the session's ``endReason`` (``code``)."""
     log.add("session_ended", {"reason": reason, "gameNumber": state.game_number, "by": by})
-    log.effects.append(SessionEnded(state.id, _datetime(log.now)))
+    log.effects.append(SessionEnded(state.id, _datetime(log.now), code))
     return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=(), waiting_until=None)
 
 
@@ -431,7 +441,8 @@ def _tick(state: SessionState, log: _Log) -> SessionState:
     now = log.now
     if state.status is Status.WAITING and state.waiting_until is not None and state.waiting_until <= now:
         minutes = round(state.settings.waiting_idle_s / 60)
-        return _close(state, f"nobody joined, left or started it for {minutes} minutes", by="server", log=log)
+        why = f"nobody joined, left or started it for {minutes} minutes"
+        return _close(state, why, by="server", log=log, code=EXPIRED)
     for player_id, drop_at in state.absent:
         if drop_at <= now and player_id not in state.left:
             state = _leave(state, player_id, log)

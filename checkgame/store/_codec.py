@@ -25,7 +25,7 @@ SESSION_INSERT = (
 )
 SESSION_COLUMNS = (
     "s.id, s.code, s.name, s.creator_id, s.max_players, s.is_private, s.status, s.created_at, s.finished_at,"
-    " s.winner_id, (SELECT count(*) FROM session_players p WHERE p.session_id = s.id)"
+    " s.winner_id, (SELECT count(*) FROM session_players p WHERE p.session_id = s.id), s.end_reason"
 )
 PLAYER_COLUMNS = "session_id, player_id, name, seat, user_id, joined_at, final_rank"
 GAME_COLUMNS = (
@@ -143,6 +143,7 @@ def session(row: Row) -> SessionRecord:
         finished_at=decode_optional_time(row[8]),
         winner_id=row[9],
         player_count=row[10],
+        end_reason=row[11],
     )
 
 

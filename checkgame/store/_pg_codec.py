@@ -103,6 +103,7 @@ def session(row: Row) -> SessionRecord:
         finished_at=None if row[8] is None else read_time(row[8]),
         winner_id=row[9],
         player_count=row[10],
+        end_reason=row[11],
     )
 
 

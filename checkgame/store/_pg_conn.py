@@ -310,21 +310,27 @@ class TrioPostgres:
         """Run ``operation(conn)`` on the asyncio loop with a pooled connection, translating errors.
 
         Raises:
-            StoreUnavailableError: the store is closed, or the database unusable.
+            StoreUnavailableError: the store is closed, or the database unusable (whatever refused the
+                connection: the statement never ran, so a later attempt may succeed).
             StoreError, DuplicateError: see :func:`translate`.
         """
         pool = self._pool
         if pool is None or self._loop.is_closed():
             raise StoreUnavailableError("the store is closed")
         timeout = self.options.command_timeout_s
+        connected = False
 
         async def with_connection() -> _T:
+            nonlocal connected
             async with pool.acquire(timeout=timeout) as conn:
+                connected = True
                 return await operation(conn)
 
         try:
             result: _T = await trio_asyncio.aio_as_trio(with_connection, loop=self._loop)()
         except _DRIVER_ERRORS as exc:
+            if not connected and isinstance(exc, asyncpg.PostgresError):  # e.g. 55000: not accepting connections
+                raise StoreUnavailableError(f"postgresql refused a connection: {exc}") from exc
             raise translate(exc) from exc
         return result
 

@@ -74,6 +74,9 @@ class SessionRecord:
     winner_id: str | None = None
     player_count: int = 0
     """Filled in by reads; ignored on create."""
+    end_reason: str | None = None
+    """Why a finished session has no winner: ``ended_by_admin``, ``abandoned``, ``expired`` or ``live_state_lost``;
+    ignored on create."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,14 @@ class Store(Protocol):
     async def set_session_status(
         self, session_id: str, status: str, *, finished_at: datetime | None = None, winner_id: str | None = None
     ) -> None: ...
+
+    async def end_session(self, session_id: str, reason: str, finished_at: datetime) -> bool:
+        """Finish a session that is not finished yet, with no winner, recording ``reason``.
+
+        Returns:
+            False when it was already finished (or does not exist): another caller got there first.
+        """
+        ...
 
     async def add_session_player(self, player: SessionPlayer) -> None: ...
 

@@ -321,6 +321,16 @@ class PostgresStore:
         if changed is None:
             raise NotFoundError(f"session {session_id!r} not found", code="SESSION_NOT_FOUND")
 
+    async def end_session(self, session_id: str, reason: str, finished_at: datetime) -> bool:
+        changed = await self._fetchrow(
+            "UPDATE sessions SET status = 'finished', finished_at = $1, winner_id = NULL, end_reason = $2"
+            " WHERE id = $3 AND status <> 'finished' RETURNING 1",
+            rows.utc(finished_at),
+            reason,
+            session_id,
+        )
+        return changed is not None
+
     async def add_session_player(self, player: SessionPlayer) -> None:
         """Seat a player; raises NotFoundError (session or user) or DuplicateError (``player_id``)."""
         params = rows.player_params(player)

@@ -295,6 +295,14 @@ class SqliteStore:
         if not changed:
             raise NotFoundError(f"session {session_id!r} not found", code="SESSION_NOT_FOUND")
 
+    async def end_session(self, session_id: str, reason: str, finished_at: datetime) -> bool:
+        changed = await self._execute(
+            "UPDATE sessions SET status = 'finished', finished_at = ?, winner_id = NULL, end_reason = ?"
+            " WHERE id = ? AND status <> 'finished'",
+            (rows.encode_time(finished_at), reason, session_id),
+        )
+        return bool(changed)
+
     async def add_session_player(self, player: SessionPlayer) -> None:
         """Seat a player; raises NotFoundError (session or user) or DuplicateError (``player_id``)."""
 

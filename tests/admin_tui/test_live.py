@@ -209,7 +209,8 @@ def test_ending_a_session_from_the_sessions_tab_finishes_it_on_the_server(server
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press(*"maintenance", "tab", "tab", "enter")
-        await until(pilot, lambda: str(table.get_row(session["id"])[3]) == "finished", "the row marked finished")
+        ended = "finished: ended by an operator"
+        await until(pilot, lambda: str(table.get_row(session["id"])[3]) == ended, "the row marked finished, and why")
 
     drive(scenario, logged_in(server, operator, tmp_path))
     detail = session_detail(server, operator, session["id"])

@@ -10,7 +10,7 @@ import pytest
 
 from admin_tui import config
 from admin_tui.client import ApiError
-from admin_tui.format import age, card, clock, duration, parse_time, suit
+from admin_tui.format import age, card, clock, duration, parse_time, status_text, suit
 from admin_tui.stream import BACKOFF_MAX_S, backoff_s
 
 
@@ -100,3 +100,10 @@ def test_which_failures_are_worth_trying_again():
     assert not ApiError("READ_ONLY", "no", 403).transient
     assert not ApiError("INVALID_TOKEN", "no", 401).transient
     assert ApiError("INVALID_TOKEN", "no", 401).needs_login
+
+
+def test_the_status_says_why_a_finished_session_has_no_winner() -> None:
+    assert status_text({"status": "playing", "endReason": None}) == "playing"
+    assert status_text({"status": "finished", "endReason": "live_state_lost"}) == "finished: live state lost"
+    assert status_text({"status": "finished", "endReason": "something_new"}) == "finished: something_new"
+    assert status_text({}) == "?"

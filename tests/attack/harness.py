@@ -170,3 +170,33 @@ def play_bot_tournament(url: str, players: int = 2, timeout: float = 60) -> str:
         detail = http.get(f"/sessions/{session_id}").json()
         assert detail["session"]["status"] == "finished", detail
     return session_id
+
+
+@dataclass
+class RedisServer:
+    """A Redis of the test's own, without persistence, so that a restart loses everything."""
+
+    workdir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(self._answers, "redis up", 10)
+
+    def _answers(self) -> bool:
+        ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True, check=False)
+        return ping.stdout.strip() == "PONG"
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(10)

@@ -135,14 +135,15 @@ class Cluster:
 def fresh_postgres_database(admin_url: str) -> tuple[str, str]:
     """Create an empty database next to ``admin_url``'s; return (its URL, its name) for dropping later."""
     name = f"cg_cluster_{uuid.uuid4().hex[:10]}"
-    _psql(admin_url, f'CREATE DATABASE "{name}"')
+    psql(admin_url, f'CREATE DATABASE "{name}"')
     parts = urlsplit(admin_url)
     return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
 def drop_postgres_database(admin_url: str, name: str) -> None:
-    _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _psql(url: str, sql: str) -> None:
+def psql(url: str, sql: str) -> None:
+    """Run ``sql`` on the database at ``url``; raise if it fails."""
     subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True)

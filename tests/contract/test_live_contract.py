@@ -422,13 +422,13 @@ async def _started_game(service: SessionService) -> SessionState:
     return (await service.execute("g1", sessions.Start("ann"))).state
 
 
-def _services(nodes: Nodes) -> tuple[SessionService, SessionService, trio.MemoryReceiveChannel[Effect]]:
-    send, receive = trio.open_memory_channel[Effect](10_000)
+def _services(nodes: Nodes) -> tuple[SessionService, SessionService, list[Effect]]:
+    effects: list[Effect] = []
     clock = itertools.count(2000).__next__
     return (
-        SessionService(nodes[0], send, lambda: float(clock())),
-        SessionService(nodes[1], send, lambda: float(clock())),
-        receive,
+        SessionService(nodes[0], effects.append, lambda: float(clock())),
+        SessionService(nodes[1], effects.append, lambda: float(clock())),
+        effects,
     )
 
 

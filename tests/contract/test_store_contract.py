@@ -410,6 +410,24 @@ async def test_set_session_status(store: Store) -> None:
         await store.set_session_status("nope", "playing")
 
 
+async def test_end_session_finishes_an_unfinished_session_once_saying_why(store: Store) -> None:
+    await store.create_session(session(1, status="playing"))
+    await store.create_session(session(2, status="finished", finished_at=T0, winner_id="alice"))
+    assert await store.end_session("s1", "live_state_lost", T0 + timedelta(hours=1))
+    assert await store.get_session("s1") == session(
+        1, status="finished", finished_at=T0 + timedelta(hours=1), end_reason="live_state_lost"
+    )
+    assert not await store.end_session("s1", "ended_by_admin", T0 + timedelta(hours=2))  # another node got there first
+    assert (await store.get_session("s1")) == session(
+        1, status="finished", finished_at=T0 + timedelta(hours=1), end_reason="live_state_lost"
+    )
+    assert not await store.end_session("s2", "live_state_lost", T0)  # a won session keeps its winner
+    assert await store.get_session("s2") == session(2, status="finished", finished_at=T0, winner_id="alice")
+    assert not await store.end_session("nope", "live_state_lost", T0)
+    page, _ = await store.list_sessions(status="finished", public_only=False, limit=10, offset=0)
+    assert {s.id: s.end_reason for s in page} == {"s1": "live_state_lost", "s2": None}
+
+
 async def test_session_players_in_seat_order_and_counted(store: Store) -> None:
     await table(store, guests=("carol", "dave"))
     players = await store.list_session_players("s1")

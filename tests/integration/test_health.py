@@ -67,7 +67,7 @@ async def test_ready_until_draining(server: Server, http: httpx.AsyncClient) -> 
     assert response.status_code == 200, response.text
     body = response.json()
     assert_recent(body.pop("timestamp"))
-    assert body == {"status": "ready", "ready": True, "reasons": [], "node": "test-node"}
+    assert body == {"status": "ready", "ready": True, "reasons": [], "node": "test-node", "role": "all"}
     assert "checkgame_node_draining 0.0" in (await http.get(server.url + "/metrics")).text
 
     server.services.draining.set()
@@ -75,7 +75,7 @@ async def test_ready_until_draining(server: Server, http: httpx.AsyncClient) -> 
     assert response.status_code == 503, response.text
     body = response.json()
     assert_recent(body.pop("timestamp"))
-    assert body == {"status": "not-ready", "ready": False, "reasons": ["draining"], "node": "test-node"}
+    assert body == {"status": "not-ready", "ready": False, "reasons": ["draining"], "node": "test-node", "role": "all"}
     assert "checkgame_node_draining 1.0" in (await http.get(server.url + "/metrics")).text
 
     # Draining takes the node out of the load balancer; it is still alive and still answers.

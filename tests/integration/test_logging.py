@@ -192,7 +192,7 @@ async def test_checkgame_serve_logs_json_lines_on_stderr(tmp_path: Path) -> None
     try:
         banner = b""
         with trio.fail_after(30):  # a ceiling for the start-up, not a speed requirement
-            while (url := re.search(rb"running at (http://\S+):", banner)) is None:
+            while (url := re.search(rb"running at (http://[^\s:]+:\d+)", banner)) is None:
                 chunk = await process.stdout.receive_some()
                 assert chunk, banner
                 banner += chunk

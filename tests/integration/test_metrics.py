@@ -126,7 +126,7 @@ async def test_play_moves_the_counters_by_what_happened(server: Server, http: ht
     assert value(samples, "checkgame_sessions_created_total") == 1
     assert value(samples, "checkgame_live_commit_conflicts_total") == 0
     assert value(samples, "checkgame_build_info", version=__version__, node="test-node", database="sqlite",
-                 live="memory") == 1  # fmt: skip
+                 live="memory", role="all") == 1  # fmt: skip
 
     # HTTP: by route template, and unmatched paths under one label
     http_count = "http_request_duration_seconds_count"
@@ -276,7 +276,7 @@ async def test_on_redis_each_node_times_its_redis_calls_and_counts_what_it_holds
         assert value(samples, "checkgame_redis_errors_total", operation="commit") == 0
         node_id = node.services.settings.node_id
         assert value(samples, "checkgame_build_info", version=__version__, node=node_id, database="sqlite",
-                     live="redis") == 1  # fmt: skip
+                     live="redis", role="all") == 1  # fmt: skip
     assert value(timed, "checkgame_redis_command_duration_seconds_count", operation="commit") >= 1
     assert value(watched, "checkgame_move_broadcast_seconds_count") == 0  # the move arrived on the other node
     rest_node = timed if acting is a else watched  # the REST calls went to node a, through the Redis limiter

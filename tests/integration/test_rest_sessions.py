@@ -99,6 +99,7 @@ async def test_create_session(server: Server, http: httpx.AsyncClient) -> None:
         "createdAt": session["createdAt"],
         "finishedAt": None,
         "winnerId": None,
+        "endReason": None,
     }
     detail = await _session(http, session["id"])
     assert detail["session"] == session

@@ -45,6 +45,7 @@ async def test_a_creator_alone_who_leaves_closes_the_table(server: Server, http:
         lambda: http.get(f"/sessions/{table.session_id}"), lambda b: b["session"]["status"] == "finished"
     )
     assert body["session"]["playerCount"] == 0
+    assert body["session"]["endReason"] == "abandoned"
     assert await _counts(server, http, table.session_id) == (None, 0, 0)  # gone from the lobby, not "0 of 4"
     late = await http.post("/sessions/join-by-code", json={"code": table.code, "name": "Late"})
     assert late.status_code == 409
@@ -82,5 +83,6 @@ async def test_an_idle_waiting_table_expires(impatient: Server) -> None:
             lambda b: b["session"]["status"] == "finished",
         )
         assert body["live"]["status"] == "finished"
+        assert body["session"]["endReason"] == "expired"
         waiting = (await http.get("/sessions", params={"status": "waiting"})).json()["items"]
         assert table.session_id not in [s["id"] for s in waiting]

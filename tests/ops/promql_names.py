@@ -1,4 +1,4 @@
-"""Which metrics the Grafana dashboards and Prometheus alerts query, and which ones the server exports.
+"""Which metrics the Grafana dashboards and Prometheus rules query, and which ones the server exports.
 
 A panel or alert on a metric nobody exports shows "No data" or never fires, and nothing else notices: these
 helpers let a test (against the :class:`~checkgame.observability.metrics.Metrics` registry) and
@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS = sorted((ROOT / "deploy" / "grafana" / "dashboards").glob("*.json"))
-ALERT_RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
+RULE_FILES = (ROOT / "deploy" / "prometheus" / "alerts.yml", ROOT / "deploy" / "prometheus" / "slo.yml")
 SCRAPED_BY_PROMETHEUS = {"up", "scrape_duration_seconds", "scrape_samples_scraped"}
 """Series Prometheus makes itself for every target."""
 EXPORTER_PREFIXES = ("pg_", "redis_")
@@ -69,10 +69,25 @@ def dashboard_queries(paths: Iterable[Path] = DASHBOARDS) -> dict[str, str]:
     return queries
 
 
-def alert_queries(path: Path = ALERT_RULES) -> dict[str, str]:
+def _rules(paths: Iterable[Path]) -> list[dict[str, str]]:
+    return [rule for path in paths for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"]]
+
+
+def alert_queries(paths: Iterable[Path] = RULE_FILES) -> dict[str, str]:
     """Alert name → PromQL."""
-    rules = yaml.safe_load(path.read_text())
-    return {rule["alert"]: rule["expr"] for group in rules["groups"] for rule in group["rules"] if "alert" in rule}
+    return {rule["alert"]: rule["expr"] for rule in _rules(paths) if "alert" in rule}
+
+
+def recording_queries(paths: Iterable[Path] = RULE_FILES) -> dict[str, str]:
+    """``"record <name> <labels>"`` → PromQL, for every recording rule (several may record one name)."""
+    return {
+        f"record {rule['record']} {rule.get('labels', {})}": rule["expr"] for rule in _rules(paths) if "record" in rule
+    }
+
+
+def recorded_names(paths: Iterable[Path] = RULE_FILES) -> set[str]:
+    """The series the recording rules make, which dashboards and alerts may query like exported ones."""
+    return {rule["record"] for rule in _rules(paths) if "record" in rule}
 
 
 def exported_by_registry(registry: CollectorRegistry) -> set[str]:
@@ -90,12 +105,14 @@ def exported_by_exposition(text: str) -> set[str]:
 
 
 def unknown_metrics(exported: set[str]) -> dict[str, set[str]]:
-    """Query label → the names it uses that are neither exported nor made by Prometheus or the exporters."""
+    """Query label → the names it uses that are neither exported, recorded, nor made by Prometheus or the exporters."""
     found: dict[str, set[str]] = {}
-    for label, expr in {**dashboard_queries(), **{f"alert {k}": v for k, v in alert_queries().items()}}.items():
+    queries = {**dashboard_queries(), **{f"alert {k}": v for k, v in alert_queries().items()}, **recording_queries()}
+    known = exported | recorded_names() | SCRAPED_BY_PROMETHEUS
+    for label, expr in queries.items():
         unknown = {
             name
-            for name in metric_names(expr) - exported - SCRAPED_BY_PROMETHEUS
+            for name in metric_names(expr) - known
             if not (label.startswith("alert ") and name.startswith(EXPORTER_PREFIXES))
         }
         if unknown:
@@ -111,8 +128,10 @@ def main(argv: list[str]) -> int:
     unknown = unknown_metrics(exported)
     for label, names in sorted(unknown.items()):
         print(f"{label}: not exported by the server: {', '.join(sorted(names))}")
-    queries = len(dashboard_queries()) + len(alert_queries())
-    print(f"{queries} dashboard and alert queries checked against {len(exported)} exported series names")
+    queries = len(dashboard_queries()) + len(alert_queries()) + len(recording_queries())
+    print(
+        f"{queries} dashboard, alert and recording-rule queries checked against {len(exported)} exported series names"
+    )
     return 1 if unknown else 0
 
 

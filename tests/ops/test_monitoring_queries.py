@@ -11,6 +11,8 @@ from tests.ops.promql_names import (
     exported_by_exposition,
     exported_by_registry,
     metric_names,
+    recorded_names,
+    recording_queries,
     unknown_metrics,
 )
 
@@ -26,6 +28,10 @@ from tests.ops.promql_names import (
         ),
         ("a_total / on(instance) group_left b > 450 * 1024 and c offset 5m", {"a_total", "b", "c"}),
         ('count without (code) (rate(x{code=~"5.."}[5m:1m])) > bool 3', {"x"}),
+        (
+            "sum_over_time(slo:bad_events:rate5m[1h]) / on(slo) (1 - slo:objective:ratio) > 14.4 or vector(0)",
+            {"slo:bad_events:rate5m", "slo:objective:ratio"},
+        ),
     ],
 )
 def test_metric_names_are_found_in_promql(expr: str, names: set[str]) -> None:
@@ -35,6 +41,18 @@ def test_metric_names_are_found_in_promql(expr: str, names: set[str]) -> None:
 def test_the_dashboards_and_alerts_have_queries() -> None:
     assert len(dashboard_queries()) >= 20
     assert {"CheckGameNodeDown", "CheckGameHighErrorRate", "PostgresDown", "RedisDown"} <= set(alert_queries())
+
+
+def test_the_objectives_are_recorded_and_alerted_on() -> None:
+    assert {"slo:objective:ratio", "slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate30d"} <= recorded_names()
+    assert {"CheckGameErrorBudgetFastBurn", "CheckGameErrorBudgetSlowBurn"} <= set(alert_queries())
+
+
+def test_a_recording_rule_on_a_metric_nobody_exports_is_reported() -> None:
+    exported = exported_by_registry(Metrics().registry) - {"checkgame_move_broadcast_seconds_bucket"}
+    found = unknown_metrics(exported)
+    assert found["record slo:bad_events:rate5m {'slo': 'move-latency'}"] == {"checkgame_move_broadcast_seconds_bucket"}
+    assert len(recording_queries()) >= 16
 
 
 def test_every_query_uses_metrics_the_server_exports() -> None:

@@ -52,3 +52,29 @@ def test_serve_explains_a_refused_configuration(
     monkeypatch.delenv("JWT_SECRET", raising=False)
     assert main(["serve", "--production"]) == 2
     assert "JWT_SECRET is required in production mode" in capsys.readouterr().err
+
+
+def test_the_role_comes_from_the_environment_or_the_flag_and_defaults_to_all() -> None:
+    assert Settings().role == "all"
+    assert Settings.from_env({"CHECKGAME_ROLE": "ws"}).role == "ws"
+    assert Settings.from_env({"CHECKGAME_ROLE": "ws"}, role="api").role == "api"
+
+
+@pytest.mark.parametrize("role", ["API", "both", "web", " ws"])
+def test_an_unknown_role_is_refused_in_one_line(role: str) -> None:
+    with pytest.raises(ValueError, match=r"^role must be all, api or ws, got '.*'$"):
+        Settings.from_env({"CHECKGAME_ROLE": role})
+
+
+def test_serve_refuses_an_unknown_role_before_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHECKGAME_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CHECKGAME_ROLE", "websocket")
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err == "checkgame serve: role must be all, api or ws, got 'websocket'\n"
+    monkeypatch.delenv("CHECKGAME_ROLE")
+    with pytest.raises(SystemExit) as refused:  # argparse's choices: exit status 2 and the usage line
+        main(["serve", "--role", "websocket"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'websocket'" in capsys.readouterr().err

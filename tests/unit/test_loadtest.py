@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from checkgame.loadtest.peers import figures
 from checkgame.loadtest.plan import Plan
 from checkgame.loadtest.report import ceiling_fraction, render
 from checkgame.loadtest.stats import percentile, summarize
@@ -89,3 +90,37 @@ def test_report_table_and_ceiling():
     assert "100.0 KB" in text  # RSS per connection
     assert "CPU per action ×3.0, p99 ×2.0" in text
     assert "40 (1 full, 1 over 100 ms), 0.52 s in all" in text
+
+
+def _peer_run(cpu_us: float | None, per_action: float | None, rss: int | None) -> dict[str, object]:
+    server = {"cpuUsPerMessageSent": cpu_us, "cpuMsPerAction": per_action, "rssPerConnectionBytes": rss}
+    server |= {"cpuPercent": 10.0, "cpuWaitPercent": 1.0}
+    latency = {"n": 1, "p50": 1.0, "p99": 2.0}
+    return {
+        "server": server,
+        "latencyMs": latency,
+        "messagesPerSecond": 100.0,
+        "errorCount": 0,
+        "seatedAllPlayers": True,
+    }
+
+
+def test_peer_figures_are_ratios_of_the_node_relay():
+    node = {"active": _peer_run(25.0, 0.1, 20_000), "idle": _peer_run(None, None, 4_000)}
+    ours = {"active": _peer_run(100.0, 0.45, 50_000), "idle": _peer_run(None, None, 44_000)}
+    table = figures({"node-ws": node, "checkgame-echo": ours})
+    assert table["node-ws"]["cpuUsPerMessageVsNode"] == 1.0
+    assert table["checkgame-echo"]["cpuUsPerMessage"] == 100.0
+    assert table["checkgame-echo"]["cpuUsPerMessageVsNode"] == 4.0
+    assert table["checkgame-echo"]["cpuMsPerActionVsNode"] == 4.5
+    assert table["checkgame-echo"]["bytesPerIdleConnectionVsNode"] == 11.0
+    assert table["checkgame-echo"]["bytesPerActiveConnectionVsNode"] == 2.5
+
+
+def test_a_peer_figure_without_the_relays_has_no_ratio():
+    ours = {"active": _peer_run(100.0, 0.45, 50_000), "idle": _peer_run(None, None, 44_000)}
+    alone = figures({"checkgame-echo": ours})["checkgame-echo"]
+    assert alone["cpuUsPerMessage"] == 100.0
+    assert alone["cpuUsPerMessageVsNode"] is None  # the relay was not measured in this run
+    silent = {"active": _peer_run(0.0, 0.0, 0), "idle": _peer_run(None, None, 0)}
+    assert figures({"node-ws": silent, "checkgame-echo": ours})["checkgame-echo"]["cpuUsPerMessageVsNode"] is None

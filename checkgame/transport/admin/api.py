@@ -82,13 +82,18 @@ class AuditQuery(Struct, forbid_unknown_fields=True):
 # -- who may do what
 
 
+def is_reader(role: str | None) -> bool:
+    """``role`` is an administrator's, of either kind (both may read)."""
+    return role in (ROLE_ADMIN, ROLE_ADMIN_READONLY)
+
+
 def check_reader(claims: Claims) -> Claims:
     """``claims`` belong to an administrator of either kind.
 
     Raises:
         ForbiddenError: ``FORBIDDEN`` for anyone else.
     """
-    if claims.role not in (ROLE_ADMIN, ROLE_ADMIN_READONLY):
+    if not is_reader(claims.role):
         raise ForbiddenError("this is for administrators only")
     return claims
 

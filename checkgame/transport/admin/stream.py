@@ -6,7 +6,9 @@ it then gets ``{"type": "session", ...}`` (the body of ``GET /admin/sessions/{id
 at once and after every change of that session, from the session's own
 subscription, so a move on any node shows within one fan-out; ``{"type": "unwatch"}``
 stops it. Read-only administrators may use it. The socket closes with 1008 and
-the error code as reason when the token is refused, and when it expires.
+the error code as reason when the token is refused, when it expires, and when
+the account stops being an administrator's (demoted or deleted: the database
+is asked again with every overview); a binary frame closes it with 1003.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from quart import websocket
 
 from checkgame.auth import Claims
 from checkgame.errors import ClientError, LiveStateError, StoreError
-from checkgame.transport.admin.api import check_reader, overview, session_detail
+from checkgame.transport.admin.api import check_reader, is_reader, overview, session_detail
 from checkgame.transport.context import Services
 
 __all__ = ["OVERVIEW_INTERVAL_S", "serve_admin_socket"]
@@ -28,6 +30,7 @@ __all__ = ["OVERVIEW_INTERVAL_S", "serve_admin_socket"]
 log = logging.getLogger(__name__)
 
 OVERVIEW_INTERVAL_S = 1.0
+CLOSE_UNSUPPORTED = 1003
 CLOSE_POLICY = 1008
 
 
@@ -48,51 +51,60 @@ class _AdminSocket:
         self.claims = claims
         self._send_lock = trio.Lock()
         self._watch_scope: trio.CancelScope | None = None
+        self._end: tuple[int, str] | None = None
 
     async def send(self, type_: str, body: dict[str, Any]) -> None:
         async with self._send_lock:
             await websocket.send(_encode({"type": type_, **body}).decode())
 
-    async def run(self) -> str | None:
-        """Serve until the client leaves (None) or the token expires (the close reason)."""
+    async def run(self) -> tuple[int, str] | None:
+        """Serve until the client leaves (None) or the server must close: ``(code, reason)``."""
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(self._overviews)
-            expired = trio.Event()
-            nursery.start_soon(self._expire, expired)
-            await self._read(nursery, expired)
+            nursery.start_soon(self._overviews, nursery)
+            nursery.start_soon(self._expire, nursery)
+            await self._read(nursery)
             nursery.cancel_scope.cancel()
-        return "EXPIRED_TOKEN" if expired.is_set() else None
+        return self._end
 
-    async def _expire(self, expired: trio.Event) -> None:
+    def _close(self, nursery: trio.Nursery, code: int, reason: str) -> None:
+        self._end = self._end or (code, reason)
+        nursery.cancel_scope.cancel()
+
+    async def _expire(self, nursery: trio.Nursery) -> None:
         await trio.sleep(max(0.0, self.claims.exp - self.services.clock()))
-        expired.set()
+        self._close(nursery, CLOSE_POLICY, "EXPIRED_TOKEN")
 
-    async def _overviews(self) -> None:
+    async def _overviews(self, nursery: trio.Nursery) -> None:
         while True:
             try:
+                user = await self.services.store.get_user(self.claims.sub)
+                if user is None or not is_reader(user.role):  # demoted or deleted since the token was issued
+                    self._close(nursery, CLOSE_POLICY, "FORBIDDEN")
+                    return
                 await self.send("overview", await overview(self.services))
             except (StoreError, LiveStateError):
                 log.warning("admin overview failed", exc_info=True)
             await trio.sleep(OVERVIEW_INTERVAL_S)
 
-    async def _read(self, nursery: trio.Nursery, expired: trio.Event) -> None:
-        with trio.CancelScope() as scope:
-            nursery.start_soon(_cancel_when, expired, scope)
-            while True:
-                raw = await websocket.receive()
-                try:
-                    message = _decode(raw)
-                except msgspec.DecodeError as exc:
-                    await self.send("error", {"code": "MALFORMED_MESSAGE", "message": str(exc)})
-                    continue
-                if message.type == "watch" and message.session_id:
-                    self._unwatch()
-                    nursery.start_soon(self._watch, message.session_id)
-                elif message.type == "unwatch":
-                    self._unwatch()
-                else:
-                    text = "send {type: watch, sessionId} or {type: unwatch}"
-                    await self.send("error", {"code": "UNKNOWN_MESSAGE_TYPE", "message": text})
+    async def _read(self, nursery: trio.Nursery) -> None:
+        while True:
+            raw = await websocket.receive()
+            if not isinstance(raw, str):  # bytes, or None for an empty binary frame (Quart)
+                self._close(nursery, CLOSE_UNSUPPORTED, "binary frames are not accepted: send JSON text")
+                return
+            try:
+                message = _decode(raw)
+            except msgspec.DecodeError as exc:
+                await self.send("error", {"code": "MALFORMED_MESSAGE", "message": str(exc)})
+                continue
+            if message.type == "watch" and message.session_id:
+                self._unwatch()
+                nursery.start_soon(self._watch, message.session_id)
+            elif message.type == "unwatch":
+                self._unwatch()
+            else:
+                text = "send {type: watch, sessionId} or {type: unwatch}"
+                await self.send("error", {"code": "UNKNOWN_MESSAGE_TYPE", "message": text})
 
     def _unwatch(self) -> None:
         if self._watch_scope is not None:
@@ -120,11 +132,6 @@ class _AdminSocket:
                     await trio.sleep(OVERVIEW_INTERVAL_S)
 
 
-async def _cancel_when(event: trio.Event, scope: trio.CancelScope) -> None:
-    await event.wait()
-    scope.cancel()
-
-
 async def serve_admin_socket(services: Services) -> None:
     """The Quart handler body: check the administrator's access token, then stream."""
     try:
@@ -134,7 +141,7 @@ async def serve_admin_socket(services: Services) -> None:
         await websocket.close(CLOSE_POLICY, error.code)
         return
     await websocket.accept()
-    reason = await _AdminSocket(services, claims).run()
-    if reason is not None:
+    end = await _AdminSocket(services, claims).run()
+    if end is not None:
         with trio.CancelScope(shield=True), trio.move_on_after(1):
-            await websocket.close(CLOSE_POLICY, reason)
+            await websocket.close(*end)

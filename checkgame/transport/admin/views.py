@@ -56,6 +56,7 @@ def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, 
         "playerCount": record.player_count,
         "createdAt": iso(record.created_at),
         "gameNumber": state.game_number if state is not None else 0,
+        "endReason": record.end_reason,
         "players": players,
     }
 

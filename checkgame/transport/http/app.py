@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from quart import Response, g, request
+from quart import Response, g, request, websocket
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from checkgame import __version__
-from checkgame.errors import ClientError, LiveStateError, StoreError
+from checkgame.config import Role
+from checkgame.errors import ClientError, LiveStateError, NotFoundError, StoreError
 from checkgame.observability.logs import new_id, request_id, valid_request_id
 from checkgame.observability.metrics import Metrics
 from checkgame.sessions import Status
@@ -23,6 +24,7 @@ from checkgame.transport.context import Services
 from checkgame.transport.http import api_auth, api_bots, api_sessions, web
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.routes import Api, Limit
+from checkgame.transport.roles import GAME_SOCKET_PATH, refusal_message, serves
 from checkgame.transport.ws.echo import ECHO_PATH, EchoRooms
 from checkgame.transport.ws.endpoint import serve_connection
 
@@ -68,6 +70,8 @@ def create_app(services: Services) -> QuartTrio:
         # 401, 404 or 405 sent without reading it), so the client's next request on it never gets an answer.
         await request.get_data()
 
+    _keep_to_the_role(app, services.settings.role)  # after reading the body, for the same reason
+
     @app.get("/openapi.json")
     async def openapi() -> Response:
         return json_response(document)
@@ -103,6 +107,7 @@ def create_app(services: Services) -> QuartTrio:
             "ready": not reasons,
             "reasons": reasons,
             "node": services.settings.node_id,
+            "role": services.settings.role,
             "timestamp": _timestamp(services),
         }
         return json_response(body, 503 if reasons else 200)
@@ -112,7 +117,7 @@ def create_app(services: Services) -> QuartTrio:
         await _refresh_gauges(services)
         return Response(generate_latest(services.metrics.registry), content_type=CONTENT_TYPE_LATEST)
 
-    @app.websocket(f"{API_PREFIX}/ws")
+    @app.websocket(GAME_SOCKET_PATH)
     async def game_socket() -> None:
         await serve_connection(services)
 
@@ -132,6 +137,24 @@ def create_app(services: Services) -> QuartTrio:
         return response
 
     return app
+
+
+def _keep_to_the_role(app: QuartTrio, role: Role) -> None:
+    """Answer 404 for what this node's role leaves to the other tier (every request of a kept-alive
+    connection passes here, not only the first one the front door saw)."""
+    if role == "all":
+        return
+
+    def refuse(path: str) -> Response | None:
+        return None if serves(role, path) else error_response(NotFoundError(refusal_message(role)))
+
+    @app.before_request
+    async def refuse_request() -> Response | None:
+        return refuse(request.path)
+
+    @app.before_websocket
+    async def refuse_websocket() -> Response | None:
+        return refuse(websocket.path)
 
 
 def _observe_requests(app: QuartTrio, metrics: Metrics) -> None:

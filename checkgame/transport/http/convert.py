@@ -48,6 +48,7 @@ def session_out(record: SessionRecord, *, show_code: bool) -> SessionSummary:
         created_at=iso(record.created_at) or "",
         finished_at=iso(record.finished_at),
         winner_id=record.winner_id,
+        end_reason=record.end_reason,
     )
 
 

@@ -148,6 +148,10 @@ class SessionSummary(_Out):
     created_at: str
     finished_at: str | None
     winner_id: str | None
+    end_reason: str | None = None
+    """Why a finished session has no winner: ``ended_by_admin``, ``abandoned`` or ``expired`` (a waiting table
+    everybody left, or nobody started in time), or ``live_state_lost`` (its game in progress
+    was lost, e.g. the server restarted); null while open or when won."""
 
 
 class Joined(_Out):

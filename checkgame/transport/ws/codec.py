@@ -116,6 +116,8 @@ def decode(raw: str | bytes) -> ClientMessage:
         frame = _frame_decoder.decode(raw)
     except msgspec.DecodeError as exc:
         raise BadMessageError(f"not a valid frame: {exc}", code="MALFORMED_MESSAGE") from None
+    except RecursionError:  # msgspec's own depth limit, met by JSON nested about a thousand deep
+        raise BadMessageError("not a valid frame: nested too deeply", code="MALFORMED_MESSAGE") from None
     kind = _TYPES.get(frame.type)
     if kind is None:
         raise BadMessageError(

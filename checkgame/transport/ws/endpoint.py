@@ -36,21 +36,33 @@ from checkgame.sessions import Entry
 from checkgame.transport.context import Services
 from checkgame.transport.ws import codec
 
-__all__ = ["CLOSE_GOING_AWAY", "CLOSE_KICKED", "CLOSE_POLICY", "CLOSE_TRY_AGAIN", "serve_connection"]
+__all__ = [
+    "CLOSE_GOING_AWAY",
+    "CLOSE_KICKED",
+    "CLOSE_POLICY",
+    "CLOSE_REPLACED",
+    "CLOSE_TRY_AGAIN",
+    "CLOSE_UNSUPPORTED",
+    "serve_connection",
+]
 
 log = logging.getLogger(__name__)
 
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 """The server is shutting down or draining: reconnect (another node will take you)."""
+CLOSE_UNSUPPORTED = 1003
+"""A binary frame: the protocol is JSON text."""
 CLOSE_POLICY = 1008
 """Bad token, no seat, or a flood that went on after warnings."""
 CLOSE_TRY_AGAIN = 1013
-"""This connection fell too far behind: reconnect and resume."""
+"""This connection fell too far behind, or the live state is unreachable: reconnect (and resume)."""
 CLOSE_HEARTBEAT = 4408
 """Nothing received within the heartbeat timeout."""
 CLOSE_KICKED = 4403
 """An administrator removed this player from the session (reason ``KICKED``)."""
+CLOSE_REPLACED = 4409
+"""A newer connection of the same seat took this one's place (``max_sockets_per_seat``)."""
 
 
 MAX_VIOLATIONS = 5
@@ -165,10 +177,20 @@ class Connection:
         self._metrics.resumes.labels(await self.resync(last_seq)).inc()
 
     async def _resync_locked(self, after_seq: int | None) -> str:
-        live = self.services.sessions.live
-        entries = None if after_seq is None or after_seq < 0 else await live.entries_since(self.session_id, after_seq)
+        sessions_ = self.services.sessions
+        entries = (
+            None
+            if after_seq is None or after_seq < 0
+            else await sessions_.live.entries_since(self.session_id, after_seq)
+        )
+        state = None
+        if entries == [] and after_seq is not None and after_seq > self.last_sent:
+            # Nothing missed, or a lastSeq beyond the log: taken at its word, it would mute every entry up to it.
+            state = await sessions_.load(self.session_id)
+            entries = None if after_seq > state.seq else entries
         if entries is None or len(entries) > self._outbox_room():  # one snapshot beats more than the outbox holds
-            state = await self.services.sessions.load(self.session_id)
+            if state is None:
+                state = await sessions_.load(self.session_id)
             self.send("session_state", sessions.snapshot(state, self.player_id), seq=state.seq, game_id=state.game_id)
             self.last_sent = state.seq
             return "snapshot"
@@ -200,6 +222,7 @@ class Connection:
                 await self._resume(last_seq)
             await services.presence.connected(self.session_id, self.player_id)
             try:
+                self._replace_oldest()
                 with services.node.connected(self.info):
                     async with trio.open_nursery() as nursery:
                         self._scope = nursery.cancel_scope
@@ -214,6 +237,22 @@ class Connection:
             finally:
                 with trio.CancelScope(shield=True):
                     await services.presence.disconnected(self.session_id, self.player_id)
+
+    def _replace_oldest(self) -> None:
+        """Close this seat's oldest connections on this node so that, with this one, it holds at most the cap.
+
+        The oldest go rather than the newest: a player's dead sockets must never lock out their reconnection.
+        """
+        mine = sorted(
+            (
+                info
+                for info in self.services.node.connections.values()
+                if info.session_id == self.session_id and info.player_id == self.player_id
+            ),
+            key=lambda info: info.connected_at,
+        )
+        for info in mine[: max(0, len(mine) + 1 - self.services.settings.max_sockets_per_seat)]:
+            info.close(CLOSE_REPLACED, "replaced by a newer connection of this seat")
 
     @contextlib.asynccontextmanager
     async def _counted(self) -> AsyncIterator[None]:
@@ -295,6 +334,9 @@ class Connection:
                 raw = await websocket.receive()
             if scope.cancelled_caught:
                 raise _CloseError(CLOSE_HEARTBEAT, "no message within the heartbeat timeout")
+            if not isinstance(raw, str):  # bytes, or None for an empty binary frame (Quart)
+                self._metrics.received("refused").inc()
+                raise _CloseError(CLOSE_UNSUPPORTED, "binary frames are not accepted: send JSON text")
             try:
                 await self._handle(raw)
             except ClientError as error:
@@ -315,7 +357,7 @@ class Connection:
             data["actionId"] = action_id
         self.send("invalid_action" if action_id is not None or isinstance(error, RuleViolation) else "error", data)
 
-    async def _handle(self, raw: str | bytes) -> None:
+    async def _handle(self, raw: str) -> None:
         arrived = trio.current_time()
         now = self.services.clock()
         limit = self.services.settings.max_message_bytes
@@ -425,6 +467,11 @@ async def _serve(services: Services) -> int | None:
         await websocket.send(codec.encode("error", {"code": error.code, "message": error.message}, session_id=None))
         await websocket.close(CLOSE_POLICY, error.code)
         return CLOSE_POLICY
+    except LiveStateError as error:  # accepted first: a close before accepting is a 403
+        log.warning("live state unavailable at an upgrade: %s", error)
+        await websocket.accept()
+        await websocket.close(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
+        return CLOSE_TRY_AGAIN
     await websocket.accept()
     connection = Connection(services, state.id, claims.sub, claims.name or "", batching=_BATCH_VALUES[batch])
     try:

@@ -6,7 +6,7 @@ import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
 import { tableView, suitPicker } from "./table.js";
-import { errorText, ordinal, plural } from "./words.js";
+import { endReasonText, errorText, ordinal, plural } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -141,8 +141,14 @@ async function lobbyScreen() {
       render(list, h("li", { class: "muted" }, errorText(error)));
     }
   };
-  const yours = Object.entries(seats()).map(([id, seat]) =>
-    h("li", {}, h("a", { href: `#/s/${id}` }, `Table ${seat.code || id.slice(0, 6)}`)));
+  const yours = Object.entries(seats()).map(([id, seat]) => {
+    const item = h("li", {}, h("a", { href: `#/s/${id}` }, `Table ${seat.code || id.slice(0, 6)}`));
+    api.call("GET", `/sessions/${id}`).then((detail) => { // a table that ended without us says why
+      const why = endReasonText(detail.session.endReason);
+      if (why) item.append(" ", h("span", { class: "muted", "data-end-reason": detail.session.endReason }, `Ended. ${why}`));
+    }).catch(() => {});
+    return item;
+  });
 
   const create = user
     ? form({ class: "panel", "aria-labelledby": "create-title" }, [
@@ -308,6 +314,7 @@ function openSocket(session) {
           fail(error);
         }
       }
+      if (reason === "SESSION_NOT_FOUND" && await showLost(session)) return;
       notice(errorText({ code: reason || "NOT_IN_SESSION" }));
       keepSeat(session.id, null);
       go("#/");
@@ -487,6 +494,24 @@ function removed(session) {
 }
 
 /** An operator ended the session: it stops where it stood, with no winner and no result for the running game. */
+/** The table's live state is gone (the server restarted): say so, from the durable record, instead of a bare error. */
+async function showLost(session) {
+  let record;
+  try {
+    record = (await api.call("GET", `/sessions/${session.id}`)).session;
+  } catch {
+    return false;
+  }
+  const why = endReasonText(record.endReason);
+  if (!why || current !== session) return false;
+  keepSeat(session.id, null);
+  render(main, h("section", { class: "panel stopped", "data-screen": "lost", "data-end-reason": record.endReason },
+    h("h1", {}, `${record.name}: this table has ended`),
+    h("p", { class: "lead" }, why),
+    h("div", { class: "actions" }, h("a", { class: "button primary", href: "#/" }, "Back to the lobby"))));
+  return true;
+}
+
 function ended(session) {
   const reason = session.model.endedReason;
   return h("section", { class: "panel stopped", "data-screen": "ended" },

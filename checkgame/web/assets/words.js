@@ -36,6 +36,19 @@ const ERRORS = {
 };
 
 /** A sentence for an error {code, message, details}: ours when we know the code, else the server's. */
+const END_REASONS = {
+  live_state_lost: "The server lost this table's game in progress (it restarted): the tournament stopped, with no winner.",
+  ended_by_admin: "An operator ended this table: the tournament stopped, with no winner.",
+  abandoned: "Everybody left this table before the start, so it closed.",
+  expired: "Nobody joined, left or started this table for a long while, so it closed.",
+};
+
+/** Why a finished table has no winner, in plain words (null when it was won). */
+export function endReasonText(reason) {
+  if (!reason) return null;
+  return END_REASONS[reason] || `The tournament stopped (${reason}).`;
+}
+
 export function errorText(error) {
   const known = ERRORS[error.code];
   if (error.code === "VALIDATION_ERROR" && error.message) return `${known} (${error.message})`;
