@@ -17,10 +17,22 @@ from typing import Literal, get_args
 
 import platformdirs
 
-__all__ = ["ROLES", "Role", "Settings", "default_data_dir", "load_or_create_secret"]
+__all__ = ["ROLES", "SAMPLE_SECRETS", "Role", "Settings", "default_data_dir", "load_or_create_secret"]
 
 Role = Literal["all", "api", "ws"]
 ROLES: tuple[Role, ...] = get_args(Role)
+
+SAMPLE_SECRETS = frozenset(
+    {
+        "dev-only-jwt-secret-not-for-production-use",  # deploy/compose.yaml's default
+        "CHANGE_ME_TO_AT_LEAST_32_RANDOM_BYTES",  # k8s/base/secret.template.yaml's placeholder
+    }
+)
+"""Secrets published in this repository: refused in production, where anyone could sign tokens with them."""
+
+MIN_SECRET_GUESSES_LOG10 = 24
+"""A production secret must need 10^24 guesses (about 80 bits) as zxcvbn estimates: a repeat, a sequence or a
+few words fall short, while 32 random hex digits are estimated at 10^29 or more (it undercounts random strings)."""
 
 _ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "jwt_secret": "JWT_SECRET"}
 
@@ -129,7 +141,7 @@ class Settings:
         """Fill in the embedded defaults: the SQLite path, the persisted secret, the public URL.
 
         Raises:
-            ValueError: production mode without an explicit JWT secret.
+            ValueError: production mode without an explicit JWT secret, or with a sample or guessable one.
         """
         database_url = self.database_url or f"sqlite:///{default_data_dir() / 'checkgame.db'}"
         if self.jwt_secret:
@@ -140,8 +152,25 @@ class Settings:
             secret = load_or_create_secret(default_data_dir() / "jwt-secret")
         if len(secret.encode()) < 32:
             raise ValueError("the JWT secret must be at least 32 bytes long (HS256)")
+        if self.production:
+            _check_production_secret(secret)
         public_url = self.public_url or f"http://{self.host}:{self.port}"
         return replace(self, database_url=database_url, jwt_secret=secret, public_url=public_url.rstrip("/"))
+
+
+def _check_production_secret(secret: str) -> None:
+    """Refuse a published sample or an easily guessed JWT_SECRET.
+
+    Raises:
+        ValueError: one line naming the setting and how to make a good one.
+    """
+    from checkgame.auth.strength import guesses_log10  # zxcvbn's tables load only where they are needed
+
+    remedy = "use a random one, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if secret in SAMPLE_SECRETS:
+        raise ValueError(f"JWT_SECRET is a sample published with Check-Game, refused in production mode: {remedy}")
+    if guesses_log10(secret) < MIN_SECRET_GUESSES_LOG10:
+        raise ValueError(f"JWT_SECRET is too easy to guess for production mode: {remedy}")
 
 
 def _convert(name: str, kind: object, raw: str) -> object:
@@ -157,10 +186,11 @@ def _convert(name: str, kind: object, raw: str) -> object:
 
 
 def load_or_create_secret(path: Path) -> str:
-    """The secret kept in ``path``, created (mode 0600) on first use so tokens survive a restart."""
+    """The secret kept in ``path``, created (mode 0600, its directory 0700) on first use so tokens survive a
+    restart."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as file:

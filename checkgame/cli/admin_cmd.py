@@ -28,14 +28,14 @@ def _password(args: argparse.Namespace) -> str | None:
     Raises:
         LookupError: nothing gave a password and there is no terminal to ask on.
     """
-    from checkgame.transport.http.schemas import PASSWORD_RULE
+    from checkgame.auth.strength import PASSWORD_RULE
 
     given = args.password if args.password is not None else os.environ.get(PASSWORD_VARIABLE)
     if given:
         return str(given)
     if not sys.stdin.isatty():
         raise LookupError(f"no terminal to ask the password on: give --password or set {PASSWORD_VARIABLE}")
-    print(f"The password must have {PASSWORD_RULE}; it is asked twice and not shown.", file=sys.stderr)
+    print(f"{PASSWORD_RULE[0].upper()}{PASSWORD_RULE[1:]}. You type it twice; it is not shown.", file=sys.stderr)
     first = getpass.getpass("password for the new administrator: ")
     if getpass.getpass("the same password again: ") != first:
         return None
@@ -50,10 +50,11 @@ def _create_admin(args: argparse.Namespace) -> int:
     import msgspec
     import trio
 
-    from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, hash_password
+    from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, check_strength, hash_password
     from checkgame.config import Settings, default_data_dir
     from checkgame.errors import DuplicateError
     from checkgame.store import User, open_store
+    from checkgame.transport.http.fields import explain
     from checkgame.transport.http.schemas import Register
 
     def fail(message: str) -> int:
@@ -86,7 +87,10 @@ def _create_admin(args: argparse.Namespace) -> int:
                 fields = {"username": args.username, "email": args.email, "password": password}
                 valid = msgspec.convert(fields, Register)
             except msgspec.ValidationError as exc:
-                return fail(str(exc))
+                return fail(explain(str(exc)))
+            problem = await check_strength(password, (valid.username, valid.email))
+            if problem is not None:
+                return fail(f"{problem} - at `$.password`")
             now = datetime.now(UTC)
             user = User(uuid.uuid4().hex, valid.username, valid.email.lower(), await hash_password(password), role, now)
             try:

@@ -75,6 +75,15 @@ async def test_relative_path_creates_directories_and_uses_wal(tmp_path: Path, mo
     assert tables >= expected | {"player_stats"}
 
 
+async def test_a_new_database_and_its_directory_are_owner_only(tmp_path: Path) -> None:
+    """Emails and password hashes are in it: 0600 for the file, its WAL and shared memory; 0700 for a new directory."""
+    async with open_store(f"sqlite:///{tmp_path / 'data' / 'checkgame.db'}", migrate=True) as store:
+        await store.ping()
+        files = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "data").iterdir()}
+    assert files == {"checkgame.db": 0o600, "checkgame.db-wal": 0o600, "checkgame.db-shm": 0o600}
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+
+
 async def test_a_file_in_place_of_a_directory_is_unavailable(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("not a directory")
     with pytest.raises(StoreUnavailableError, match="directory"):

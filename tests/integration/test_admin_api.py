@@ -16,6 +16,7 @@ from trio_websocket import ConnectionClosed
 from checkgame import rules
 from checkgame.transport.ws import endpoint
 from tests.integration.conftest import (
+    PASSWORD,
     Account,
     Seat,
     Server,
@@ -50,7 +51,7 @@ async def promoted(server: Server, http: httpx.AsyncClient, role: str = "admin")
     """A registered user given ``role`` in the database, logged in again so the token carries it."""
     account = await register(http)
     await server.services.store.set_role(account.user_id, role)
-    response = await http.post("/auth/login", json={"login": account.username, "password": "password1"})
+    response = await http.post("/auth/login", json={"login": account.username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return Account(account.username, account.user_id, response.json()["accessToken"], account.refresh)
 

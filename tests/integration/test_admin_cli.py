@@ -67,7 +67,8 @@ def test_the_password_is_asked_twice_when_not_given(
     monkeypatch.delenv("CHECKGAME_ADMIN_PASSWORD", raising=False)
     assert _create(tmp_path) == 2
     err = capsys.readouterr().err
-    assert err.startswith("The password must have 8 to 128 characters; it is asked twice and not shown.\n")
+    assert err.startswith("A password has at least 8 characters and is hard to guess: ")
+    assert "You type it twice; it is not shown.\n" in err
     assert "the passwords differ" in err
     assert _user(tmp_path, "root") is None
     answers = iter(["same password", "same password"])

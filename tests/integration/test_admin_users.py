@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.conftest import Server, expect_error, register
+from tests.integration.conftest import PASSWORD, Server, expect_error, register
 from tests.integration.test_admin_api import promoted
 
 
@@ -23,7 +23,7 @@ async def test_a_disabled_account_cannot_log_in_or_refresh_until_enabled(
     answer = await http.post(f"{users}/disable", headers=admin.auth)
     assert answer.status_code == 200, answer.text
     assert answer.json()["user"]["disabled"] is True
-    login = await http.post("/auth/login", json={"login": player.username, "password": "password1"})
+    login = await http.post("/auth/login", json={"login": player.username, "password": PASSWORD})
     expect_error(login, 403, "ACCOUNT_DISABLED")
     refreshed = await http.post("/auth/refresh", json={"refreshToken": player.refresh})
     assert refreshed.status_code in (401, 403)  # its logins were revoked with it
@@ -31,7 +31,7 @@ async def test_a_disabled_account_cannot_log_in_or_refresh_until_enabled(
     assert next(u["disabled"] for u in listed if u["id"] == player.user_id) is True
 
     assert (await http.post(f"{users}/enable", headers=admin.auth)).status_code == 200
-    login = await http.post("/auth/login", json={"login": player.username, "password": "password1"})
+    login = await http.post("/auth/login", json={"login": player.username, "password": PASSWORD})
     assert login.status_code == 200, login.text
     assert (await _audit(server, http, admin.auth))[:2] == [
         ("enable", f"user/{player.user_id}", {"username": player.username, "loginsRevoked": 0}),
@@ -42,7 +42,7 @@ async def test_a_disabled_account_cannot_log_in_or_refresh_until_enabled(
 async def test_revoking_logins_makes_every_refresh_token_useless(server: Server, http: httpx.AsyncClient) -> None:
     admin = await promoted(server, http)
     player = await register(http)
-    second = await http.post("/auth/login", json={"login": player.username, "password": "password1"})
+    second = await http.post("/auth/login", json={"login": player.username, "password": PASSWORD})
     answer = await http.post(f"{server.url}/admin/users/{player.user_id}/revoke-logins", headers=admin.auth)
     assert answer.json() == {"ok": True, "revoked": 2}
     for refresh in (player.refresh, second.json()["refreshToken"]):
@@ -55,7 +55,7 @@ async def test_promote_and_demote_take_effect_and_are_audited(server: Server, ht
     player = await register(http)
     role = f"{server.url}/admin/users/{player.user_id}/role"
     assert (await http.post(role, json={"role": "admin"}, headers=admin.auth)).json()["user"]["role"] == "admin"
-    relogged = await http.post("/auth/login", json={"login": player.username, "password": "password1"})
+    relogged = await http.post("/auth/login", json={"login": player.username, "password": PASSWORD})
     assert relogged.json()["user"]["role"] == "admin"
     assert (await http.post(role, json={"role": "player"}, headers=admin.auth)).status_code == 200
     stale = {"Authorization": f"Bearer {relogged.json()['accessToken']}"}  # still says admin: the database wins
@@ -77,4 +77,4 @@ async def test_refusals_change_nothing(server: Server, http: httpx.AsyncClient) 
     bad_role = await http.post(f"{base}/{player.user_id}/role", json={"role": "root"}, headers=admin.auth)
     expect_error(bad_role, 422, "VALIDATION_ERROR")
     assert await _audit(server, http, admin.auth) == []
-    assert (await http.post("/auth/login", json={"login": player.username, "password": "password1"})).status_code == 200
+    assert (await http.post("/auth/login", json={"login": player.username, "password": PASSWORD})).status_code == 200

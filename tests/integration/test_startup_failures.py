@@ -4,6 +4,7 @@ and a production node never migrates by itself (real ``python -m checkgame`` pro
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from tests.support.processes import free_port, wait_until
 
 pytestmark = pytest.mark.slow
 
-SECRET = "startup-tests-secret-0123456789abcdef"
+SECRET = secrets.token_urlsafe(48)  # production refuses a guessable one
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

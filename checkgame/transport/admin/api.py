@@ -24,6 +24,7 @@ from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
 from checkgame.store.base import AuditEntry, SessionRecord, User
 from checkgame.transport.admin import views
 from checkgame.transport.context import Services
+from checkgame.transport.http.fields import Text
 from checkgame.transport.http.routes import Api, RequestContext
 
 __all__ = ["check_reader", "overview", "register_routes", "session_detail"]
@@ -37,7 +38,7 @@ MAX_SESSIONS_SCANNED = 500
 LOAD_CONCURRENCY = 16
 """Live states loaded at once for a listing."""
 
-Reason = Annotated[str, Meta(max_length=280)]
+Reason = Annotated[Text, Meta(max_length=280)]
 
 
 class _In(Struct, forbid_unknown_fields=True, rename="camel"):
@@ -45,7 +46,7 @@ class _In(Struct, forbid_unknown_fields=True, rename="camel"):
 
 
 class KickBody(_In):
-    player_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    player_id: Annotated[Text, Meta(min_length=1, max_length=64)]
     reason: Reason = ""
 
 
@@ -54,11 +55,11 @@ class EndBody(_In):
 
 
 class NoticeBody(_In):
-    message: Annotated[str, Meta(min_length=1, max_length=280)]
+    message: Annotated[Text, Meta(min_length=1, max_length=280)]
 
 
 class RevealBody(_In):
-    reason: Annotated[str, Meta(min_length=1, max_length=280)]
+    reason: Annotated[Reason, Meta(min_length=1)]
 
 
 class RoleBody(_In):

@@ -11,11 +11,11 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from checkgame.auth import hash_password, verify_password
+from checkgame.auth import check_strength, hash_password, verify_password
 from checkgame.errors import AuthError, ForbiddenError, NotFoundError
 from checkgame.store.base import RefreshToken, User
 from checkgame.transport.http.convert import stats_out, user_out
-from checkgame.transport.http.routes import Api, Limit, RequestContext
+from checkgame.transport.http.routes import Api, Limit, RequestContext, invalid
 from checkgame.transport.http.schemas import Login, Profile, ProfileUpdate, RefreshBody, Register, Tokens
 
 __all__ = ["AUTH_LIMIT", "register_routes"]
@@ -40,7 +40,14 @@ async def _issue(ctx: RequestContext, user: User, family: str) -> Tokens:
 
 
 async def register(ctx: RequestContext, body: Register) -> Tokens:
-    """Create an account and log it in."""
+    """Create an account and log it in.
+
+    A taken username or email is named in the answer (docs/protocol.md, "Accounts"); the password is hashed
+    before that is known, so a refusal takes as long as an account created.
+    """
+    problem = await check_strength(body.password, (body.username, body.email))
+    if problem is not None:
+        raise invalid("request body", f"{problem} - at `$.password`")
     now = datetime.fromtimestamp(ctx.services.clock(), UTC)
     user = User(uuid.uuid4().hex, body.username, body.email.lower(), await hash_password(body.password), "player", now)
     await ctx.services.store.create_user(user)
@@ -48,9 +55,12 @@ async def register(ctx: RequestContext, body: Register) -> Tokens:
 
 
 async def login(ctx: RequestContext, body: Login) -> Tokens:
-    """Exchange a username (or email) and password for tokens."""
+    """Exchange a username (or email) and password for tokens.
+
+    An unknown login is checked against a dummy hash, so that it takes as long as a wrong password.
+    """
     user = await ctx.services.store.find_user(body.login)
-    if user is None or not await verify_password(user.password_hash, body.password):
+    if not await verify_password(None if user is None else user.password_hash, body.password) or user is None:
         raise AuthError("wrong username, email or password", code="INVALID_CREDENTIALS")
     _check_enabled(user)
     return await _issue(ctx, user, uuid.uuid4().hex)

@@ -12,8 +12,18 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta, Struct
 
+from checkgame.transport.http.fields import (
+    DisplayName,
+    Email,
+    JoinCode,
+    LoginName,
+    Password,
+    PlayerCount,
+    SessionName,
+    Username,
+)
+
 __all__ = [
-    "PASSWORD_RULE",
     "CreateSession",
     "CreatedSession",
     "ErrorBody",
@@ -35,16 +45,6 @@ __all__ = [
     "UserOut",
 ]
 
-Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Password = Annotated[str, Meta(min_length=8, max_length=128)]
-PASSWORD_RULE = "8 to 128 characters"
-"""The rule of :data:`Password` in words, for people asked to choose one (``checkgame create-admin``)."""
-DisplayName = Annotated[str, Meta(min_length=1, max_length=32)]
-SessionName = Annotated[str, Meta(min_length=1, max_length=50)]
-PlayerCount = Annotated[int, Meta(ge=2, le=8)]
-JoinCode = Annotated[str, Meta(min_length=6, max_length=6, pattern=r"^[A-Za-z0-9]{6}$")]
-
 
 class _In(Struct, forbid_unknown_fields=True, rename="camel"):
     """Request bodies: unknown fields are refused, names are camelCase on the wire."""
@@ -61,7 +61,7 @@ class Register(_In):
 
 
 class Login(_In):
-    login: Annotated[str, Meta(min_length=1, max_length=254, description="username or email")]
+    login: LoginName
     password: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
@@ -83,6 +83,8 @@ class CreateSession(_In):
 class JoinSession(_In):
     name: DisplayName | None = None
     """Required for anonymous players; registered players play under their username."""
+    code: JoinCode | None = None
+    """Required for a private session (unless you already sit at it): its id alone does not open it."""
 
 
 class JoinByCode(_In):

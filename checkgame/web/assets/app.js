@@ -211,7 +211,7 @@ function accountScreen() {
           autocomplete: "username", title: "3 to 32 letters, digits, dots, dashes or underscores" }),
         field("Email", { name: "email", type: "email", required: true, autocomplete: "email" }),
         field("Password", { name: "password", type: "password", required: true, minlength: 8,
-          autocomplete: "new-password", title: "at least 8 characters" }),
+          autocomplete: "new-password", title: "at least 8 characters, hard to guess: a few unrelated words work well" }),
       ], "Register", async (v) => { await api.register(v.username, v.email, v.password); after(); })),
     h("p", { class: "muted" }, "No account needed to join a table: open its link or enter its code in the lobby."));
 }
