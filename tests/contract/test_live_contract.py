@@ -110,7 +110,7 @@ def live(nodes: Nodes) -> LiveStore:
 
 def session(n: int = 1, **changes: Any) -> SessionState:
     state = sessions.new_session(f"s{n}", Seat("ann", "Ann", "u1"), 7, SessionSettings(max_players=8), 1000.0)
-    return replace(state, **changes)
+    return replace(state, waiting_until=None, **changes)  # wake-ups come from step() only
 
 
 def step(state: SessionState, count: int = 1, *, wake: float | None = None) -> tuple[SessionState, tuple[Entry, ...]]:
