@@ -68,6 +68,8 @@ class Settings:
     """A disconnected player keeps the seat this long."""
     next_game_delay_s: float = 5.0
     """Pause between the games of a tournament."""
+    waiting_idle_s: float = 1800.0
+    """A table still waiting this long after its last join or leave closes (a table nobody seats closes at once)."""
     heartbeat_timeout_s: float = 60.0
     """A connection that sends nothing (not even a ping) this long is closed."""
     ping_interval_s: float = 20.0
@@ -88,11 +90,12 @@ class Settings:
     trust_forwarded_for: bool = False
     """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5
-    """Register/login/refresh requests per client IP per minute (seed plan)."""
-    sessions_per_hour: int = 10
-    """Sessions a user may create per hour (seed plan)."""
+    """Register/login/refresh requests per client IP per minute (deployment plan)."""
+    sessions_per_hour: int = 60
+    """Sessions a user may create per hour: one a minute for someone trying the game out, and still a wall for a
+    script filling the lobby (the deployment plan's 10 an hour stopped a tester within minutes)."""
     requests_per_min: int = 100
-    """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
+    """REST requests per user (or per IP when anonymous) per minute (deployment plan)."""
     head_timeout_s: float = 10.0
     """A request head must arrive whole within this time of its first byte (of the connection's opening, for the
     first request); else 408 and the connection closes."""

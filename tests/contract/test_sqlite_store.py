@@ -227,3 +227,23 @@ async def test_a_failing_migration_rolls_back_and_keeps_earlier_ones() -> None:
         assert await fixed.pending_migrations() == []
     finally:
         await store.aclose()
+
+
+async def test_migration_4_recounts_wins_as_first_places(tmp_path: Path) -> None:
+    """A database from before 0004 counted every place but the last as a win; migrating recounts them."""
+    from tests.contract.test_store_contract import game, table
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    async with open_store(url, migrate=True) as store:
+        await table(store)
+        await store.record_game(game(1, ("alice", "bob", "carol"), loser="carol"))  # bob second
+    with sqlite3.connect(tmp_path / "old.db") as conn:  # what the old code had counted
+        conn.execute("UPDATE player_stats SET wins = total_games - losses")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+    conn.close()
+    async with open_store(url) as store:
+        assert (await store.get_stats("u2")).wins == 1
+        assert await store.migrate() == [4]
+        assert (await store.get_stats("u1")).wins == 1
+        assert (await store.get_stats("u2")).wins == 0
+        assert (await store.get_stats("u2")).placements == (0, 1)

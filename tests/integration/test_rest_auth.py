@@ -369,6 +369,7 @@ async def test_profile_of_a_new_account_has_zero_stats(http: httpx.AsyncClient) 
         "winRate": 0.0,
         "tournamentsPlayed": 0,
         "tournamentsWon": 0,
+        "placements": [],
     }
 
 

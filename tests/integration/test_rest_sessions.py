@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from checkgame.auth import TokenCodec
+from checkgame.config import Settings
 from checkgame.transport.http.api_sessions import CODE_ALPHABET
 from tests.integration.conftest import (
     TEST_SETTINGS,
@@ -580,7 +581,9 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
     assert game["players"] == [owner.user_id, bob.user_id]
     assert game["firstPlayer"] == owner.user_id
     assert game["loser"] == bob.user_id
+    assert game["winner"] == owner.user_id
     assert game["placements"] == [owner.user_id, bob.user_id]
+    assert game["names"] == {owner.user_id: owner.username, bob.user_id: bob.username}
     assert game["reason"] == "left"
     assert isinstance(game["seed"], int)
     assert game["startedAt"] <= game["finishedAt"]
@@ -616,6 +619,7 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
         "winRate": 1.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 1,
+        "placements": [1],
     }
     loser = await eventually(profile(bob), lambda body: body["stats"]["tournamentsPlayed"] == 1)
     assert loser["stats"] == {
@@ -625,10 +629,11 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
         "winRate": 0.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 0,
+        "placements": [0, 1],
     }
     # The session is over: no more joining or starting.
     response = await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Late"})
-    expect_error(response, 409, "SESSION_STARTED")
+    expect_error(response, 409, "SESSION_FINISHED")
     expect_error(await http.post(f"{games}/start", headers=owner.auth), 409, "SESSION_STARTED")
 
 
@@ -645,6 +650,7 @@ async def test_guests_count_in_games_but_have_no_statistics(http: httpx.AsyncCli
     assert session["session"]["winnerId"] == guest.player_id
     games = (await http.get(f"/sessions/{seat.session_id}/games")).json()["items"]
     assert [(g["loser"], g["placements"]) for g in games] == [(owner.user_id, [guest.player_id, owner.user_id])]
+    assert games[0]["names"] == {owner.user_id: owner.username, guest.player_id: "Guest"}  # a guest by name too
     stats = (await http.get("/users/profile", headers=owner.auth)).json()["stats"]
     assert stats == {
         "totalGames": 1,
@@ -653,6 +659,7 @@ async def test_guests_count_in_games_but_have_no_statistics(http: httpx.AsyncCli
         "winRate": 0.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 0,
+        "placements": [0, 1],
     }
 
 
@@ -672,9 +679,28 @@ async def test_session_creation_is_limited_per_user(tmp_path: Path) -> None:
         retry_after = int(response.headers["Retry-After"])
         assert 3000 < retry_after <= 3600
         assert details == {"retryAfter": retry_after}
+        message = response.json()["error"]["message"]
+        assert message.startswith("too many requests: at most 2 per 3600 s; try again in ")
+        assert message.endswith((" min", "1 h"))
         assert (await client.get("/sessions")).json()["total"] == 2
         other = await register(client)  # per user, not per address
         await create_session(client, other)
+
+
+async def test_the_default_limit_lets_a_person_open_a_table_a_minute(tmp_path: Path) -> None:
+    """Ten sessions an hour stopped someone trying the game within minutes; the default is one a minute."""
+    limit = Settings().sessions_per_hour
+    assert limit == 60
+    async with (
+        serving(tmp_path / "default", sessions_per_hour=limit) as node,
+        httpx.AsyncClient(base_url=node.url + "/api/v1", timeout=10) as client,
+    ):
+        owner = await register(client)
+        for _ in range(limit):
+            await create_session(client, owner)
+        response = await client.post("/sessions", json={"name": "one more"}, headers=owner.auth)
+        expect_error(response, 429, "RATE_LIMITED")
+        assert response.json()["error"]["message"].endswith("; try again in 1 h")
 
 
 async def test_every_request_is_limited_per_user_or_per_address(tmp_path: Path) -> None:

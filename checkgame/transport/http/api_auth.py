@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from checkgame.auth import check_strength, hash_password, verify_password
-from checkgame.errors import AuthError, NotFoundError
+from checkgame.errors import AuthError, ForbiddenError, NotFoundError
 from checkgame.store.base import RefreshToken, User
 from checkgame.transport.http.convert import stats_out, user_out
 from checkgame.transport.http.routes import Api, Limit, RequestContext, invalid
@@ -62,6 +62,7 @@ async def login(ctx: RequestContext, body: Login) -> Tokens:
     user = await ctx.services.store.find_user(body.login)
     if not await verify_password(None if user is None else user.password_hash, body.password) or user is None:
         raise AuthError("wrong username, email or password", code="INVALID_CREDENTIALS")
+    _check_enabled(user)
     return await _issue(ctx, user, uuid.uuid4().hex)
 
 
@@ -79,7 +80,14 @@ async def refresh(ctx: RequestContext, body: RefreshBody) -> Tokens:
     user = await services.store.get_user(record.user_id)
     if user is None:
         raise AuthError("the account no longer exists", code="INVALID_TOKEN")
+    _check_enabled(user)
     return await _issue(ctx, user, record.family)
+
+
+def _check_enabled(user: User) -> None:
+    """A disabled account gets no new tokens (its access token, if any, expires within minutes)."""
+    if user.disabled:
+        raise ForbiddenError("this account is disabled; ask an administrator", code="ACCOUNT_DISABLED")
 
 
 async def logout(ctx: RequestContext, body: RefreshBody) -> None:
@@ -115,10 +123,10 @@ def register_routes(api: Api) -> None:
     route = api.route
     route("POST", "/auth/register", "Create an account", body=Register, response=Tokens, status=201,
           limit=AUTH_LIMIT, errors=(409,), tag="auth")(register)  # fmt: skip
-    route("POST", "/auth/login", "Log in", body=Login, response=Tokens, limit=AUTH_LIMIT, errors=(401,),
+    route("POST", "/auth/login", "Log in", body=Login, response=Tokens, limit=AUTH_LIMIT, errors=(401, 403),
           tag="auth")(login)  # fmt: skip
     route("POST", "/auth/refresh", "Rotate a refresh token", body=RefreshBody, response=Tokens, limit=AUTH_LIMIT,
-          errors=(401,), tag="auth")(refresh)  # fmt: skip
+          errors=(401, 403), tag="auth")(refresh)  # fmt: skip
     route("POST", "/auth/logout", "Revoke a login", body=RefreshBody, status=204, errors=(401,), tag="auth")(logout)
     route("GET", "/users/profile", "Your account and statistics", response=Profile, auth="access", errors=(404,),
           tag="users")(get_profile)  # fmt: skip

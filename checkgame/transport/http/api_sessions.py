@@ -122,6 +122,7 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
         turn_timeout_s=settings.turn_timeout_s,
         next_game_delay_s=settings.next_game_delay_s,
         grace_s=settings.grace_s,
+        waiting_idle_s=settings.waiting_idle_s,
     )
     creator = sessions.Seat(user.id, user.username, user.id)
     await services.sessions.create(sessions.new_session(session_id, creator, secrets.randbits(63), live_settings, now))
@@ -211,7 +212,8 @@ async def start_session(ctx: RequestContext, session_id: str) -> StartedOut:
 async def list_games(ctx: RequestContext, session_id: str) -> GameList:
     """The finished games of a session."""
     await _visible(ctx, session_id)
-    return GameList([game_out(g) for g in await ctx.services.store.list_games(session_id)])
+    names = await _names(ctx, session_id)
+    return GameList([game_out(g, names) for g in await ctx.services.store.list_games(session_id)])
 
 
 async def get_game(ctx: RequestContext, session_id: str, game_id: str) -> GameDetail:
@@ -220,7 +222,11 @@ async def get_game(ctx: RequestContext, session_id: str, game_id: str) -> GameDe
     game = await ctx.services.store.get_game(game_id)
     if game is None or game.session_id != session_id:
         raise NotFoundError("no such game in this session", code="GAME_NOT_FOUND")
-    return GameDetail(game_out(game), game.hand_size, [raw(a) for a in game.actions])
+    return GameDetail(game_out(game, await _names(ctx, session_id)), game.hand_size, [raw(a) for a in game.actions])
+
+
+async def _names(ctx: RequestContext, session_id: str) -> dict[str, str]:
+    return {p.player_id: p.name for p in await ctx.services.store.list_session_players(session_id)}
 
 
 def register_routes(api: Api) -> None:

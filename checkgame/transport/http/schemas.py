@@ -119,12 +119,17 @@ class Tokens(_Out):
 
 
 class Stats(_Out):
+    """A game is won by finishing first and lost by finishing last (the loser, eliminated)."""
+
     total_games: int
-    wins: int
-    losses: int
-    win_rate: float
+    wins: Annotated[int, Meta(description="games finished first")]
+    losses: Annotated[int, Meta(description="games finished last (eliminated from the tournament)")]
+    win_rate: Annotated[float, Meta(description="wins / totalGames")]
     tournaments_played: int
     tournaments_won: int
+    placements: Annotated[
+        list[int], Meta(description="games finished in each place: [first places, second places, ...]")
+    ]
 
 
 class Profile(_Out):
@@ -146,7 +151,8 @@ class SessionSummary(_Out):
     finished_at: str | None
     winner_id: str | None
     end_reason: str | None = None
-    """Why a finished session has no winner: ``ended_by_admin``, or ``live_state_lost`` (its game in progress
+    """Why a finished session has no winner: ``ended_by_admin``, ``abandoned`` or ``expired`` (a waiting table
+    everybody left, or nobody started in time), or ``live_state_lost`` (its game in progress
     was lost, e.g. the server restarted); null while open or when won."""
 
 
@@ -180,12 +186,16 @@ class Page(_Out):
 
 
 class GameSummary(_Out):
+    """Players are named by id everywhere; ``names`` gives each one's display name."""
+
     id: str
     number: int
     players: list[str]
+    names: Annotated[dict[str, str], Meta(description="player id -> display name, for every player of the game")]
     first_player: str
-    loser: str
-    placements: list[str]
+    winner: Annotated[str, Meta(description="the first player out of cards (placements[0]): the game's win")]
+    loser: Annotated[str, Meta(description="the last player holding cards: eliminated from the tournament")]
+    placements: Annotated[list[str], Meta(description="player ids in finishing order, first to last")]
     reason: str
     seed: int
     started_at: str
