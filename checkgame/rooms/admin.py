@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import trio
 
@@ -81,6 +81,12 @@ class _Counts:
     messages_in: int = 0
     messages_out: int = 0
     actions: int = 0
+
+
+class ReportSink(Protocol):
+    """Where node reports go: the live store, or the session service in front of it."""
+
+    async def publish_node_report(self, node: str, report: dict[str, Any], now: float, ttl_s: float) -> None: ...
 
 
 @dataclass
@@ -164,7 +170,7 @@ class NodeMonitor:
             "connections": [info.to_dict(self.node) for info in infos],
         }
 
-    async def publish(self, live: LiveStore) -> None:
+    async def publish(self, live: ReportSink) -> None:
         """Publish the report now (also right after a local change, so readers need not wait a second)."""
         now = self.clock()
         report = self.report(now, max_rows=MAX_PUBLISHED_CONNECTIONS)

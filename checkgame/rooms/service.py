@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from checkgame import sessions
 from checkgame.errors import ClientError, LiveStateError, NotFoundError
@@ -58,6 +59,26 @@ class SessionService:
     def subscribe(self, session_id: str) -> AbstractAsyncContextManager[Subscription]:
         """Every entry committed to the session from now on, on this node."""
         return self.live.subscribe(session_id)
+
+    async def ping(self) -> None:
+        """Answer when the live store answers (health checks).
+
+        Raises:
+            LiveStateError: it does not.
+        """
+        await self.live.ping()
+
+    async def node_reports(self, now: float) -> dict[str, dict[str, Any]]:
+        """The latest report of every node, by node id (the admin API's view of the cluster)."""
+        return await self.live.node_reports(now)
+
+    async def publish_node_report(self, node: str, report: dict[str, Any], now: float, ttl_s: float) -> None:
+        """Publish ``node``'s report for every node's admin API."""
+        await self.live.publish_node_report(node, report, now, ttl_s)
+
+    async def request_drain(self, node: str, draining: bool) -> None:
+        """Ask ``node`` (any node of the cluster) to drain, or to take connections again."""
+        await self.live.request_drain(node, draining)
 
     async def track(self, node: str, session_id: str) -> None:
         """``node`` holds connections in the session (if it dies, another node tells the session)."""

@@ -122,7 +122,7 @@ async def _audit(ctx: RequestContext, admin: User, action: str, target: str, det
 async def _node_reports(services: Services) -> dict[str, dict[str, Any]]:
     """Every node's latest report, this node's taken fresh."""
     now = services.clock()
-    reports = await services.sessions.live.node_reports(now)
+    reports = await services.sessions.node_reports(now)
     reports[services.node.node] = services.node.report(now)
     return reports
 
@@ -170,7 +170,7 @@ async def _load_all(services: Services, session_ids: list[str]) -> list[sessions
 
     async def load(index: int, session_id: str) -> None:
         async with limiter:
-            found[index] = await services.sessions.live.load(session_id)
+            found[index] = await services.sessions.find(session_id)
 
     async with trio.open_nursery() as nursery:
         for index, session_id in enumerate(session_ids):
@@ -188,11 +188,11 @@ async def _record(services: Services, session_id: str) -> SessionRecord:
 async def session_detail(services: Services, session_id: str) -> dict[str, Any]:
     """The body of ``GET /admin/sessions/{id}`` (also pushed to consoles watching the session)."""
     record = await _record(services, session_id)
-    state = await services.sessions.live.load(session_id)
+    state = await services.sessions.find(session_id)
     log: list[dict[str, Any]] = []
     if state is not None:
         names = {seat.player_id: seat.name for seat in state.seats}
-        entries = await services.sessions.live.entries_since(session_id, max(0, state.seq - LOG_ENTRIES)) or []
+        entries = await services.sessions.entries_since(session_id, max(0, state.seq - LOG_ENTRIES)) or []
         log = [views.log_row(entry, names) for entry in entries]
     return {
         "session": views.session_row(record, state),
@@ -295,10 +295,10 @@ async def _set_draining(ctx: RequestContext, node_id: str, draining: bool) -> di
     services = ctx.services
     if node_id not in await _node_reports(services):
         raise NotFoundError(f"no node {node_id!r} is reporting", code="NODE_NOT_FOUND")
-    await services.sessions.live.request_drain(node_id, draining)
+    await services.sessions.request_drain(node_id, draining)
     if node_id == services.node.node:  # another node follows its request within a second
         services.node.set_draining(draining)
-        await services.node.publish(services.sessions.live)
+        await services.node.publish(services.sessions)
     await _audit(ctx, admin, "drain" if draining else "undrain", f"node/{node_id}", {})
     return {"ok": True, "node": node_id, "draining": draining}
 

@@ -114,10 +114,10 @@ class _AdminSocket:
     async def _watch(self, session_id: str) -> None:
         with trio.CancelScope() as scope:
             self._watch_scope = scope
-            live = self.services.sessions.live
+            service = self.services.sessions
             while True:  # a lagging subscription or a failing backend: subscribe and send the state again
                 try:
-                    async with live.subscribe(session_id) as subscription:
+                    async with service.subscribe(session_id) as subscription:
                         await self.send("session", await session_detail(self.services, session_id))
                         while True:
                             await subscription.receive()

@@ -151,7 +151,7 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     """One session with its public live state (seats, game view)."""
     record = await _visible(ctx, session_id)
     show_code = not record.is_private or (ctx.claims is not None and ctx.claims.sub == record.creator_id)
-    state = await ctx.services.sessions.live.load(session_id)
+    state = await ctx.services.sessions.find(session_id)
     live = None if state is None else raw(sessions.snapshot(state, None))
     return SessionDetail(session_out(record, show_code=show_code), live)
 

@@ -97,7 +97,7 @@ def create_app(services: Services) -> QuartTrio:
         except StoreError as exc:
             reasons.append(f"database: {exc}")
         try:
-            await services.sessions.live.ping()
+            await services.sessions.ping()
         except LiveStateError as exc:
             reasons.append(f"live state: {exc}")
         body = {
@@ -200,7 +200,7 @@ async def _health_checks(services: Services) -> dict[str, dict[str, Any]]:
         checks["database"] = {"status": "failing", "error": str(exc)}
     if services.settings.redis_url:
         try:
-            await services.sessions.live.ping()
+            await services.sessions.ping()
             checks["redis"] = {"status": "ok"}
         except LiveStateError as exc:
             checks["redis"] = {"status": "failing", "error": str(exc)}
