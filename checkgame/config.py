@@ -22,7 +22,12 @@ __all__ = ["ROLES", "Role", "Settings", "default_data_dir", "load_or_create_secr
 Role = Literal["all", "api", "ws"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-_ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "jwt_secret": "JWT_SECRET"}
+_ALIASES = {
+    "database_url": "DATABASE_URL",
+    "database_read_url": "DATABASE_READ_URL",
+    "redis_url": "REDIS_URL",
+    "jwt_secret": "JWT_SECRET",
+}
 
 
 def default_data_dir() -> Path:
@@ -40,6 +45,9 @@ class Settings:
     """TCP port; 0 picks a free one."""
     database_url: str = ""
     """``sqlite:///path.db`` or ``postgresql://...``; empty: SQLite in the data directory."""
+    database_read_url: str = ""
+    """A streaming replica of the PostgreSQL database for the reads that tolerate lag (listings, profiles, game
+    history); ``max_lag`` and ``lag_check_interval`` in its query (docs/operations.md); empty: all on the primary."""
     redis_url: str = ""
     """``redis://...`` for a cluster of nodes; empty: live state in this process's memory."""
     jwt_secret: str = ""
