@@ -2,8 +2,10 @@
 
 Repository 1 is a directory (7 days of full backups kept), repository 2 a bucket on S3-compatible
 storage (30 days); WAL is archived to both by ``archive_command``. The drill and the tests run
-the S3 side on moto's server (``moto_server``, from the test extra) over TLS with a certificate
-made on the spot: pgBackRest speaks only HTTPS to S3, and is told not to verify this one.
+the S3 side on moto's server (``moto_server``, from the test extra) behind nginx for TLS, with a
+certificate made on the spot: pgBackRest speaks only HTTPS to S3 (and is told not to verify this
+one), and moto's own TLS (Werkzeug's) ends connections without a TLS close, which pgBackRest's
+OpenSSL 3 reports as "unexpected eof while reading".
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checkgame.drill.pg import PgCluster, free_port
@@ -91,7 +93,7 @@ class LocalS3:
     root: Path
     bucket: str = "checkgame-backups"
     port: int = 0
-    process: subprocess.Popen[bytes] | None = None
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def repo(self) -> S3Repo:
@@ -102,45 +104,64 @@ class LocalS3:
         if not Path(server).exists():
             raise RuntimeError("moto_server is not installed (pip install 'moto[server]', in the test extra)")
         self.port = self.port or free_port()
+        plain = free_port()
         cert, key = self.root / "s3.crt", self.root / "s3.key"
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
              "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
             check=True, capture_output=True,
         )  # fmt: skip
-        log = (self.root / "s3.log").open("wb")
-        self.process = subprocess.Popen(
-            [server, "-H", "127.0.0.1", "-p", str(self.port), "-c", str(cert), "-k", str(key)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        tls = self.root / "s3-tls"
+        tls.mkdir(exist_ok=True)
+        (tls / "nginx.conf").write_text(
+            f"daemon off;\npid {tls}/nginx.pid;\nerror_log {tls}/error.log;\nevents {{}}\nhttp {{\n"
+            f"  access_log off; client_body_temp_path {tls}/body; proxy_temp_path {tls}/proxy;\n"
+            f"  fastcgi_temp_path {tls}/f; uwsgi_temp_path {tls}/u; scgi_temp_path {tls}/s;\n"
+            f"  server {{ listen 127.0.0.1:{self.port} ssl; ssl_certificate {cert}; ssl_certificate_key {key};\n"
+            "    client_max_body_size 0; proxy_request_buffering off;\n"
+            f"    location / {{ proxy_pass http://127.0.0.1:{plain}; proxy_http_version 1.1;\n"
+            '      proxy_set_header Host $http_host; proxy_set_header Connection ""; } }\n}\n'
         )
-        self._create_bucket(cert)
+        with (self.root / "s3.log").open("wb") as log:
+            self.processes.append(
+                subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(plain)], stdout=log, stderr=subprocess.STDOUT)
+            )
+            nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+            self.processes.append(subprocess.Popen([nginx, "-c", str(tls / "nginx.conf")], stdout=log, stderr=log))
+        try:
+            self._create_bucket(cert)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def _create_bucket(self, cert: Path) -> None:
         """PUT the bucket once the server answers (a 30 s ceiling); moto accepts any credentials."""
+        import ssl
         import time
 
         import httpx
 
+        trusted = ssl.create_default_context(cafile=str(cert))
         deadline = time.monotonic() + 30
         while True:
             try:
-                created = httpx.put(f"https://127.0.0.1:{self.port}/{self.bucket}", verify=str(cert), timeout=5)
+                created = httpx.put(f"https://127.0.0.1:{self.port}/{self.bucket}", verify=trusted, timeout=5)
                 created.raise_for_status()
                 return
-            except httpx.TransportError:
-                if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"moto_server exited: {(self.root / 's3.log').read_text()[-2000:]}") from None
+            except (httpx.TransportError, httpx.HTTPStatusError):  # 502 until moto listens
+                if any(process.poll() is not None for process in self.processes):
+                    raise RuntimeError(f"the S3 server exited: {(self.root / 's3.log').read_text()[-2000:]}") from None
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()

@@ -30,7 +30,10 @@ fi
 export PGBACKREST_STANZA=${PGBACKREST_STANZA:-checkgame}
 command -v pgbackrest >/dev/null || fail "pgbackrest is not installed"
 
-args=(--repo="$repo" --delta)
+# Stanza and configuration on the command line, not only in the environment: pgBackRest copies them into the
+# restore_command it writes for PostgreSQL, which does not run with this script's environment.
+args=(--stanza="$PGBACKREST_STANZA" --repo="$repo" --delta)
+[ -z "${PGBACKREST_CONFIG:-}" ] || args+=(--config="$PGBACKREST_CONFIG")
 if [ -n "$target" ]; then
     args+=(--type=time "--target=$target" --target-action=promote)
 fi
