@@ -33,7 +33,8 @@ def test_a_short_drill_restores_to_the_target_and_meets_rto_and_rpo() -> None:
     assert report.passed
     assert report.tables_at_target > 5  # the full backup's tables and those of the WAL replayed after it
     assert report.tables_lost > 0  # written after the target, discarded by restoring to it
-    assert 0 < report.rpo_s < report.rto_s
+    assert report.rpo_s > 0
+    assert report.rto_s > 0
     assert set(report.steps) >= {"full backup (local + S3)", "differential backup (S3)", "restore from S3"}
 
 
