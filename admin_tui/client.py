@@ -178,6 +178,16 @@ class AdminClient:
         verb = "drain" if drain else "undrain"
         return await self._admin("POST", f"/admin/nodes/{quote(node_id, safe='')}/{verb}")
 
+    async def set_disabled(self, user_id: str, disabled: bool) -> Json:
+        verb = "disable" if disabled else "enable"
+        return await self._admin("POST", f"/admin/users/{quote(user_id, safe='')}/{verb}")
+
+    async def revoke_logins(self, user_id: str) -> Json:
+        return await self._admin("POST", f"/admin/users/{quote(user_id, safe='')}/revoke-logins")
+
+    async def set_role(self, user_id: str, role: str) -> Json:
+        return await self._admin("POST", f"/admin/users/{quote(user_id, safe='')}/role", json={"role": role})
+
     # ------------------------------------------------------------------ plumbing
 
     async def _admin(self, method: str, path: str, **kw: Any) -> Json:

@@ -41,7 +41,7 @@ from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.sessions import Recorded
 from checkgame.sessions.machine import result_id
-from checkgame.store import GameResult, TournamentResult, open_store
+from checkgame.store import GameResult, Store, TournamentResult, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
@@ -86,9 +86,7 @@ async def serve_checkgame(
             store = instrument_store(store, metrics)
             live = instrument_live(live, metrics, redis=redis)
             rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
-            applied = await store.migrate()
-            if applied:
-                log.info("applied database migrations %s", applied)
+            await _migrate_embedded(store, settings)
             recorder = Recorder(store, metrics=metrics, max_results=EFFECTS_BUFFER)
             metrics.recorder_backlog.set_function(lambda: recorder.backlog)
             service = SessionService(live, recorder.offer, clock)
@@ -152,6 +150,17 @@ async def serve_checkgame(
                 recorder.close()  # it writes what is queued and returns; with the database down, it is cut off here
                 now = trio.current_time()  # and logs what it could not write
                 recording.deadline = max(min(stop_by, now + settings.shutdown_timeout_s), now + RECORDER_FLUSH_MIN_S)
+
+
+async def _migrate_embedded(store: Store, settings: Settings) -> None:
+    """The embedded default migrates itself; a production node never does (``checkgame migrate`` is a release
+    step, run once, not by every node at once), and answers /ready with 503 until it has run."""
+    if not settings.production:
+        applied = await store.migrate()
+        if applied:
+            log.info("applied database migrations %s", applied)
+    elif pending := await store.pending_migrations():
+        log.warning("database migrations %s are pending: /ready answers 503 until `checkgame migrate` runs", pending)
 
 
 def _metrics(settings: Settings) -> Metrics:

@@ -17,10 +17,22 @@ from typing import Literal, get_args
 
 import platformdirs
 
-__all__ = ["ROLES", "Role", "Settings", "default_data_dir", "load_or_create_secret"]
+__all__ = ["ROLES", "SAMPLE_SECRETS", "Role", "Settings", "default_data_dir", "load_or_create_secret"]
 
 Role = Literal["all", "api", "ws"]
 ROLES: tuple[Role, ...] = get_args(Role)
+
+SAMPLE_SECRETS = frozenset(
+    {
+        "dev-only-jwt-secret-not-for-production-use",  # deploy/compose.yaml's default
+        "CHANGE_ME_TO_AT_LEAST_32_RANDOM_BYTES",  # k8s/base/secret.template.yaml's placeholder
+    }
+)
+"""Secrets published in this repository: refused in production, where anyone could sign tokens with them."""
+
+MIN_SECRET_GUESSES_LOG10 = 24
+"""A production secret must need 10^24 guesses (about 80 bits) as zxcvbn estimates: a repeat, a sequence or a
+few words fall short, while 32 random hex digits are estimated at 10^29 or more (it undercounts random strings)."""
 
 _ALIASES = {
     "database_url": "DATABASE_URL",
@@ -64,6 +76,8 @@ class Settings:
     """A disconnected player keeps the seat this long."""
     next_game_delay_s: float = 5.0
     """Pause between the games of a tournament."""
+    waiting_idle_s: float = 1800.0
+    """A table still waiting this long after its last join or leave closes (a table nobody seats closes at once)."""
     heartbeat_timeout_s: float = 60.0
     """A connection that sends nothing (not even a ping) this long is closed."""
     ping_interval_s: float = 20.0
@@ -84,11 +98,12 @@ class Settings:
     trust_forwarded_for: bool = False
     """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5
-    """Register/login/refresh requests per client IP per minute (seed plan)."""
-    sessions_per_hour: int = 10
-    """Sessions a user may create per hour (seed plan)."""
+    """Register/login/refresh requests per client IP per minute (deployment plan)."""
+    sessions_per_hour: int = 60
+    """Sessions a user may create per hour: one a minute for someone trying the game out, and still a wall for a
+    script filling the lobby (the deployment plan's 10 an hour stopped a tester within minutes)."""
     requests_per_min: int = 100
-    """REST requests per user (or per IP when anonymous) per minute (seed plan)."""
+    """REST requests per user (or per IP when anonymous) per minute (deployment plan)."""
     head_timeout_s: float = 10.0
     """A request head must arrive whole within this time of its first byte (of the connection's opening, for the
     first request); else 408 and the connection closes."""
@@ -134,7 +149,7 @@ class Settings:
         """Fill in the embedded defaults: the SQLite path, the persisted secret, the public URL.
 
         Raises:
-            ValueError: production mode without an explicit JWT secret.
+            ValueError: production mode without an explicit JWT secret, or with a sample or guessable one.
         """
         database_url = self.database_url or f"sqlite:///{default_data_dir() / 'checkgame.db'}"
         if self.jwt_secret:
@@ -145,8 +160,25 @@ class Settings:
             secret = load_or_create_secret(default_data_dir() / "jwt-secret")
         if len(secret.encode()) < 32:
             raise ValueError("the JWT secret must be at least 32 bytes long (HS256)")
+        if self.production:
+            _check_production_secret(secret)
         public_url = self.public_url or f"http://{self.host}:{self.port}"
         return replace(self, database_url=database_url, jwt_secret=secret, public_url=public_url.rstrip("/"))
+
+
+def _check_production_secret(secret: str) -> None:
+    """Refuse a published sample or an easily guessed JWT_SECRET.
+
+    Raises:
+        ValueError: one line naming the setting and how to make a good one.
+    """
+    from checkgame.auth.strength import guesses_log10  # zxcvbn's tables load only where they are needed
+
+    remedy = "use a random one, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if secret in SAMPLE_SECRETS:
+        raise ValueError(f"JWT_SECRET is a sample published with Check-Game, refused in production mode: {remedy}")
+    if guesses_log10(secret) < MIN_SECRET_GUESSES_LOG10:
+        raise ValueError(f"JWT_SECRET is too easy to guess for production mode: {remedy}")
 
 
 def _convert(name: str, kind: object, raw: str) -> object:
@@ -162,10 +194,11 @@ def _convert(name: str, kind: object, raw: str) -> object:
 
 
 def load_or_create_secret(path: Path) -> str:
-    """The secret kept in ``path``, created (mode 0600) on first use so tokens survive a restart."""
+    """The secret kept in ``path``, created (mode 0600, its directory 0700) on first use so tokens survive a
+    restart."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as file:

@@ -109,8 +109,17 @@ class RateLimitedError(ClientError):
     status_hint = 429
 
     def __init__(self, message: str, *, retry_after_s: float) -> None:
-        super().__init__(message, details={"retryAfter": max(1, round(retry_after_s))})
+        seconds = max(1, round(retry_after_s))
+        super().__init__(f"{message}; try again in {_in_words(seconds)}", details={"retryAfter": seconds})
         self.retry_after_s = retry_after_s
+
+
+def _in_words(seconds: int) -> str:
+    """``42 s``, ``3 min``, ``1 h 5 min``: when to retry, rounded up to what a person would wait."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = -(-seconds // 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min".removesuffix(" 0 min")
 
 
 class StoreError(CheckgameError):

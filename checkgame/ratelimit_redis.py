@@ -26,10 +26,9 @@ import math
 import secrets
 from collections.abc import Callable
 
-import coredis
-
 from checkgame.errors import LiveStateError, RateLimitedError
 from checkgame.live import _lua
+from checkgame.live._connect import Client
 from checkgame.live.redis import DRIVER_ERRORS
 
 __all__ = ["RedisRateLimiter"]
@@ -45,7 +44,7 @@ class RedisRateLimiter:
         prefix: the key prefix, like the live store's.
     """
 
-    def __init__(self, client: coredis.Redis[bytes], clock: Callable[[], float], *, prefix: str = "cg") -> None:
+    def __init__(self, client: Client, clock: Callable[[], float], *, prefix: str = "cg") -> None:
         self._client = client
         self._clock = clock
         self._prefix = f"{prefix}:rl:"

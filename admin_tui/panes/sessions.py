@@ -54,7 +54,7 @@ class SessionsPane(Pane):
                     s.get("code", "-"),
                     s.get("name", ""),
                     status_text(s),
-                    f"{len(s.get('players', []))}/{s.get('maxPlayers', '?')}",
+                    f"{s.get('playerCount', '?')}/{s.get('maxPlayers', '?')}",  # the lobby's count (seats taken)
                     s.get("gameNumber") or "-",
                     clock(s.get("createdAt")),
                 ),

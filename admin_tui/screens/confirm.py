@@ -1,4 +1,8 @@
-"""Every action asks first: a yes/no question, with a text field when the action takes a reason or message."""
+"""Every action asks first: a yes/no question, with a text field when the action takes a reason or message.
+
+Nothing acts without an explicit choice of *Confirm*: the dialog opens on *Cancel* (or in its text field),
+and Enter in the field only moves on to *Cancel*, so typing a reason and pressing Enter never acts by itself.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-__all__ = ["ConfirmScreen"]
+__all__ = ["HINT", "ConfirmScreen"]
+
+HINT = "Tab to Confirm, then Enter, to act · Escape cancels"
 
 
 class ConfirmScreen(ModalScreen[str | None]):
@@ -39,9 +45,10 @@ class ConfirmScreen(ModalScreen[str | None]):
             if self._prompt is not None:
                 yield Input(placeholder=self._prompt, id="dialog-input")
             yield Static("", id="dialog-error", markup=False)
+            yield Static(HINT, id="dialog-hint", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Confirm", variant="error", id="confirm")
                 yield Button("Cancel", id="cancel")
+                yield Button("Confirm", variant="error", id="confirm")
 
     def on_mount(self) -> None:
         focus = self.query("#dialog-input").first() if self._prompt is not None else self.query_one("#cancel")
@@ -54,8 +61,9 @@ class ConfirmScreen(ModalScreen[str | None]):
             self.action_cancel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the field is not a choice: it moves on to Cancel, one Tab away from Confirm."""
         event.stop()
-        self.action_confirm()
+        self.query_one("#cancel", Button).focus()
 
     def action_confirm(self) -> None:
         text = self.query_one("#dialog-input", Input).value.strip() if self._prompt is not None else ""

@@ -1,13 +1,15 @@
 """Authentication: signed tokens and password hashes (DESIGN.md §2, §4).
 
 :mod:`checkgame.auth.tokens` is pure (the caller passes ``now`` and ids);
-:mod:`checkgame.auth.passwords` runs Argon2 in worker threads. Rate limits
+:mod:`checkgame.auth.passwords` runs Argon2 in worker threads;
+:mod:`checkgame.auth.strength` estimates how guessable a password is. Rate limits
 live in :mod:`checkgame.ratelimit`.
 """
 
 from __future__ import annotations
 
 from checkgame.auth.passwords import MAX_CONCURRENT_HASHES as MAX_CONCURRENT_HASHES
+from checkgame.auth.passwords import check_strength as check_strength
 from checkgame.auth.passwords import hash_password as hash_password
 from checkgame.auth.passwords import needs_rehash as needs_rehash
 from checkgame.auth.passwords import verify_password as verify_password
@@ -35,6 +37,7 @@ __all__ = [
     "Claims",
     "TokenCodec",
     "TokenType",
+    "check_strength",
     "hash_password",
     "needs_rehash",
     "new_secret",

@@ -9,25 +9,36 @@ per run rather than Trio's default of 40 threads: a burst of logins would
 otherwise ask for 40 × 64 MiB at once, and more parallel hashes than cores buys
 no throughput anyway. Excess logins queue; the login rate limit keeps the queue short.
 
+A login for an account that does not exist verifies against a dummy hash made
+with the same parameters, so that its answer takes as long as a wrong password
+(otherwise the time would tell which usernames and emails have an account).
+
 Tests pass a cheap :class:`argon2.PasswordHasher` (``time_cost=1, memory_cost=8,
 parallelism=1``) through the ``hasher`` argument.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from typing import Final
 
 import trio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-__all__ = ["MAX_CONCURRENT_HASHES", "hash_password", "needs_rehash", "verify_password"]
+from checkgame.auth.strength import password_problem
+
+__all__ = ["MAX_CONCURRENT_HASHES", "check_strength", "hash_password", "needs_rehash", "verify_password"]
 
 MAX_CONCURRENT_HASHES: Final = 2
 """Hashes computed at once per Trio run when no limiter is passed."""
 
 _DEFAULT_HASHER: Final = PasswordHasher()
 """argon2-cffi's defaults (RFC 9106 low-memory profile: argon2id, t=3, m=64 MiB, p=4)."""
+
+_DUMMY_HASHES: dict[PasswordHasher, str] = {}
+"""Per hasher, the hash of a random password that unknown accounts are verified against."""
 
 _LIMITER: trio.lowlevel.RunVar[trio.CapacityLimiter] = trio.lowlevel.RunVar("checkgame_password_limiter")
 
@@ -64,7 +75,7 @@ async def hash_password(
 
 
 async def verify_password(
-    hash: str,  # argon2-cffi's own name for the encoded hash
+    hash: str | None,  # argon2-cffi's own name for the encoded hash
     password: str,
     *,
     hasher: PasswordHasher | None = None,
@@ -77,7 +88,9 @@ async def verify_password(
     turn a login into a 500.
 
     Args:
-        hash: an encoded hash as returned by :func:`hash_password`.
+        hash: an encoded hash as returned by :func:`hash_password`, or None
+            when there is no such account: then the same work is done against
+            a dummy hash, and the answer is ``False``.
         password: the plain password to check.
         hasher: the hasher to use; only its ``encoding`` matters, the cost
             parameters are read from ``hash``.
@@ -90,12 +103,25 @@ async def verify_password(
     return await trio.to_thread.run_sync(_verify, ph, hash, password, limiter=limiter or _default_limiter())
 
 
-def _verify(ph: PasswordHasher, encoded: str, password: str) -> bool:
+def _verify(ph: PasswordHasher, encoded: str | None, password: str) -> bool:
+    if encoded is None:
+        dummy = _DUMMY_HASHES.get(ph)
+        if dummy is None:  # making it costs what verifying it would
+            _DUMMY_HASHES[ph] = ph.hash(secrets.token_urlsafe(16))
+        else:
+            _verify(ph, dummy, password)
+        return False
     try:
         return ph.verify(encoded, password)
     except (VerificationError, InvalidHashError, UnicodeError):
         # VerificationError covers VerifyMismatchError; UnicodeError: a non-ASCII "hash".
         return False
+
+
+async def check_strength(password: str, user_inputs: Sequence[str] = ()) -> str | None:
+    """Why ``password`` is too weak, or None: :func:`~checkgame.auth.strength.password_problem` in a worker
+    thread, because the estimate is pure CPU."""
+    return await trio.to_thread.run_sync(password_problem, password, user_inputs)
 
 
 def needs_rehash(

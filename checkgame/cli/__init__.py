@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from checkgame import __version__
-from checkgame.cli import admin_cmd, bots, console, drill, loadtest, offline, server
+from checkgame.cli import admin_cmd, bots, console, demo, drill, loadtest, offline, server
 from checkgame.cli.offline import ProgressBar as ProgressBar
 
 __all__ = ["ProgressBar", "build_parser", "main"]
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     offline.add_commands(commands)
     admin_cmd.add_commands(commands)
+    demo.add_commands(commands)
     server.add_commands(commands)
     bots.add_commands(commands)
     console.add_commands(commands)

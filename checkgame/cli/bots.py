@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
 from checkgame.cli.args import bot_count, non_negative
 
-__all__ = ["add_commands"]
+__all__ = ["SESSION_TOKEN_VARIABLE", "add_commands"]
+
+SESSION_TOKEN_VARIABLE = "CHECKGAME_SESSION_TOKEN"
+"""Where ``checkgame bot`` finds a seat's token when no target flag is given: unlike a flag, not shown by ``ps``."""
 
 
 def _describe_bot_event(event: dict[str, Any]) -> str | None:
@@ -47,6 +51,12 @@ def _bot(args: argparse.Namespace) -> int:
 
     from checkgame.bots.client import BotError, BotResult, Seat, join, leave, run_bot, seat_from_token, start_when_full
 
+    if args.code is None and args.session is None and args.session_token is None:
+        args.session_token = os.environ.get(SESSION_TOKEN_VARIABLE) or None
+        if args.session_token is None:
+            print(f"checkgame bot: give --code, --session or --session-token (or set {SESSION_TOKEN_VARIABLE})",
+                  file=sys.stderr)  # fmt: skip
+            return 2
     names = [f"{args.name_prefix}{number}" for number in range(1, args.count + 1)]
     results: dict[str, BotResult] = {}
     failures: dict[str, str] = {}
@@ -129,13 +139,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "eliminations and the final ranking; exits 1 if a bot could not join or had to give up.",
     )
     bot.add_argument("--url", default="http://127.0.0.1:8000", help="the server (default: http://127.0.0.1:8000)")
-    target = bot.add_mutually_exclusive_group(required=True)
+    target = bot.add_mutually_exclusive_group()
     target.add_argument("--code", help="the session's six-character join code")
     target.add_argument("--session", help="the session's id")
     target.add_argument(
         "--session-token",
         dest="session_token",
-        help="play a seat you already hold (the sessionToken from creating or joining); one bot",
+        help=f"play a seat you already hold (the sessionToken from creating or joining); one bot. Without any "
+        f"of these three flags the token is read from {SESSION_TOKEN_VARIABLE}, which other users cannot see",
     )
     bot.add_argument("--count", type=bot_count, default=1, help="computer players to seat, 1-8 (default: 1)")
     bot.add_argument("--name-prefix", dest="name_prefix", default="Bot", help="display name prefix (default: Bot)")

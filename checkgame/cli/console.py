@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from checkgame.cli.failures import EXIT_USAGE
 
 __all__ = ["add_commands"]
 
 
 def _admin(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "checkgame admin: the console needs a terminal (stdin and stdout); scripts use the HTTP API "
+            "it is built on (docs/admin-api.md)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     from admin_tui import run
 
     return run(args.url)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import TYPE_CHECKING
+
+from checkgame.cli.failures import DATABASE_STATUSES, EXIT_STATUSES, EXIT_USAGE, fill, redact, run_reported
 
 if TYPE_CHECKING:
     from checkgame.config import Settings
@@ -37,6 +40,10 @@ def _add_database_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_debug_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true", help="print the traceback of a failure, not only its line")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     """Environment, then the flags that were given, then the embedded defaults filled in."""
     from checkgame.config import Settings
@@ -54,14 +61,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         settings = _settings(args)
-    except ValueError as exc:
-        print(f"checkgame serve: {exc}", file=sys.stderr)
-        return 2
-    try:
         configure_logging(settings.log_level, settings.log_format, settings.node_id)
     except ValueError as exc:
         print(f"checkgame serve: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
     _tune_process()
 
@@ -78,10 +81,19 @@ def _serve(args: argparse.Namespace) -> int:
                 print(f"WebSocket {url.replace('http', 'ws', 1)}{GAME_SOCKET_PATH}?token=<sessionToken>", flush=True)
             print(f"{url}/health, /ready and /metrics", flush=True)
             redis = settings.redis_url
-            live = f"live state in Redis at {_redact(redis)}" if redis else "live state in memory"
-            print(f"database {_redact(settings.database_url)} · {live} · Ctrl+C to stop", flush=True)
+            live = f"live state in Redis at {redact(redis)}" if redis else "live state in memory"
+            print(f"database {redact(settings.database_url)} · {live} · Ctrl+C to stop", flush=True)
 
-    trio.run(announce_and_serve)
+    status = run_reported(
+        "serve",
+        partial(trio.run, announce_and_serve),
+        debug=args.debug or settings.log_level.lower() == "debug",
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        address=f"{settings.host}:{settings.port}",
+    )
+    if status is not None:
+        return status
     print("stopped cleanly", flush=True)
     return 0
 
@@ -103,29 +115,24 @@ def _tune_process() -> None:
     gc.set_threshold(10_000, 50, 100)
 
 
-def _redact(url: str) -> str:
-    """A database URL without its password, for printing."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    return f"{scheme}{sep}{credentials.split(':')[0]}:***@{host}"
-
-
 def _migrate(args: argparse.Namespace) -> int:
     import trio
 
     from checkgame.store import open_store
 
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"checkgame migrate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
-    async def migrate() -> list[int]:
+    async def migrate() -> int:
         async with open_store(settings.database_url) as store:
-            return await store.migrate()
+            applied = await store.migrate()
+        print(f"applied migrations {applied}" if applied else "the database schema is up to date")
+        return 0
 
-    applied = trio.run(migrate)
-    print(f"applied migrations {applied}" if applied else "the database schema is up to date")
-    return 0
+    return run_reported("migrate", partial(trio.run, migrate), debug=args.debug, database_url=settings.database_url)
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -135,9 +142,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     serve = commands.add_parser(
         "serve",
         help="run the game server (REST, WebSocket rooms, tournaments, timers)",
-        description="Run one Check-Game node. With no options it needs no services: SQLite in the user data "
-        "directory and live state in memory. Every option can also be set in the environment as CHECKGAME_<NAME> "
-        "(DATABASE_URL, REDIS_URL and JWT_SECRET too). Stops gracefully on SIGTERM or Ctrl+C.",
+        description=fill(
+            "Run one Check-Game node. With no options it needs no services: SQLite in the user data "
+            "directory and live state in memory, migrated on start. With --production the node never migrates: "
+            "run `checkgame migrate` once per release; until then /ready answers 503. Every option can also be "
+            "set in the environment as CHECKGAME_<NAME> (DATABASE_URL, REDIS_URL and JWT_SECRET too). Stops "
+            "gracefully on SIGTERM or Ctrl+C."
+        ),
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port, 0 for any free one (default: 8000)")
@@ -168,14 +181,22 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--production",
         action="store_const",
         const=True,
-        help="refuse embedded conveniences: JWT_SECRET must be given (env CHECKGAME_PRODUCTION=true)",
+        help="a cluster node: JWT_SECRET must be given and migrations are left to `checkgame migrate` "
+        "(env CHECKGAME_PRODUCTION=true)",
     )
+    _add_debug_flag(serve)
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser(
         "migrate",
         help="apply pending database schema migrations",
-        description="Bring the database schema up to date (serve does this itself for the embedded database).",
+        description=fill(
+            "Bring the database schema up to date. Run it once per release before production nodes start "
+            "(they never migrate themselves); serve does it itself for the embedded database."
+        ),
+        epilog=DATABASE_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_database_flag(migrate)
+    _add_debug_flag(migrate)
     migrate.set_defaults(handler=_migrate)

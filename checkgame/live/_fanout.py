@@ -2,7 +2,12 @@
 
 The node listens only to sessions it has local subscribers in: SUBSCRIBE on
 the first, UNSUBSCRIBE on the last, both acknowledged before returning, and
-serialised by one lock since they share one connection. Each published
+serialised by one lock since they share one connection. On a Redis Cluster
+the node uses sharded pub/sub instead (SSUBSCRIBE, one connection per shard,
+opened and closed together): a message then crosses only its own shard,
+where classic PUBLISH would be copied to every node of the cluster. If the
+cluster moves a slot (resharding), its shard ends the subscription
+(SUNSUBSCRIBE); the reader treats that as a dropped connection. Each published
 message (``{"v": version, "e": [entries]}``, one per commit) is decoded once
 and delivered to every local :class:`~checkgame.live.memory.MemorySubscription`.
 
@@ -18,14 +23,15 @@ do not refill a cache; then the reader reconnects and subscribes again.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any, cast
 
 import coredis
 import msgspec
 import trio
 from coredis.exceptions import RedisError
+from coredis.patterns.pubsub import BasePubSub
 
 from checkgame import sessions
 from checkgame.errors import LiveStateError
@@ -55,6 +61,10 @@ def translated(what: str) -> Iterator[None]:
         raise LiveStateError(f"redis {what} failed: {exc!r}") from exc
 
 
+class SubscriptionEndedError(Exception):
+    """Redis ended a subscription the node still wants: reconnect as if the connection had dropped."""
+
+
 class Channel:
     """One session's channel on this node: its local subscriptions and the store's cached state."""
 
@@ -81,21 +91,28 @@ class Channel:
 class Fanout:
     """The pub/sub half of a :class:`~checkgame.live.redis.RedisLiveStore`; :meth:`serve` is its reader task."""
 
-    def __init__(self, client: coredis.Redis[bytes], prefix: str, capacity: int, subscribe_timeout_s: float) -> None:
+    def __init__(
+        self,
+        client: coredis.Redis[bytes] | coredis.RedisCluster[bytes],
+        channel_name: Callable[[str], str],
+        sharded: bool,
+        capacity: int,
+        subscribe_timeout_s: float,
+    ) -> None:
         self._client = client
-        self._prefix = prefix
+        self.channel_name = channel_name
+        """The pub/sub channel of a session."""
+        self._sharded = sharded
+        self._sessions: dict[bytes, str] = {}
+        """The session of each channel subscribed to."""
         self._capacity = capacity
         self._subscribe_timeout_s = subscribe_timeout_s
         self.channels: dict[str, Channel] = {}
         self.generation = 0
         """Incremented whenever the connection drops."""
-        self._pubsub: coredis.patterns.pubsub.PubSub[bytes] | None = None
+        self._pubsub: BasePubSub[bytes, Any] | None = None
         self._up = trio.Event()
         self._lock = trio.Lock()
-
-    def channel_name(self, session_id: str) -> str:
-        """The pub/sub channel of a session."""
-        return f"{self._prefix}{session_id}{EVENTS_SUFFIX}"
 
     def live_channel(self, session_id: str) -> Channel | None:
         """The session's channel if this node is (confirmed) subscribed to it."""
@@ -136,13 +153,16 @@ class Fanout:
                 channel.subs.add(subscription)
                 return
             channel = self.channels[session_id] = Channel(subscription)  # before SUBSCRIBE: no message is missed
+            name = self.channel_name(session_id)
+            self._sessions[name.encode()] = session_id
             generation = self.generation
             try:
                 with trio.CancelScope(shield=True), translated("SUBSCRIBE"):  # bounded by coredis's ack timeout
-                    await pubsub.subscribe(self.channel_name(session_id))
+                    await pubsub.subscribe(name)
             except BaseException:
                 if self.channels.get(session_id) is channel:
                     del self.channels[session_id]
+                    del self._sessions[name.encode()]
                 raise
             if generation != self.generation:
                 raise LiveStateError("redis pub/sub connection lost while subscribing")
@@ -157,12 +177,14 @@ class Fanout:
             if channel.subs:
                 return
             del self.channels[session_id]
+            name = self.channel_name(session_id)
+            self._sessions.pop(name.encode(), None)
             pubsub = self._pubsub
             if pubsub is None:
                 return  # the reader subscribes again only to the channels still wanted
             try:
                 with trio.move_on_after(self._subscribe_timeout_s):
-                    await pubsub.unsubscribe(self.channel_name(session_id))
+                    await pubsub.unsubscribe(name)
             except DRIVER_ERRORS:
                 pass  # the connection is going down; the reader reconnects without this channel
 
@@ -171,21 +193,35 @@ class Fanout:
         delay = RECONNECT_MIN_S
         while True:
             try:
-                async with self._client.pubsub(retry_policy=None, ignore_subscribe_messages=True) as pubsub:
+                async with self._open() as pubsub:
                     await self._attach(pubsub)
                     delay = RECONNECT_MIN_S
                     while True:
                         message = await pubsub.get_message()
-                        if message is not None and message["type"] == "message":
-                            self._dispatch(cast("bytes", message["channel"]), cast("bytes", message["data"]))
-            except* DRIVER_ERRORS as group:
+                        if message is None:
+                            continue
+                        name = cast("bytes", message["channel"])
+                        if message["type"] == "message":
+                            self._dispatch(name, cast("bytes", message["data"]))
+                        elif message["type"] == "sunsubscribe" and name in self._sessions:
+                            raise SubscriptionEndedError(f"the shard of {name!r} ended its subscription (slot moved)")
+            except* (*DRIVER_ERRORS, SubscriptionEndedError) as group:
                 log.warning("redis pub/sub connection lost (%r); reconnecting in %.1f s", group.exceptions[0], delay)
             finally:
                 self._detach()
             await trio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_S)
 
-    async def _attach(self, pubsub: coredis.patterns.pubsub.PubSub[bytes]) -> None:
+    def _open(self) -> AbstractAsyncContextManager[BasePubSub[bytes, Any]]:
+        """A new pub/sub connection: classic on one server, sharded on a cluster (acks are read by the reader)."""
+        if self._sharded:
+            assert isinstance(self._client, coredis.RedisCluster)
+            sharded: BasePubSub[bytes, Any] = self._client.sharded_pubsub(retry_policy=None)
+            return sharded
+        classic: BasePubSub[bytes, Any] = self._client.pubsub(retry_policy=None)
+        return classic
+
+    async def _attach(self, pubsub: BasePubSub[bytes, Any]) -> None:
         async with self._lock:
             if self.channels:
                 await pubsub.subscribe(*(self.channel_name(session_id) for session_id in self.channels))
@@ -207,8 +243,8 @@ class Fanout:
                 subscription.mark_lagged()
 
     def _dispatch(self, name: bytes, data: bytes) -> None:
-        session_id = name[len(self._prefix) : -len(EVENTS_SUFFIX)].decode()
-        channel = self.channels.get(session_id)
+        session_id = self._sessions.get(name)
+        channel = None if session_id is None else self.channels.get(session_id)
         if channel is None:
             return  # unsubscribed meanwhile
         try:

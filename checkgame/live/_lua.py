@@ -12,9 +12,10 @@ from __future__ import annotations
 __all__ = ["CLAIM_DUE", "COMMIT", "CREATE", "ENTRIES_SINCE", "RATE_LIMIT_HIT", "SESSION_IDS"]
 
 COMMIT = """
--- KEYS: state hash, log list, deadlines zset
+-- KEYS: state hash, log list, deadlines zset (of the session's bucket: all three in one hash slot)
 -- ARGV: 1 expected version, 2 new version, 3 new seq, 4 state JSON, 5 wake_at ('' = none),
---       6 ttl ms (0 = none), 7 log size, 8 channel, 9 session id, 10 commit id, 11.. entries JSON
+--       6 ttl ms (0 = none), 7 log size, 8 channel (in the same slot), 9 session id, 10 commit id,
+--       11 PUBLISH, or SPUBLISH on a Redis Cluster (a shard channel), 12.. entries JSON
 local current = redis.call('HMGET', KEYS[1], 'v', 'c')
 if current[1] ~= ARGV[1] then
   -- A retry of this very commit after a lost reply (the client retries on connection errors):
@@ -23,8 +24,8 @@ if current[1] ~= ARGV[1] then
   return 0
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'q', ARGV[3], 's', ARGV[4], 'c', ARGV[10])
-if #ARGV > 10 then
-  redis.call('RPUSH', KEYS[2], unpack(ARGV, 11))
+if #ARGV > 11 then
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, 12))
   redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
 end
 if ARGV[5] == '' then
@@ -39,13 +40,13 @@ if ttl > 0 then
 end
 -- Published even without entries, with the new state: other nodes replace their cached state, so a move
 -- there after one here costs one round trip too (the commit), not a read first.
-local entries = table.concat(ARGV, ',', 11)
-redis.call('PUBLISH', ARGV[8], '{"v":' .. ARGV[2] .. ',"s":' .. ARGV[4] .. ',"e":[' .. entries .. ']}')
+local entries = table.concat(ARGV, ',', 12)
+redis.call(ARGV[11], ARGV[8], '{"v":' .. ARGV[2] .. ',"s":' .. ARGV[4] .. ',"e":[' .. entries .. ']}')
 return 1
 """
 
 CREATE = """
--- KEYS: state hash, log list, deadlines zset, sessions set
+-- KEYS: state hash, log list, deadlines zset, sessions set (all four of the session's bucket: one hash slot)
 -- ARGV: 1 version, 2 seq, 3 state JSON, 4 wake_at ('' = none), 5 ttl ms (0 = none), 6 session id
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'q', ARGV[2], 's', ARGV[3], 'c', '')
@@ -62,12 +63,12 @@ return 1
 """
 
 CLAIM_DUE = """
--- KEYS: deadlines zset
--- ARGV: 1 now, 2 most sessions to claim, 3 lease end, 4 state key prefix
+-- KEYS: one bucket's deadlines zset
+-- ARGV: 1 now, 2 most sessions to claim, 3 lease end, 4 the bucket's state key prefix
 -- A claimed session is not removed but pushed to the lease end: if the claimer dies before its
 -- Tick commits (which files the next wake-up), another node claims it again then.
--- Sessions whose state expired are dropped instead. (The EXISTS keys are computed here, which
--- standalone Redis allows; the store does not support Redis Cluster.)
+-- Sessions whose state expired are dropped instead. The EXISTS keys are computed here: they are in
+-- the bucket's hash slot, which Redis Cluster allows (a key of another slot would be refused).
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local claimed = {}
 for _, id in ipairs(due) do
@@ -83,7 +84,7 @@ return claimed
 
 CLAIM_DEAD_NODES = """
 -- KEYS: nodes zset (node -> last heartbeat)
--- ARGV: 1 heartbeats older than this are dead, 2 prefix of the per-node session sets
+-- ARGV: 1 heartbeats older than this are dead, 2 prefix of the per-node session sets (same hash tag)
 -- Each dead node is removed as it is returned, so exactly one caller gets it.
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 local claimed = {}
@@ -112,8 +113,8 @@ return redis.call('LRANGE', KEYS[2], after - q + n, -1)
 """
 
 SESSION_IDS = """
--- KEYS: sessions set
--- ARGV: 1 state key prefix
+-- KEYS: one bucket's sessions set
+-- ARGV: 1 the bucket's state key prefix
 -- Forgets sessions whose keys expired, on the way.
 local live = {}
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do

@@ -2,18 +2,28 @@
 
 Theory of operation
 -------------------
-Keys (``p`` is the prefix, ``cg`` by default)::
+Keys (``p`` is the prefix, ``cg`` by default; ``b`` is the session's *bucket*)::
 
-    {p}:s:{id}          hash: v = version, q = seq of the last entry, s = state JSON, c = last commit id
-    {p}:s:{id}:log      list: the last ``log_size`` entries, JSON, oldest first
-    {p}:s:{id}:events   pub/sub channel: one message per commit, {"v": version, "e": [entries]}
-    {p}:deadlines       sorted set: session id scored by its next wake-up (epoch seconds)
-    {p}:sessions        set: every session id (expired ones are swept by :meth:`session_ids`)
+    {p:b}:s:{id}        hash: v = version, q = seq of the last entry, s = state JSON, c = last commit id
+    {p:b}:s:{id}:log    list: the last ``log_size`` entries, JSON, oldest first
+    {p:b}:s:{id}:events pub/sub channel: one message per commit, {"v": version, "e": [entries]}
+    {p:b}:deadlines     sorted set: the bucket's session ids scored by their next wake-up (epoch seconds)
+    {p:b}:sessions      set: the bucket's session ids (expired ones are swept by :meth:`session_ids`)
     {p}:nodes           sorted set: node id scored by its last heartbeat
     {p}:node:{id}       set: the sessions in which that node holds (or held) connections
     {p}:report:{id}     string: that node's latest report (JSON), expiring unless published again
     {p}:reports         set: node ids that published a report (members whose report expired are swept on read)
     {p}:drain           set: node ids asked to drain
+
+The part in braces is the key's hash tag: Redis Cluster puts keys with the
+same tag in the same hash slot, and a script may only touch keys of one slot.
+So a session's keys, its channel, and the deadline and session sets of its
+bucket (``crc32(id) % buckets``) share a slot, and a commit stays one script
+on one shard; what concerns nodes rather than sessions shares the ``{p}``
+slot. A cluster spreads sessions over ``buckets`` slots (64 by default, each a
+few KiB of work per second); standalone Redis and Sentinel use one bucket, so
+their claim is one script as before. :meth:`claim_due` and :meth:`session_ids`
+run their script once per bucket, in one pipeline (a round trip per shard).
 
 Every operation is one Lua script (:mod:`checkgame.live._lua`), loaded once at
 start (coredis reloads it on NOSCRIPT), so each is atomic and costs one round
@@ -26,8 +36,10 @@ script recognises its own write and answers "applied" instead of "lost race",
 which the caller would otherwise answer by applying the command again.
 
 **Fan-out** (:mod:`checkgame.live._fanout`). One pub/sub connection per
-node, owned by a reader task that :func:`open_redis_live_store` runs. The node subscribes to a session's channel
-when its first local subscriber appears and unsubscribes when the last one
+node (on a cluster, one per shard, with SSUBSCRIBE: a commit's SPUBLISH reaches
+only its shard's subscribers instead of every Redis node), owned by a reader
+task that :func:`open_redis_live_store` runs. The node subscribes to a
+session's channel when its first local subscriber appears and unsubscribes when the last one
 leaves; the SUBSCRIBE is acknowledged before :meth:`subscribe` yields, so no
 commit after that can be missed. Messages are decoded once per node and
 delivered to the local subscriptions, which are
@@ -53,31 +65,35 @@ it now, and if that node dies before its Tick commits (which files the next
 wake-up), another node claims it when the lease ends.
 
 Driver errors become :class:`~checkgame.errors.LiveStateError`; nothing from
-coredis escapes. The store needs standalone Redis (or Sentinel): the scripts
-touch keys of several sessions, which Redis Cluster would refuse.
+coredis escapes. ``REDIS_URL`` may name one server, a cluster or Sentinels
+(:mod:`checkgame.live._connect`).
 """
 
 from __future__ import annotations
 
 import secrets
+import zlib
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, cast
 
-import coredis
 import msgspec
 import trio
+from coredis.exceptions import NoScriptError
 
 from checkgame import sessions
 from checkgame.errors import LiveStateError
 from checkgame.live import _lua
-from checkgame.live._fanout import DRIVER_ERRORS, Channel, Fanout, translated
+from checkgame.live._connect import Client, open_client
+from checkgame.live._fanout import DRIVER_ERRORS, EVENTS_SUFFIX, Channel, Fanout, translated
 from checkgame.live.memory import MemorySubscription
 from checkgame.sessions import Entry, SessionState, Status
 
-__all__ = ["DRIVER_ERRORS", "RedisLiveStore", "open_redis_live_store"]
+__all__ = ["CLUSTER_BUCKETS", "DRIVER_ERRORS", "RedisLiveStore", "bucket_of", "open_redis_live_store"]
 
 HOUR_S = 3600.0
+CLUSTER_BUCKETS = 64
+"""Hash slots a cluster spreads sessions over: enough for even shards, few enough to poll every 0.1 s."""
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
@@ -88,8 +104,10 @@ class RedisLiveStore:
 
     def __init__(
         self,
-        client: coredis.Redis[bytes],
+        client: Client,
         *,
+        sharded: bool = False,
+        buckets: int | None = None,
         prefix: str = "cg",
         log_size: int = 512,
         subscriber_capacity: int = 256,
@@ -99,15 +117,17 @@ class RedisLiveStore:
         idle_ttl_s: float = 7 * 24 * HOUR_S,
         subscribe_timeout_s: float = 5.0,
     ) -> None:
+        if "{" in prefix or "}" in prefix:
+            raise ValueError(f"the key prefix may not contain braces (they make hash tags): {prefix!r}")
         self._client = client
-        self._state_prefix = f"{prefix}:s:"
-        self._deadlines = f"{prefix}:deadlines"
-        self._sessions = f"{prefix}:sessions"
-        self._nodes = f"{prefix}:nodes"
-        self._node_prefix = f"{prefix}:node:"
-        self._report_prefix = f"{prefix}:report:"
-        self._reports = f"{prefix}:reports"
-        self._drain = f"{prefix}:drain"
+        self._buckets = [f"{{{prefix}:{n}}}" for n in range(buckets or (CLUSTER_BUCKETS if sharded else 1))]
+        self._publish = "SPUBLISH" if sharded else "PUBLISH"
+        nodes = f"{{{prefix}}}"
+        self._nodes = f"{nodes}:nodes"
+        self._node_prefix = f"{nodes}:node:"
+        self._report_prefix = f"{nodes}:report:"
+        self._reports = f"{nodes}:reports"
+        self._drain = f"{nodes}:drain"
         self._log_size = log_size
         self._claim_batch = claim_batch
         self._claim_lease_s = claim_lease_s
@@ -117,22 +137,59 @@ class RedisLiveStore:
             name: client.register_script(getattr(_lua, name))
             for name in ("COMMIT", "CREATE", "CLAIM_DUE", "CLAIM_DEAD_NODES", "ENTRIES_SINCE", "SESSION_IDS")
         }
-        self._fanout = Fanout(client, self._state_prefix, subscriber_capacity, subscribe_timeout_s)
+        self._fanout = Fanout(client, self.channel, sharded, subscriber_capacity, subscribe_timeout_s)
 
     @property
-    def client(self) -> coredis.Redis[bytes]:
+    def client(self) -> Client:
         """The store's coredis client, to share its connections (e.g. with the Redis rate limiter)."""
         return self._client
 
     def channel(self, session_id: str) -> str:
         """The pub/sub channel of a session."""
-        return self._fanout.channel_name(session_id)
+        return f"{self.state_key(session_id)}{EVENTS_SUFFIX}"
 
-    def _state_key(self, session_id: str) -> str:
-        return f"{self._state_prefix}{session_id}"
+    def _bucket(self, session_id: str) -> str:
+        return self._buckets[bucket_of(session_id, len(self._buckets))]
+
+    def state_key(self, session_id: str) -> str:
+        """The key of the session's state hash (its log and channel add a suffix), for operators and tests."""
+        return f"{self._bucket(session_id)}:s:{session_id}"
+
+    def deadlines_key(self, session_id: str) -> str:
+        """The key of the deadline set that holds the session's wake-up."""
+        return f"{self._bucket(session_id)}:deadlines"
 
     def _log_key(self, session_id: str) -> str:
-        return f"{self._state_prefix}{session_id}:log"
+        return f"{self.state_key(session_id)}:log"
+
+    async def _run_per_bucket(self, name: str, keys: list[str], args: list[str | bytes | int]) -> list[bytes]:
+        """Run a script once per bucket (``{}`` in ``keys`` and ``args`` is the tag); their results, joined."""
+
+        def filled(items: list[Any], tag: str) -> list[Any]:
+            return [item.replace("{}", tag) if isinstance(item, str) else item for item in items]
+
+        if len(self._buckets) == 1:
+            return cast(
+                "list[bytes]", await self._run(name, filled(keys, self._buckets[0]), filled(args, self._buckets[0]))
+            )
+        script = self._scripts[name]
+        with translated(name):
+            try:
+                return await self._pipelined(
+                    script.sha, [(filled(keys, tag), filled(args, tag)) for tag in self._buckets]
+                )
+            except NoScriptError:  # a master that joined after start-up (SCRIPT LOAD went to every node then)
+                await self._client.script_load(script.script)
+                return await self._pipelined(
+                    script.sha, [(filled(keys, tag), filled(args, tag)) for tag in self._buckets]
+                )
+
+    async def _pipelined(self, sha: str | bytes, calls: list[tuple[list[Any], list[Any]]]) -> list[bytes]:
+        """EVALSHA each call in one pipeline (a round trip per shard), not through coredis's Script: its
+        pipeline checks SCRIPT EXISTS on every node first, and fails with a TypeError while one is down."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            requests: list[Any] = [pipe.evalsha(sha, keys=keys, args=args) for keys, args in calls]
+        return [item for request in requests for item in cast("list[bytes]", await request)]
 
     async def _run(self, name: str, keys: list[str], args: list[str | bytes | int]) -> Any:
         with translated(name):
@@ -158,7 +215,12 @@ class RedisLiveStore:
     async def create(self, state: SessionState) -> None:
         await self._run(
             "CREATE",
-            [self._state_key(state.id), self._log_key(state.id), self._deadlines, self._sessions],
+            [
+                self.state_key(state.id),
+                self._log_key(state.id),
+                self.deadlines_key(state.id),
+                f"{self._bucket(state.id)}:sessions",
+            ],
             [state.version, state.seq, _encode_state(state), _score(state.wake_at()), self._ttl_ms(state), state.id],
         )
         channel = self._fanout.channels.get(state.id)
@@ -172,7 +234,7 @@ class RedisLiveStore:
             return cached
         generation = self._fanout.generation
         with translated("load"):
-            raw = await self._client.hget(self._state_key(session_id), "s")
+            raw = await self._client.hget(self.state_key(session_id), "s")
         if raw is None:
             return None
         state = sessions.from_dict(_decode(raw))
@@ -184,7 +246,7 @@ class RedisLiveStore:
         generation = self._fanout.generation
         applied = await self._run(
             "COMMIT",
-            [self._state_key(state.id), self._log_key(state.id), self._deadlines],
+            [self.state_key(state.id), self._log_key(state.id), self.deadlines_key(state.id)],
             [
                 expected_version,
                 state.version,
@@ -196,6 +258,7 @@ class RedisLiveStore:
                 self.channel(state.id),
                 state.id,
                 secrets.token_hex(8),
+                self._publish,
                 *(_encode(entry.to_dict()) for entry in entries),
             ],
         )
@@ -208,7 +271,7 @@ class RedisLiveStore:
         return False
 
     async def entries_since(self, session_id: str, seq: int) -> list[Entry] | None:
-        raw = await self._run("ENTRIES_SINCE", [self._state_key(session_id), self._log_key(session_id)], [seq])
+        raw = await self._run("ENTRIES_SINCE", [self.state_key(session_id), self._log_key(session_id)], [seq])
         if raw is None:
             return None
         entries = [Entry.from_dict(_decode(item)) for item in cast("list[bytes]", raw)]
@@ -220,12 +283,10 @@ class RedisLiveStore:
         return self._fanout.subscribe(session_id)
 
     async def claim_due(self, now: float) -> list[str]:
-        claimed = await self._run(
-            "CLAIM_DUE",
-            [self._deadlines],
-            [repr(now), self._claim_batch, repr(now + self._claim_lease_s), self._state_prefix],
+        claimed = await self._run_per_bucket(
+            "CLAIM_DUE", ["{}:deadlines"], [repr(now), self._claim_batch, repr(now + self._claim_lease_s), "{}:s:"]
         )
-        return [item.decode() for item in cast("list[bytes]", claimed)]
+        return [item.decode() for item in claimed]
 
     async def track(self, node: str, session_id: str) -> None:
         key = f"{self._node_prefix}{node}"
@@ -245,8 +306,8 @@ class RedisLiveStore:
         ]
 
     async def session_ids(self) -> list[str]:
-        ids = await self._run("SESSION_IDS", [self._sessions], [self._state_prefix])
-        return [item.decode() for item in cast("list[bytes]", ids)]
+        ids = await self._run_per_bucket("SESSION_IDS", ["{}:sessions"], ["{}:s:"])
+        return [item.decode() for item in ids]
 
     async def publish_node_report(self, node: str, report: dict[str, Any], now: float, ttl_s: float) -> None:
         with translated("publish node report"):
@@ -299,6 +360,11 @@ class RedisLiveStore:
             channel.seen = state.version
 
 
+def bucket_of(session_id: str, buckets: int) -> int:
+    """The bucket of a session: its keys carry the hash tag ``{prefix:bucket}``."""
+    return zlib.crc32(session_id.encode()) % buckets
+
+
 def _encode_state(state: SessionState) -> bytes:
     return _encode(sessions.to_dict(state))
 
@@ -316,7 +382,8 @@ async def open_redis_live_store(
     stream_timeout_s: float = 10.0,
     **options: Any,
 ) -> AsyncIterator[RedisLiveStore]:
-    """Connect to Redis at ``url`` and run the store's pub/sub reader until the context exits.
+    """Connect to Redis at ``url`` (one server, a cluster or Sentinels: :mod:`checkgame.live._connect`)
+    and run the store's pub/sub reader until the context exits.
 
     Open it in the task that also closes it, around everything that uses it
     (coredis requires both, DESIGN.md §6). ``options`` go to :class:`RedisLiveStore`.
@@ -324,18 +391,17 @@ async def open_redis_live_store(
     Raises:
         LiveStateError: Redis does not answer at start-up.
     """
-    client: coredis.Redis[bytes] = coredis.Redis.from_url(
-        url,
-        decode_responses=False,
-        client_name=client_name,
-        connect_timeout=connect_timeout_s,
-        stream_timeout=stream_timeout_s,
-    )
     body_error: BaseException | None = None
     error: BaseException
     try:
-        async with client:
-            store = RedisLiveStore(client, **options)
+        async with AsyncExitStack() as stack:
+            with translated("start-up"):
+                connection = await stack.enter_async_context(
+                    open_client(
+                        url, client_name=client_name, connect_timeout=connect_timeout_s, stream_timeout=stream_timeout_s
+                    )
+                )
+            store = RedisLiveStore(connection.client, sharded=connection.sharded, **options)
             await store.prepare()
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(store.serve_pubsub)

@@ -37,7 +37,7 @@ LOAD_SETTINGS = {
     "CHECKGAME_BENCH_ECHO": "true",
     "CHECKGAME_MAX_CONNECTIONS_PER_IP": "0",  # every simulated player comes from this machine
     "CHECKGAME_LOG_LEVEL": "warning",
-    "JWT_SECRET": "load-test-secret-0123456789abcdefghijklmnop",
+    "JWT_SECRET": "load-test-secret-Xq3v9ZpL2mK7tR8wY4nB6cD1",
 }
 """What a load-test server is told beyond its defaults (documented in docs/performance.md)."""
 

@@ -1,6 +1,6 @@
 """Every Prometheus metric the server exports, declared once (scraped at ``/metrics``).
 
-Names follow the seed plan where it names them (``http_request_duration_seconds``,
+Names follow the deployment plan where it names them (``http_request_duration_seconds``,
 ``active_games_total``, ``websocket_connections_total``); the rest carry the
 ``checkgame_`` prefix and Prometheus' unit suffixes. Labels are bounded sets
 (route templates, message and action types, error codes, operation names):

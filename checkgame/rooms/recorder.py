@@ -42,7 +42,15 @@ import trio
 
 from checkgame.errors import ClientError, StoreError, StoreUnavailableError
 from checkgame.observability.metrics import Metrics
-from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, SessionEnded, TournamentStarted, result_id
+from checkgame.sessions.machine import (
+    ENDED_BY_ADMIN,
+    Effect,
+    SeatReleased,
+    SeatTaken,
+    SessionEnded,
+    TournamentStarted,
+    result_id,
+)
 from checkgame.store.base import GameResult, Store, TournamentResult
 
 __all__ = ["BACKOFF_MAX_S", "ENDED_BY_ADMIN", "Recorder", "effect_kind"]
@@ -52,9 +60,6 @@ log = logging.getLogger(__name__)
 BACKOFF_MIN_S = 0.5
 BACKOFF_MAX_S = 10.0
 """The longest wait between two attempts while the database is unavailable."""
-
-ENDED_BY_ADMIN = "ended_by_admin"
-"""The end reason recorded for a session an operator ended."""
 
 
 def effect_kind(effect: Effect) -> str:
@@ -189,7 +194,7 @@ class Recorder:
             case TournamentStarted():
                 await self.store.set_session_status(effect.session_id, "playing")
             case SessionEnded():
-                await self.store.end_session(effect.session_id, ENDED_BY_ADMIN, effect.finished_at)
+                await self.store.end_session(effect.session_id, effect.reason, effect.finished_at)
             case TournamentResult():
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
             case _:

@@ -65,6 +65,13 @@ __all__ = [
 RECENT_ACTION_IDS = 256
 """How many action ids a session remembers for idempotent retries."""
 
+ENDED_BY_ADMIN = "ended_by_admin"
+"""``endReason`` of a session an operator ended."""
+ABANDONED = "abandoned"
+"""``endReason`` of a waiting table everybody left."""
+EXPIRED = "expired"
+"""``endReason`` of a waiting table nobody joined, left or started for ``waiting_idle_s``."""
+
 RECORD_RETRY_S = 30.0
 """A result not acknowledged as stored after this long is handed to a recorder again."""
 
@@ -93,10 +100,12 @@ class TournamentStarted:
 
 @dataclass(frozen=True, slots=True)
 class SessionEnded:
-    """An administrator ended the session: it is finished, with no winner."""
+    """The session is finished with no winner, for ``reason`` (the store's ``end_reason``)."""
 
     session_id: str
     finished_at: datetime
+    reason: str = ENDED_BY_ADMIN
+    """``ended_by_admin``, or a waiting table the server closed: ``abandoned`` (everybody left), ``expired``."""
 
 
 Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult
@@ -116,7 +125,13 @@ class Outcome:
 def new_session(session_id: str, creator: Seat, seed: int, settings: SessionSettings, now: float) -> SessionState:
     """A waiting session whose first seat is its creator."""
     return SessionState(
-        id=session_id, creator=creator.player_id, seed=seed, settings=settings, created_at=now, seats=(creator,)
+        id=session_id,
+        creator=creator.player_id,
+        seed=seed,
+        settings=settings,
+        created_at=now,
+        seats=(creator,),
+        waiting_until=now + settings.waiting_idle_s,
     )
 
 
@@ -194,6 +209,8 @@ class _Log:
 def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
     if state.seat_of(command.player_id) is not None and command.player_id not in state.left:
         raise ConflictError("you already have a seat in this session", code="ALREADY_JOINED")
+    if state.status is Status.FINISHED:
+        raise ConflictError("this session is over", code="SESSION_FINISHED")
     if state.status is not Status.WAITING:
         raise ConflictError("the tournament has already started", code="SESSION_STARTED")
     if len(state.seated) >= state.settings.max_players:
@@ -206,7 +223,7 @@ def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
     log.effects.append(
         SeatTaken(SessionPlayer(state.id, seat.player_id, seat.name, number, seat.user_id, _datetime(log.now)))
     )
-    return replace(state, seats=seats, left=left)
+    return replace(state, seats=seats, left=left, waiting_until=log.now + state.settings.waiting_idle_s)
 
 
 def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:
@@ -217,7 +234,7 @@ def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:
     tournament = Tournament.start(state.seated)  # NOT_ENOUGH_PLAYERS below 2
     log.add("tournament_started", {"players": list(tournament.seats)})
     log.effects.append(TournamentStarted(state.id))
-    return _deal(replace(state, tournament=tournament), log)
+    return _deal(replace(state, tournament=tournament, waiting_until=None), log)
 
 
 def _deal(state: SessionState, log: _Log) -> SessionState:
@@ -346,10 +363,12 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     log.add("player_left_session", {"player": player_id})
     if state.status is Status.WAITING:
         log.effects.append(SeatReleased(state.id, player_id))
-        if player_id == state.creator and state.seated:  # the next seat inherits the start button
+        if not state.seated:  # nobody is left to start it: a table nobody can join usefully
+            return _close(state, "everybody left the table", by="server", log=log, code=ABANDONED)
+        if player_id == state.creator:  # the next seat inherits the start button
             state = replace(state, creator=state.seated[0])
             log.add("creator_changed", {"player": state.creator})
-        return state
+        return replace(state, waiting_until=log.now + state.settings.waiting_idle_s)
     tournament = state.tournament
     if state.status is Status.FINISHED or tournament is None or player_id not in tournament.remaining:
         return state
@@ -371,12 +390,18 @@ def _kick(state: SessionState, command: Kick, log: _Log) -> SessionState:
 
 
 def _end_session(state: SessionState, reason: str, log: _Log) -> SessionState:
-    """Stop the tournament where it stands: no game result and no ranking are invented."""
+    """An operator stops the tournament where it stands: no game result and no ranking are invented."""
     if state.status is Status.FINISHED:
         raise ConflictError("the session is already finished", code="SESSION_FINISHED")
-    log.add("session_ended", {"reason": reason, "gameNumber": state.game_number})
-    log.effects.append(SessionEnded(state.id, _datetime(log.now)))
-    return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=())
+    return _close(state, reason, by="operator", log=log)
+
+
+def _close(state: SessionState, reason: str, *, by: str, log: _Log, code: str = ENDED_BY_ADMIN) -> SessionState:
+    """Finish the session without a winner, saying who closed it (``operator`` or ``server``), why in words
+    (``reason``), and as the session's ``endReason`` (``code``)."""
+    log.add("session_ended", {"reason": reason, "gameNumber": state.game_number, "by": by})
+    log.effects.append(SessionEnded(state.id, _datetime(log.now), code))
+    return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=(), waiting_until=None)
 
 
 def _connect(state: SessionState, player_id: str, node: str, log: _Log) -> SessionState:
@@ -414,6 +439,10 @@ def _without(absent: tuple[tuple[str, float], ...], player_id: str) -> tuple[tup
 def _tick(state: SessionState, log: _Log) -> SessionState:
     """Act on every deadline that is due: dropped players, the turn timer, the next game."""
     now = log.now
+    if state.status is Status.WAITING and state.waiting_until is not None and state.waiting_until <= now:
+        minutes = round(state.settings.waiting_idle_s / 60)
+        why = f"nobody joined, left or started it for {minutes} minutes"
+        return _close(state, why, by="server", log=log, code=EXPIRED)
     for player_id, drop_at in state.absent:
         if drop_at <= now and player_id not in state.left:
             state = _leave(state, player_id, log)
@@ -428,7 +457,7 @@ def _tick(state: SessionState, log: _Log) -> SessionState:
 
 
 def _act_for_absent_mover(state: SessionState, log: _Log) -> SessionState:
-    """The turn timer ran out: draw (the penalty under attack), or name the suit held most (issue 2/7 §6)."""
+    """The turn timer ran out: draw (the penalty under attack), or name the suit held most."""
     game = state.game
     assert game is not None
     assert game.current is not None

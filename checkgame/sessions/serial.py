@@ -12,7 +12,8 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
     {
       "format": 1,
       "id": "s1", "creator": "ann", "seed": 42, "created_at": 1700000000.5,
-      "settings": [4, 7, 30.0, 5.0, 60.0],   # max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s
+      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0],   # max_players, hand_size, turn_timeout_s, next_game_delay_s,
+                                                    # grace_s, waiting_idle_s (absent in older states: the default)
       "status": "playing",
       "seats": [["ann", "Ann", "u1"], ["bob", "Bob", null]],   # player_id, name, user_id
       "left": [],
@@ -20,7 +21,7 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
       "game": {...},                          # rules.to_dict, or null
       "game_number": 1, "game_first_player": "ann", "game_started_at": 1700000001.0,
       "game_actions": [{"type": "draw", "player": "ann", "at": 1700000002.0}],
-      "turn_deadline": 1700000032.0, "next_game_at": null,
+      "turn_deadline": 1700000032.0, "next_game_at": null, "waiting_until": null,   # (absent in older states)
       "present": [["ann", "node-1"]], "absent": [["bob", 1700000061.0]],
       "pending_results": [],                  # results not yet acknowledged as stored (times as epoch seconds)
       "results_retry_at": null,
@@ -63,6 +64,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
             settings.turn_timeout_s,
             settings.next_game_delay_s,
             settings.grace_s,
+            settings.waiting_idle_s,
         ],
         "status": state.status.value,
         "seats": [[seat.player_id, seat.name, seat.user_id] for seat in state.seats],
@@ -81,6 +83,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
         "game_actions": list(state.game_actions),
         "turn_deadline": state.turn_deadline,
         "next_game_at": state.next_game_at,
+        "waiting_until": state.waiting_until,
         "present": [list(entry) for entry in state.present],
         "absent": [[player, at] for player, at in state.absent],
         "pending_results": [_result_to_dict(result) for result in state.pending_results],
@@ -148,14 +151,15 @@ def from_dict(data: dict[str, Any]) -> SessionState:
 
 
 def _from_dict(data: dict[str, Any]) -> SessionState:
-    max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s = data["settings"]
+    max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, *later = data["settings"]
+    waiting_idle_s = later[0] if later else SessionSettings().waiting_idle_s
     raw_tournament = data["tournament"]
     raw_game = data["game"]
     return SessionState(
         id=data["id"],
         creator=data["creator"],
         seed=data["seed"],
-        settings=SessionSettings(max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s),
+        settings=SessionSettings(max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s),
         created_at=data["created_at"],
         status=Status(data["status"]),
         seats=tuple(Seat(player_id, name, user_id) for player_id, name, user_id in data["seats"]),
@@ -172,6 +176,7 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         game_actions=tuple(data["game_actions"]),
         turn_deadline=data["turn_deadline"],
         next_game_at=data["next_game_at"],
+        waiting_until=data.get("waiting_until"),
         present=tuple((str(player), str(node)) for player, node in data["present"]),
         absent=tuple((player, at) for player, at in data["absent"]),
         pending_results=tuple(_result_from_dict(raw) for raw in data["pending_results"]),

@@ -47,6 +47,8 @@ class SessionSettings:
     """Pause between a game's end and the next game's deal."""
     grace_s: float = 60.0
     """How long a disconnected player keeps the seat before counting as having left (§14)."""
+    waiting_idle_s: float = 1800.0
+    """A table still waiting this long after its last join or leave closes (nobody is going to start it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class SessionState:
     """The running game's action log, for replay from its seed."""
     turn_deadline: float | None = None
     next_game_at: float | None = None
+    waiting_until: float | None = None
+    """While waiting: when the table closes if nobody joins, leaves or starts it before."""
     present: tuple[tuple[str, str], ...] = ()
     """(player, node) for each node holding a connection of the player."""
     absent: tuple[tuple[str, float], ...] = ()
@@ -109,6 +113,7 @@ class SessionState:
 
     def wake_at(self) -> float | None:
         """The earliest deadline to act on, if any (what the timer schedules)."""
-        times = [t for t in (self.turn_deadline, self.next_game_at, self.results_retry_at) if t is not None]
+        deadlines = (self.turn_deadline, self.next_game_at, self.results_retry_at, self.waiting_until)
+        times = [t for t in deadlines if t is not None]
         times.extend(at for _, at in self.absent)
         return min(times, default=None)

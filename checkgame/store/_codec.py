@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
 
-USER_COLUMNS = "id, username, email, password_hash, role, created_at"
-USER_INSERT = "id, username, email, password_hash, role, created_at, username_key, email_key"
+USER_COLUMNS = "id, username, email, password_hash, role, created_at, disabled"
+USER_INSERT = "id, username, email, password_hash, role, created_at, disabled, username_key, email_key"
 TOKEN_COLUMNS = "jti, user_id, family, expires_at, used, revoked"
 SESSION_INSERT = (
     "id, code, name, creator_id, max_players, is_private, status, created_at, finished_at, winner_id, code_key"
@@ -83,6 +84,7 @@ def user_params(user: User) -> tuple[Any, ...]:
         user.password_hash,
         user.role,
         encode_time(user.created_at),
+        int(user.disabled),
         key(user.username),
         key(user.email),
     )
@@ -90,7 +92,7 @@ def user_params(user: User) -> tuple[Any, ...]:
 
 def user(row: Row) -> User:
     """Decode :data:`USER_COLUMNS`."""
-    return User(row[0], row[1], row[2], row[3], row[4], decode_time(row[5]))
+    return User(row[0], row[1], row[2], row[3], row[4], decode_time(row[5]), bool(row[6]))
 
 
 def token_params(token: RefreshToken) -> tuple[Any, ...]:
@@ -214,6 +216,20 @@ def game(row: Row, actions: Sequence[str]) -> GameResult:
 def stats(row: Row) -> PlayerStats:
     """Decode :data:`STATS_COLUMNS`."""
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+PLACES = (
+    "SELECT CAST(p.key AS INTEGER) + 1, count(*) FROM session_players sp"
+    " JOIN games g ON g.session_id = sp.session_id, json_each(g.placements) p"
+    " WHERE sp.user_id = ? AND p.value = sp.player_id GROUP BY 1"
+)
+"""(place, games) of one user, counted from the recorded games (one row per place reached)."""
+
+
+def with_places(stats: PlayerStats, places: Sequence[Row]) -> PlayerStats:
+    """``stats`` with the games finished in each place, from :data:`PLACES` rows (either backend)."""
+    counts = {int(place): int(games) for place, games in places}
+    return replace(stats, placements=tuple(counts.get(n, 0) for n in range(1, max(counts, default=0) + 1)))
 
 
 def audit_params(entry: AuditEntry) -> tuple[Any, ...]:

@@ -51,6 +51,7 @@ def user_params(user: User) -> tuple[Any, ...]:
         user.password_hash,
         user.role,
         utc(user.created_at),
+        user.disabled,
         key(user.username),
         key(user.email),
     )
@@ -58,7 +59,7 @@ def user_params(user: User) -> tuple[Any, ...]:
 
 def user(row: Row) -> User:
     """Decode ``_codec.USER_COLUMNS``."""
-    return User(row[0], row[1], row[2], row[3], row[4], read_time(row[5]))
+    return User(row[0], row[1], row[2], row[3], row[4], read_time(row[5]), row[6])
 
 
 def token_params(token: RefreshToken) -> tuple[Any, ...]:
@@ -175,6 +176,14 @@ def game(row: Row, actions: Sequence[str]) -> GameResult:
 def stats(row: Row) -> PlayerStats:
     """Decode ``_codec.STATS_COLUMNS``."""
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+PLACES = (
+    "SELECT p.place, count(*) FROM session_players sp"
+    " JOIN games g ON g.session_id = sp.session_id, unnest(g.placements) WITH ORDINALITY AS p (player, place)"
+    " WHERE sp.user_id = $1 AND p.player = sp.player_id GROUP BY p.place"
+)
+"""(place, games) of one user, counted from the recorded games (``_codec.with_places`` reads them)."""
 
 
 def audit_params(entry: AuditEntry) -> tuple[Any, ...]:

@@ -27,6 +27,8 @@ sessions.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -153,9 +155,16 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
 
 
 def _connect(path: str, busy_timeout_s: float) -> sqlite3.Connection:
-    """Open and configure the connection (runs in a worker thread)."""
+    """Open and configure the connection (runs in a worker thread).
+
+    A new file is created readable by its owner only (0600, in a new directory of 0700) before SQLite opens
+    it: the accounts' emails and password hashes are in it, and SQLite gives its WAL and shared-memory files
+    the database file's permissions. An existing file keeps the permissions its owner gave it.
+    """
     if path != MEMORY:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # an existing file (or whatever is there) is SQLite's to judge
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -203,7 +212,7 @@ class TrioSqlite:
         except sqlite3.Error as exc:
             raise translate(exc) from exc
         except OSError as exc:
-            raise StoreUnavailableError(f"cannot create the database directory: {exc}") from exc
+            raise StoreUnavailableError(f"cannot create the database file or its directory: {exc}") from exc
 
     async def run(self, operation: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``operation(conn)`` in a worker thread, alone, translating sqlite3 errors.

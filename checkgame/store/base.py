@@ -41,6 +41,8 @@ class User:
     role: str
     """``player``, ``admin`` or ``admin_readonly``."""
     created_at: datetime
+    disabled: bool = False
+    """Disabled by an administrator: cannot log in or refresh a login."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,8 @@ class SessionRecord:
     player_count: int = 0
     """Filled in by reads; ignored on create."""
     end_reason: str | None = None
-    """Why a finished session has no winner: ``ended_by_admin`` or ``live_state_lost``; ignored on create."""
+    """Why a finished session has no winner: ``ended_by_admin``, ``abandoned``, ``expired`` or ``live_state_lost``;
+    ignored on create."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +127,18 @@ class TournamentResult:
 
 @dataclass(frozen=True, slots=True)
 class PlayerStats:
-    """What ``GET /users/profile`` shows. A game is a win when the player did not lose it."""
+    """What ``GET /users/profile`` shows. A game is won by finishing first and lost by finishing last."""
 
     user_id: str
     total_games: int = 0
     wins: int = 0
+    """Games finished first (out of cards before everyone else)."""
     losses: int = 0
+    """Games finished last: the loser, eliminated from the tournament."""
     tournaments_played: int = 0
     tournaments_won: int = 0
+    placements: tuple[int, ...] = ()
+    """Games finished in each place: ``placements[0]`` first places (= ``wins``), ``placements[1]`` second, ..."""
 
     @property
     def win_rate(self) -> float:
@@ -212,6 +219,14 @@ class Store(Protocol):
         ...
 
     async def set_role(self, user_id: str, role: str) -> None: ...
+
+    async def set_disabled(self, user_id: str, disabled: bool) -> None:
+        """Disable or enable an account; raises NotFoundError for an unknown user."""
+        ...
+
+    async def revoke_user_tokens(self, user_id: str) -> int:
+        """Revoke every refresh token of the user (all their logins); return how many were still valid."""
+        ...
 
     async def list_users(self, *, limit: int, offset: int) -> tuple[list[User], int]:
         """A page of users by creation time, and the total count."""

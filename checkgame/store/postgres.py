@@ -213,7 +213,7 @@ class PostgresStore:
 
     async def create_user(self, user: User) -> None:
         """Insert ``user``; raises DuplicateError (``id``, ``username`` or ``email``)."""
-        await self._execute(f"INSERT INTO users ({columns.USER_INSERT}) VALUES ({_values(8)})", *rows.user_params(user))
+        await self._execute(f"INSERT INTO users ({columns.USER_INSERT}) VALUES ({_values(9)})", *rows.user_params(user))
 
     async def get_user(self, user_id: str) -> User | None:
         """The user with this id, or None."""
@@ -261,6 +261,12 @@ class PostgresStore:
         if await self._fetchrow("UPDATE users SET role = $1 WHERE id = $2 RETURNING 1", role, user_id) is None:
             raise NotFoundError(f"user {user_id!r} not found", code="USER_NOT_FOUND")
 
+    async def set_disabled(self, user_id: str, disabled: bool) -> None:
+        """Disable or enable an account; raises NotFoundError for an unknown user."""
+        sql = "UPDATE users SET disabled = $1 WHERE id = $2 RETURNING 1"
+        if await self._fetchrow(sql, disabled, user_id) is None:
+            raise NotFoundError(f"user {user_id!r} not found", code="USER_NOT_FOUND")
+
     async def list_users(self, *, limit: int, offset: int) -> tuple[list[User], int]:
         """A page of users by creation time (then id), and the total count."""
         page, total = await self._page(
@@ -295,6 +301,11 @@ class PostgresStore:
     async def revoke_family(self, family: str) -> None:
         """Revoke every token of ``family`` (nothing happens for an unknown family)."""
         await self._execute("UPDATE refresh_tokens SET revoked = true WHERE family = $1", family)
+
+    async def revoke_user_tokens(self, user_id: str) -> int:
+        """Revoke every refresh token of the user; return how many were still valid."""
+        sql = "UPDATE refresh_tokens SET revoked = true WHERE user_id = $1 AND NOT revoked AND NOT used RETURNING 1"
+        return len(await self._fetch(sql, user_id))
 
     # -- sessions
 
@@ -462,7 +473,7 @@ class PostgresStore:
                 )
                 seats = {r[0]: r[1] for r in await conn.fetch(_SEATS, game.session_id)}
                 deltas = sorted(
-                    (seats[p], 1, int(p != game.loser), int(p == game.loser), 0, 0)
+                    (seats[p], 1, int(p == game.placements[0]), int(p == game.loser), 0, 0)
                     for p in game.players
                     if seats.get(p) is not None
                 )
@@ -491,7 +502,8 @@ class PostgresStore:
         """Statistics of ``user_id``; all zero when they never played."""
         sql = f"SELECT {columns.STATS_COLUMNS} FROM player_stats WHERE user_id = $1"
         found = await self._fetch(sql, user_id, stale_ok=True)  # the profile page
-        return rows.stats(found[0]) if found else PlayerStats(user_id)
+        places = await self._fetch(rows.PLACES, user_id, stale_ok=True)
+        return columns.with_places(rows.stats(found[0]) if found else PlayerStats(user_id), places)
 
     # -- the administrators' audit log
 

@@ -160,7 +160,7 @@ class SqliteStore:
     async def create_user(self, user: User) -> None:
         """Insert ``user``; raises DuplicateError (``id``, ``username`` or ``email``)."""
         await self._execute(
-            f"INSERT INTO users ({rows.USER_INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.user_params(user)
+            f"INSERT INTO users ({rows.USER_INSERT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows.user_params(user)
         )
 
     async def get_user(self, user_id: str) -> User | None:
@@ -205,6 +205,11 @@ class SqliteStore:
         if not await self._execute("UPDATE users SET role = ? WHERE id = ?", (role, user_id)):
             raise NotFoundError(f"user {user_id!r} not found", code="USER_NOT_FOUND")
 
+    async def set_disabled(self, user_id: str, disabled: bool) -> None:
+        """Disable or enable an account; raises NotFoundError for an unknown user."""
+        if not await self._execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id)):
+            raise NotFoundError(f"user {user_id!r} not found", code="USER_NOT_FOUND")
+
     async def list_users(self, *, limit: int, offset: int) -> tuple[list[User], int]:
         """A page of users by creation time (then id), and the total count."""
         page, total = await self._page(
@@ -246,6 +251,11 @@ class SqliteStore:
     async def revoke_family(self, family: str) -> None:
         """Revoke every token of ``family`` (nothing happens for an unknown family)."""
         await self._execute("UPDATE refresh_tokens SET revoked = 1 WHERE family = ?", (family,))
+
+    async def revoke_user_tokens(self, user_id: str) -> int:
+        """Revoke every refresh token of the user; return how many were still valid."""
+        sql = "UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0 AND used = 0"
+        return await self._execute(sql, (user_id,))
 
     # -- sessions
 
@@ -394,7 +404,7 @@ class SqliteStore:
                 conn.executemany("INSERT INTO game_actions (game_id, idx, action) VALUES (?, ?, ?)", actions)
                 seats = dict(conn.execute(_SEATS, (game.session_id,)).fetchall())
                 deltas = [
-                    (seats[p], 1, int(p != game.loser), int(p == game.loser), 0, 0)
+                    (seats[p], 1, int(p == game.placements[0]), int(p == game.loser), 0, 0)
                     for p in game.players
                     if seats.get(p) is not None
                 ]
@@ -422,8 +432,15 @@ class SqliteStore:
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id``; all zero when they never played."""
-        row = await self._fetchone(f"SELECT {rows.STATS_COLUMNS} FROM player_stats WHERE user_id = ?", (user_id,))
-        return PlayerStats(user_id) if row is None else rows.stats(row)
+
+        def op(conn: sqlite3.Connection) -> PlayerStats:
+            with transaction(conn, write=False):
+                row = conn.execute(f"SELECT {rows.STATS_COLUMNS} FROM player_stats WHERE user_id = ?", (user_id,))
+                found = row.fetchone()
+                places = conn.execute(rows.PLACES, (user_id,)).fetchall()
+            return rows.with_places(PlayerStats(user_id) if found is None else rows.stats(found), places)
+
+        return await self._db.run(op)
 
     # -- the administrators' audit log
 

@@ -43,7 +43,7 @@ PLAYERS = [
 # The session name looks like Rich markup on purpose: the console must show it as typed.
 SESSION = {
     "id": "s-friday-table-0001", "code": "FRI7AB", "name": "Friday [b]table[/b]", "status": "playing", "maxPlayers": 4,
-    "createdAt": "2026-11-25T19:40:00Z", "gameNumber": 2, "players": PLAYERS,
+    "playerCount": 3, "createdAt": "2026-11-25T19:40:00Z", "gameNumber": 2, "players": PLAYERS,
 }  # fmt: skip
 
 
@@ -74,7 +74,7 @@ DETAIL = {
 SESSIONS = [
     SESSION,
     {"id": "s-lunch-0002", "code": "LUN3CH", "name": "Lunch break", "status": "waiting", "maxPlayers": 2,
-     "createdAt": "2026-11-25T19:55:00Z", "gameNumber": None, "players": PLAYERS[:1]},
+     "playerCount": 1, "createdAt": "2026-11-25T19:55:00Z", "gameNumber": None, "players": PLAYERS[:1]},
 ]  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from admin_tui.client import AdminClient, ApiError
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.game import GameScreen
 from admin_tui.widgets import KeyedTable
-from tests.admin_tui.conftest import Server, drive, log_shows, open_game, shows, until
+from tests.admin_tui.conftest import PASSWORD, Server, drive, log_shows, open_game, shows, until
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +92,7 @@ def test_a_notice_asks_first_then_really_reaches_the_session(server: Server, ope
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation again")
         await pilot.press(*"Server restarts at 22:00")
-        await pilot.press("enter")
+        await pilot.press("enter", "tab", "enter")  # Enter leaves the field for Cancel; Tab reaches Confirm
         await until(pilot, log_shows(game, "notice: Server restarts at 22:00"), "the notice in the game's log")
 
     drive(scenario, logged_in(server, operator, tmp_path))
@@ -110,7 +111,13 @@ def test_kick_removes_the_chosen_player_on_the_server(server: Server, operator, 
         victim = seats.selected_key
         await pilot.press("k")
         await until(pilot, shows(pilot, "Kick "), "the confirmation")
-        await pilot.press(*"cheating", "enter")
+        await pilot.press("enter")  # k then Enter: no choice made yet, nobody is kicked
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.focused is not None
+        assert app.screen.focused.id == "cancel"
+        assert victim in seats.rows
+        await pilot.press("shift+tab", *"cheating", "tab", "tab", "enter")  # back to the field, then Confirm
         await until(pilot, lambda: victim not in seats.rows, "the seat gone from the table")
         await until(pilot, log_shows(game, "was removed by an administrator (cheating)"), "the log line")
 
@@ -127,9 +134,9 @@ def test_reveal_needs_a_reason_and_shows_every_hand(server: Server, operator, tm
         await until(pilot, lambda: (game.state or {}).get("table") is not None, "a game dealt")
         await pilot.press("v")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("enter")
+        await pilot.press("tab", "tab", "enter")  # Confirm with no reason
         await until(pilot, shows(pilot, "is required"), "a reveal without a reason refused")
-        await pilot.press(*"dispute", "enter")
+        await pilot.press("shift+tab", "shift+tab", *"dispute", "tab", "tab", "enter")
         await until(pilot, shows(pilot, "Hands (audited)"), "the hands")
 
     drive(scenario, logged_in(server, operator, tmp_path))
@@ -201,7 +208,7 @@ def test_ending_a_session_from_the_sessions_tab_finishes_it_on_the_server(server
         table.move_cursor(row=table.get_row_index(session["id"]))
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press(*"maintenance", "enter")
+        await pilot.press(*"maintenance", "tab", "tab", "enter")
         ended = "finished: ended by an operator"
         await until(pilot, lambda: str(table.get_row(session["id"])[3]) == ended, "the row marked finished, and why")
 
@@ -220,13 +227,13 @@ def test_draining_the_node_takes_it_out_of_the_load_balancer_until_undrained(ser
         await until(pilot, lambda: "node-test" in nodes.rows, "the node listed")
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("shift+tab", "enter")  # the dialog starts on Cancel, the safe default
+        await pilot.press("tab", "enter")  # the dialog starts on Cancel, the safe default; Confirm is next
         await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "the dialog closed")
         await until(pilot, shows(pilot, "DRAINING"), "the node shown draining")
         assert ready() == 503
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("shift+tab", "enter")
+        await pilot.press("tab", "enter")
         await until(pilot, lambda: "DRAINING" not in str(nodes.get_row("node-test")[4]), "the node back")
         assert ready() == 200
 
@@ -242,3 +249,47 @@ def test_the_users_tab_lists_the_accounts_with_their_roles(server: Server, opera
         assert [operator, f"{operator}@example.com", "admin"] in [row[:3] for row in rows]
 
     drive(scenario, logged_in(server, operator, tmp_path))
+
+
+def test_users_tab_disables_promotes_and_ends_logins_only_on_confirm(server: Server, operator, tmp_path):
+    name = f"pat{uuid.uuid4().hex[:6]}"
+    created = server.api("POST", "/api/v1/auth/register",
+                         json={"username": name, "email": f"{name}@example.com", "password": PASSWORD})  # fmt: skip
+    user_id = created["user"]["id"]
+
+    def account() -> dict[str, Any]:
+        token = server.login(operator)["accessToken"]
+        users = server.api("GET", "/admin/users?limit=200", token)["users"]
+        found: dict[str, Any] = next(u for u in users if u["id"] == user_id)
+        return found
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        await pilot.press("6")
+        table = app.screen.query_one("#users-table", KeyedTable)
+        await until(pilot, lambda: user_id in table.rows, "the account listed")
+        table.focus()
+        table.move_cursor(row=table.get_row_index(user_id))
+        await pilot.press("x")
+        await until(pilot, shows(pilot, f"Disable {name}?"), "the confirmation")
+        await pilot.press("enter")  # the dialog opens on Cancel: Enter alone changes nothing
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "the dialog closed")
+        assert account()["disabled"] is False
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation again")
+        await pilot.press("tab", "enter")
+        await until(pilot, lambda: str(table.get_row(user_id)[3]) == "disabled", "the account shown disabled")
+        await pilot.press("p")
+        await until(pilot, shows(pilot, f"Promote {name} to admin_readonly?"), "the promotion asked")
+        await pilot.press("tab", "enter")
+        await until(pilot, lambda: str(table.get_row(user_id)[2]) == "admin_readonly", "the new role shown")
+        await pilot.press("l")
+        await until(pilot, shows(pilot, f"End every login of {name}?"), "the revocation asked")
+        await pilot.press("tab", "enter")
+        await until(pilot, shows(pilot, f"logins of {name} ended"), "the revocation done")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+    assert (account()["disabled"], account()["role"]) == (True, "admin_readonly")
+    refused = httpx.post(f"{server.url}/api/v1/auth/login", json={"login": name, "password": PASSWORD}, timeout=10)
+    assert refused.json()["error"]["code"] == "ACCOUNT_DISABLED"
+    audit = server.api("GET", "/admin/audit", server.login(operator)["accessToken"])["entries"]
+    assert [e["action"] for e in audit if e["target"] == f"user/{user_id}"] == ["revoke_logins", "set_role", "disable"]

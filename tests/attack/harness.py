@@ -13,12 +13,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from tests.cluster.harness import drop_postgres_database, fresh_postgres_database
 from tests.support.processes import free_port, wait_until
+from tests.support.services import require
 
 FAST = {
     "CHECKGAME_NEXT_GAME_DELAY_S": "0.05",
@@ -200,3 +204,15 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(10)
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """The URL of an empty PostgreSQL database, dropped afterwards (skips, or fails under
+    CHECKGAME_REQUIRE_SERVICES, when PostgreSQL does not answer)."""
+    admin_url = require("postgres")
+    url, name = fresh_postgres_database(admin_url)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin_url, name)

@@ -20,7 +20,8 @@ import httpx
 
 from tests.support.processes import free_port, wait_until
 
-SECRET = "cluster-tests-secret-0123456789abcdefghij"
+SECRET = "cluster-tests-rGT5SAXKi8npUiC_OieqPQRq9fYTU81Uw"
+"""Shared by the nodes; random-looking, as production mode refuses a guessable secret."""
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 
 

@@ -2,7 +2,8 @@
 
 Every test gets two *nodes* on one shared live state: two Redis stores (two
 clients, two pub/sub connections) on the same server and a key prefix of its
-own, or the one memory store twice. Tests written against ``nodes`` thus say
+own, the same on a real Redis Cluster of three masters (sessions spread over
+its hash slots, events on shard channels), or the one memory store twice. Tests written against ``nodes`` thus say
 what a cluster guarantees; a single-process store meets them trivially.
 Redis-only behaviour (pub/sub reconnection, claim leases, round trips) is at
 the end of the module.
@@ -41,8 +42,10 @@ Nodes = tuple[LiveStore, LiveStore]
 
 
 async def _delete_prefix(url: str, prefix: str) -> None:
+    if url.startswith("redis+cluster"):
+        return  # the cluster lives as long as the test run, and every test has a prefix of its own
     async with coredis.Redis.from_url(url) as client:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+        keys = [key async for key in client.scan_iter(match=f"*{prefix}*")]  # {prefix:bucket}:…, {prefix}:…
         if keys:
             await client.delete(keys)
 
@@ -53,8 +56,7 @@ def prefix() -> str:
 
 
 @asynccontextmanager
-async def _redis_pair(prefix: str) -> AsyncIterator[tuple[RedisLiveStore, RedisLiveStore]]:
-    url = require("redis")
+async def _redis_pair(url: str, prefix: str) -> AsyncIterator[tuple[RedisLiveStore, RedisLiveStore]]:
     options: dict[str, Any] = {"prefix": prefix, "log_size": LOG_SIZE, "subscriber_capacity": CAPACITY}
     try:
         async with (
@@ -66,20 +68,35 @@ async def _redis_pair(prefix: str) -> AsyncIterator[tuple[RedisLiveStore, RedisL
         await _delete_prefix(url, prefix)
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+REDIS_KINDS = [
+    pytest.param("redis", marks=pytest.mark.redis),
+    pytest.param("redis-cluster", marks=[pytest.mark.redis, pytest.mark.slow]),
+]
+
+
+def _redis_url(request: pytest.FixtureRequest) -> str:
+    """One Redis server, or the URL of the test run's Redis Cluster."""
+    if request.param == "redis-cluster":
+        return str(request.getfixturevalue("redis_cluster_url"))
+    return require("redis")
+
+
+@pytest.fixture(params=["memory", *REDIS_KINDS])
 async def nodes(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[Nodes]:
     if request.param == "memory":
         store = MemoryLiveStore(log_size=LOG_SIZE, subscriber_capacity=CAPACITY)
         yield store, store
     else:
-        async with _redis_pair(prefix) as pair:
+        async with _redis_pair(_redis_url(request), prefix) as pair:
             yield pair
 
 
-@pytest.fixture
-async def redis_nodes(prefix: str) -> AsyncIterator[tuple[RedisLiveStore, RedisLiveStore]]:
+@pytest.fixture(params=REDIS_KINDS)
+async def redis_nodes(
+    request: pytest.FixtureRequest, prefix: str
+) -> AsyncIterator[tuple[RedisLiveStore, RedisLiveStore]]:
     """Two Redis nodes, for Redis-only behaviour (tests using it are marked ``redis``)."""
-    async with _redis_pair(prefix) as pair:
+    async with _redis_pair(_redis_url(request), prefix) as pair:
         yield pair
 
 
@@ -93,7 +110,7 @@ def live(nodes: Nodes) -> LiveStore:
 
 def session(n: int = 1, **changes: Any) -> SessionState:
     state = sessions.new_session(f"s{n}", Seat("ann", "Ann", "u1"), 7, SessionSettings(max_players=8), 1000.0)
-    return replace(state, **changes)
+    return replace(state, waiting_until=None, **changes)  # wake-ups come from step() only
 
 
 def step(state: SessionState, count: int = 1, *, wake: float | None = None) -> tuple[SessionState, tuple[Entry, ...]]:
@@ -518,6 +535,8 @@ async def test_redis_subscribes_once_per_node_until_the_last_subscriber_leaves(
     channel = a.channel("s1")
 
     async def subscribers() -> int:
+        if isinstance(a.client, coredis.RedisCluster):
+            return (await a.client.pubsub_shardnumsub(channel))[channel.encode()]
         return (await a.client.pubsub_numsub(channel))[channel.encode()]
 
     async with a.subscribe("s1"):
@@ -602,10 +621,18 @@ async def test_redis_pubsub_drop_lags_subscribers_then_reconnects(redis_nodes: R
     state = session()
     await a.create(state)
     async with a.subscribe("s1") as old:
-        killed = 0
-        for client in await b.client.client_list():
-            if client.get("name") == f"{prefix}:a" and int(client.get("sub", 0)) > 0:
-                killed += await b.client.client_kill(identifier=int(client["id"]))
+        if isinstance(b.client, coredis.RedisCluster):  # connections have no names there: a's is the one subscribed
+            killed = 0
+            for shard in b.client.primaries:
+                async with shard:
+                    for client in await shard.client_list():
+                        if int(str(client.get("ssub", 0))) > 0:
+                            killed += await shard.client_kill(identifier=int(client["id"]))
+        else:
+            killed = 0
+            for client in await b.client.client_list():
+                if client.get("name") == f"{prefix}:a" and int(client.get("sub", 0)) > 0:
+                    killed += await b.client.client_kill(identifier=int(client["id"]))
         assert killed == 1
         await eventually(lambda: old.lagged)
         async with a.subscribe("s1") as new:  # waits for the reader to reconnect
@@ -638,10 +665,10 @@ async def test_redis_forgets_expired_sessions_in_deadlines_and_listings(redis_no
     for n in (1, 2):
         await a.create(session(n))
         await advance(a, session(n), wake=2000.0)
-    await a.client.delete([f"{prefix}:s:s1"])  # as if expired
+    await a.client.delete([a.state_key("s1")])  # as if expired
     assert await a.claim_due(2000.0) == ["s2"]
     assert await a.session_ids() == ["s2"]
-    assert await a.client.zscore(f"{prefix}:deadlines", "s1") is None
+    assert await a.client.zscore(a.deadlines_key("s1"), "s1") is None
 
 
 @pytest.mark.redis
@@ -650,11 +677,11 @@ async def test_redis_finished_sessions_expire(redis_nodes: RedisNodes, prefix: s
     state = session()
     await a.create(state)
     running, _ = await advance(a, state)
-    assert await a.client.ttl(f"{prefix}:s:s1") > 24 * 3600
+    assert await a.client.ttl(a.state_key("s1")) > 24 * 3600
     finished, _ = step(running)
     assert await a.commit(running.version, replace(finished, status=Status.FINISHED), ())
-    assert 0 < await a.client.ttl(f"{prefix}:s:s1") <= 24 * 3600
-    assert 0 < await a.client.ttl(f"{prefix}:s:s1:log") <= 24 * 3600
+    assert 0 < await a.client.ttl(a.state_key("s1")) <= 24 * 3600
+    assert 0 < await a.client.ttl(f"{a.state_key('s1')}:log") <= 24 * 3600
 
 
 @pytest.mark.redis
@@ -664,11 +691,12 @@ async def test_redis_commit_retried_after_a_lost_reply_reports_success_once(pref
         async with open_redis_live_store(url, prefix=prefix) as live:
             state = session()
             await live.create(state)
-            args: list[str | bytes | int] = [0, 1, 1, "{}", "", 0, 8, f"{prefix}:ch", "s1", "commit-id"]
-            keys = [f"{prefix}:s:s1", f"{prefix}:s:s1:log", f"{prefix}:deadlines"]
+            args: list[str | bytes | int] = [0, 1, 1, "{}", "", 0, 8, live.channel("s1"), "s1", "commit-id", "PUBLISH"]
+            keys = [live.state_key("s1"), f"{live.state_key('s1')}:log", live.deadlines_key("s1")]
             assert await live._run("COMMIT", keys, args) == 1
             assert await live._run("COMMIT", keys, args) == 1  # the same commit id: already applied
-            assert await live._run("COMMIT", keys, [*args[:-1], "other"]) == 0  # another writer: lost
+            other = [*args[:-2], "other", "PUBLISH"]
+            assert await live._run("COMMIT", keys, other) == 0  # another writer: lost
     finally:
         await _delete_prefix(url, prefix)
 

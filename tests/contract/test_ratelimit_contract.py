@@ -16,6 +16,7 @@ import pytest
 import trio
 
 from checkgame.errors import RateLimitedError
+from checkgame.live._connect import open_client
 from checkgame.ratelimit import MemoryRateLimiter, RateLimiter
 from checkgame.ratelimit_redis import RedisRateLimiter
 from tests.support.services import require
@@ -41,14 +42,25 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("redis-cluster", marks=[pytest.mark.redis, pytest.mark.slow]),
+    ]
+)
 async def limiters(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator[Pair]:
     if request.param == "memory":
         limiter = MemoryRateLimiter(clock)
         yield limiter, limiter
         return
-    url = require("redis")
     prefix = f"cgtest:{uuid.uuid4().hex[:12]}"
+    if request.param == "redis-cluster":  # a throwaway cluster: no clean-up
+        url = str(request.getfixturevalue("redis_cluster_url"))
+        async with open_client(url) as one, open_client(url) as two:
+            yield RedisRateLimiter(one.client, clock, prefix=prefix), RedisRateLimiter(two.client, clock, prefix=prefix)
+        return
+    url = require("redis")
     async with coredis.Redis.from_url(url) as one, coredis.Redis.from_url(url) as two:
         try:
             yield RedisRateLimiter(one, clock, prefix=prefix), RedisRateLimiter(two, clock, prefix=prefix)

@@ -75,6 +75,15 @@ async def test_relative_path_creates_directories_and_uses_wal(tmp_path: Path, mo
     assert tables >= expected | {"player_stats"}
 
 
+async def test_a_new_database_and_its_directory_are_owner_only(tmp_path: Path) -> None:
+    """Emails and password hashes are in it: 0600 for the file, its WAL and shared memory; 0700 for a new directory."""
+    async with open_store(f"sqlite:///{tmp_path / 'data' / 'checkgame.db'}", migrate=True) as store:
+        await store.ping()
+        files = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "data").iterdir()}
+    assert files == {"checkgame.db": 0o600, "checkgame.db-wal": 0o600, "checkgame.db-shm": 0o600}
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+
+
 async def test_a_file_in_place_of_a_directory_is_unavailable(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("not a directory")
     with pytest.raises(StoreUnavailableError, match="directory"):
@@ -218,3 +227,23 @@ async def test_a_failing_migration_rolls_back_and_keeps_earlier_ones() -> None:
         assert await fixed.pending_migrations() == []
     finally:
         await store.aclose()
+
+
+async def test_migration_4_recounts_wins_as_first_places(tmp_path: Path) -> None:
+    """A database from before 0004 counted every place but the last as a win; migrating recounts them."""
+    from tests.contract.test_store_contract import game, table
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    async with open_store(url, migrate=True) as store:
+        await table(store)
+        await store.record_game(game(1, ("alice", "bob", "carol"), loser="carol"))  # bob second
+    with sqlite3.connect(tmp_path / "old.db") as conn:  # what the old code had counted
+        conn.execute("UPDATE player_stats SET wins = total_games - losses")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 4")
+    conn.close()
+    async with open_store(url) as store:
+        assert (await store.get_stats("u2")).wins == 1
+        assert await store.migrate() == [4]
+        assert (await store.get_stats("u1")).wins == 1
+        assert (await store.get_stats("u2")).wins == 0
+        assert (await store.get_stats("u2")).placements == (0, 1)

@@ -259,6 +259,17 @@ async def test_set_role(store: Store) -> None:
         await store.set_role("nobody", "admin")
 
 
+async def test_disable_and_enable_an_account(store: Store) -> None:
+    await store.create_user(user(1))
+    await store.set_disabled("u1", True)
+    assert await store.get_user("u1") == user(1, disabled=True)
+    assert await store.find_user("User1") == user(1, disabled=True)
+    await store.set_disabled("u1", False)
+    assert await store.get_user("u1") == user(1)
+    with pytest.raises(NotFoundError):
+        await store.set_disabled("nobody", True)
+
+
 async def test_list_users_pages_by_creation_time(store: Store) -> None:
     for n in (3, 1, 5, 2, 4):
         await store.create_user(user(n))
@@ -302,6 +313,23 @@ async def test_using_a_refresh_token_shows_the_state_before(store: Store) -> Non
     assert await store.use_refresh_token("j1") == token("j1")
     assert await store.use_refresh_token("j1") == replace(token("j1"), used=True)  # the reuse shows
     assert await store.use_refresh_token("unknown") is None
+
+
+async def test_revoking_a_users_tokens_ends_every_login_of_that_user_only(store: Store) -> None:
+    await store.create_user(user(1))
+    await store.create_user(user(2))
+    for jti, family, owner in (("a1", "fa", "u1"), ("b1", "fb", "u1"), ("c1", "fc", "u2"), ("a0", "fa", "u1")):
+        await store.add_refresh_token(token(jti, family, owner))
+    await store.use_refresh_token("a0")  # rotated already: not counted again
+    assert await store.revoke_user_tokens("u1") == 2
+    assert await store.revoke_user_tokens("u1") == 0
+    for jti in ("a1", "b1"):
+        found = await store.use_refresh_token(jti)
+        assert found is not None
+        assert found.revoked
+    still = await store.use_refresh_token("c1")
+    assert still is not None
+    assert not still.revoked
 
 
 async def test_only_one_of_concurrent_uses_sees_a_fresh_token(store: Store) -> None:
@@ -506,9 +534,10 @@ async def test_record_game_counts_registered_players_once(store: Store) -> None:
     await store.record_game(game(2, ("alice", "bob"), loser="alice"))
     await store.record_game(game(2, ("alice", "bob"), loser="alice"))  # a retry: no-op
     alice, bob = await store.get_stats("u1"), await store.get_stats("u2")
-    assert alice == PlayerStats("u1", total_games=2, wins=1, losses=1)
-    assert bob == PlayerStats("u2", total_games=2, wins=2, losses=0)
-    assert (alice.win_rate, bob.win_rate) == (0.5, 1.0)
+    # A win is a first place: Bob's second place in game 1 is neither a win nor a loss.
+    assert alice == PlayerStats("u1", total_games=2, wins=1, losses=1, placements=(1, 1))
+    assert bob == PlayerStats("u2", total_games=2, wins=1, losses=0, placements=(1, 1))
+    assert (alice.win_rate, bob.win_rate) == (0.5, 0.5)
     assert await store.get_stats("nobody") == PlayerStats("nobody")
     assert (await store.get_stats("nobody")).win_rate == 0.0
 
@@ -523,7 +552,7 @@ async def test_record_game_errors(store: Store) -> None:
     assert caught.value.field == "number"
     with pytest.raises(ValueError, match="naive"):
         await store.record_game(game(2, ("alice", "bob"), loser="bob", started_at=datetime(2026, 1, 1)))
-    assert await store.get_stats("u1") == PlayerStats("u1", total_games=1, wins=1)
+    assert await store.get_stats("u1") == PlayerStats("u1", total_games=1, wins=1, placements=(1,))
     assert [g.id for g in await store.list_games("s1")] == ["g1"]
 
 

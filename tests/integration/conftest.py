@@ -78,6 +78,9 @@ async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
 
 _names = itertools.count(1)
 
+PASSWORD = "amber-otter-lantern"
+"""The tests' accounts' password: strong enough for the registration rule (checkgame/auth/strength.py)."""
+
 
 @dataclass
 class Account:
@@ -96,7 +99,7 @@ class Account:
 async def register(http: httpx.AsyncClient, username: str | None = None) -> Account:
     username = username or f"user{next(_names)}"
     response = await http.post(
-        "/auth/register", json={"username": username, "email": f"{username}@example.com", "password": "password1"}
+        "/auth/register", json={"username": username, "email": f"{username}@example.com", "password": PASSWORD}
     )
     assert response.status_code == 201, response.text
     body = response.json()

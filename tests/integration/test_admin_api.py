@@ -16,6 +16,7 @@ from trio_websocket import ConnectionClosed
 from checkgame import rules
 from checkgame.transport.ws import endpoint
 from tests.integration.conftest import (
+    PASSWORD,
     Account,
     Seat,
     Server,
@@ -50,7 +51,7 @@ async def promoted(server: Server, http: httpx.AsyncClient, role: str = "admin")
     """A registered user given ``role`` in the database, logged in again so the token carries it."""
     account = await register(http)
     await server.services.store.set_role(account.user_id, role)
-    response = await http.post("/auth/login", json={"login": account.username, "password": "password1"})
+    response = await http.post("/auth/login", json={"login": account.username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return Account(account.username, account.user_id, response.json()["accessToken"], account.refresh)
 
@@ -235,7 +236,7 @@ async def test_users_are_listed_by_page_without_secrets(
     assert len(first["users"]) == 2
     assert first["users"][0]["username"] == admin.username
     assert first["users"][0]["role"] == "admin"
-    assert set(first["users"][0]) == {"id", "username", "email", "role", "createdAt"}
+    assert set(first["users"][0]) == {"id", "username", "email", "role", "disabled", "createdAt"}
     rest = (await admin_http.get("/users?limit=2&offset=2", headers=admin.auth)).json()
     assert len(rest["users"]) == 2
     expect_error(await admin_http.get("/users?limit=0", headers=admin.auth), 422, "VALIDATION_ERROR")
@@ -286,7 +287,7 @@ async def test_ending_a_session_tells_every_player_and_finishes_it_without_a_res
         assert response.status_code == 200, response.text
         for client in (ann, bob):
             ended = await client.until("session_ended")
-            assert ended["data"] == {"reason": "maintenance", "gameNumber": 1}
+            assert ended["data"] == {"reason": "maintenance", "gameNumber": 1, "by": "operator"}
         expect_error(await admin_http.post(url, json={}, headers=admin.auth), 409, "SESSION_FINISHED")
 
     async def probe() -> httpx.Response:
@@ -498,7 +499,7 @@ async def test_the_admin_endpoints_have_their_own_valid_openapi_document(server:
     operations = {(method, path) for path, item in document["paths"].items() for method in item}
     assert ("post", "/admin/sessions/{session_id}/kick") in operations
     assert ("get", "/admin/overview") in operations
-    assert len(operations) == 12
+    assert len(operations) == 16
     assert all(operation["security"] == [{"bearer": []}] for item in document["paths"].values()
                for operation in item.values())  # fmt: skip
     assert not any(path.startswith("/admin") for path in public["paths"])

@@ -63,8 +63,13 @@ def test_the_password_is_asked_twice_when_not_given(
 ) -> None:
     answers = iter(["first one", "second one"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.delenv("CHECKGAME_ADMIN_PASSWORD", raising=False)
     assert _create(tmp_path) == 2
-    assert "the passwords differ" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("A password has at least 8 characters and is hard to guess: ")
+    assert "You type it twice; it is not shown.\n" in err
+    assert "the passwords differ" in err
     assert _user(tmp_path, "root") is None
     answers = iter(["same password", "same password"])
     assert _create(tmp_path) == 0

@@ -20,7 +20,16 @@ from trio_websocket import WebSocketRequest, serve_websocket
 from checkgame.bots.client import BotError, BotResult, run_bot
 from checkgame.bots.client import Seat as BotSeat
 from checkgame.cli import main
-from tests.integration.conftest import Account, Seat, Server, create_session, eventually, register, start_server
+from tests.integration.conftest import (
+    PASSWORD,
+    Account,
+    Seat,
+    Server,
+    create_session,
+    eventually,
+    register,
+    start_server,
+)
 
 FAST = {"actions_per_s": 10_000.0, "action_burst": 10_000, "messages_per_min": 1_000_000}
 """Server limits that never refuse a bot."""
@@ -276,7 +285,7 @@ async def administrator(server: Server, http: httpx.AsyncClient) -> dict[str, st
     """Headers of a user made an administrator in the database and logged in again (the token carries the role)."""
     account: Account = await register(http)
     await server.services.store.set_role(account.user_id, "admin")
-    login = await http.post("/auth/login", json={"login": account.username, "password": "password1"})
+    login = await http.post("/auth/login", json={"login": account.username, "password": PASSWORD})
     assert login.status_code == 200, login.text
     return {"Authorization": f"Bearer {login.json()['accessToken']}"}
 

@@ -142,7 +142,7 @@ async def test_a_request_id_is_taken_from_the_client_or_made_and_logged_with_the
     assert unsafe not in captured.text
     # a route template, never the raw path: no ids in the access log's route
     await http.get(f"/sessions/{account.user_id}")
-    assert _access_lines(captured, "/api/v1/sessions/<session_id>")[0]["status"] == 404
+    assert _access_lines(captured, "/api/v1/sessions/<id:session_id>")[0]["status"] == 404
 
 
 async def test_websocket_lines_carry_their_connection_id(

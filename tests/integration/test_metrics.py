@@ -19,6 +19,7 @@ from trio_websocket import ConnectionClosed
 from checkgame import __version__
 from checkgame.bots.table import BotPlayer
 from tests.integration.conftest import (
+    PASSWORD,
     Seat,
     Server,
     TableClient,
@@ -131,7 +132,7 @@ async def test_play_moves_the_counters_by_what_happened(server: Server, http: ht
     # HTTP: by route template, and unmatched paths under one label
     http_count = "http_request_duration_seconds_count"
     assert value(samples, http_count, method="POST", route="/api/v1/auth/register", status_code="201") == 1
-    assert value(samples, http_count, method="GET", route="/api/v1/sessions/<session_id>", status_code="200") == 1
+    assert value(samples, http_count, method="GET", route="/api/v1/sessions/<id:session_id>", status_code="200") == 1
     assert value(samples, http_count, method="GET", route="unmatched", status_code="404") == 1
     assert value(samples, "checkgame_db_query_duration_seconds_count", operation="create_user") == 1
     assert value(samples, "checkgame_db_errors_total", operation="create_user") == 0
@@ -196,14 +197,14 @@ async def test_a_slow_client_cut_off_is_counted_with_its_dropped_frame_and_its_s
     assert value(samples, "checkgame_ws_resumes_total", mode="snapshot") == 1
     assert value(samples, "checkgame_games_finished_total", reason="left") == 1
     assert value(samples, "http_request_duration_seconds_count", method="DELETE",
-                 route="/api/v1/sessions/<session_id>/leave", status_code="204") == 1  # fmt: skip
+                 route="/api/v1/sessions/<id:session_id>/leave", status_code="204") == 1  # fmt: skip
 
 
 async def test_rate_limit_rejections_are_counted_by_limit(nursery: trio.Nursery, tmp_path: Path) -> None:
     server = await start_server(nursery, tmp_path, auth_per_min=1, actions_per_s=0.001, action_burst=1)
     async with httpx.AsyncClient(base_url=server.url + "/api/v1") as http:
         table, guest, _ = await two_seats(http)  # register: the one auth request allowed this minute
-        login = {"login": "whoever", "password": "password1"}
+        login = {"login": "whoever", "password": PASSWORD}
         assert (await http.post("/auth/login", json=login)).status_code == 429
         async with connect(server, table) as ann, connect(server, guest) as bob:
             await start(ann, bob)

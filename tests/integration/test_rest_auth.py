@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
-from checkgame.auth import TokenCodec
-from tests.integration.conftest import TEST_SETTINGS, expect_error, register, serving
+from checkgame.auth import TokenCodec, passwords
+from checkgame.auth.strength import PASSWORD_RULE
+from tests.integration.conftest import PASSWORD, TEST_SETTINGS, expect_error, register, serving
 
 codec = TokenCodec(TEST_SETTINGS.jwt_secret)
 
 
 def _credentials(username: str, **changes: Any) -> dict[str, Any]:
-    return {"username": username, "email": f"{username}@example.com", "password": "password1", **changes}
+    return {"username": username, "email": f"{username}@example.com", "password": PASSWORD, **changes}
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -81,7 +83,7 @@ async def test_register_refuses_a_taken_email_ignoring_case(http: httpx.AsyncCli
         (_credentials("dave", password=12345678), "$.password"),
         ({**_credentials("dave"), "username": ["dave"]}, "$.username"),
         (_credentials("dave", role="admin"), "role"),  # unknown fields are refused, not ignored
-        ({"username": "dave", "password": "password1"}, "email"),
+        ({"username": "dave", "password": PASSWORD}, "email"),
         ([], "object"),
         (None, "object"),
         ("dave", "object"),
@@ -122,7 +124,7 @@ async def test_register_with_an_empty_body_is_a_validation_error(http: httpx.Asy
         b"{",
         b'{"username": "eve",}',
         b"not json",
-        b'{"username": "eve", "email": "eve@example.com", "password": "password1"} x',
+        b'{"username": "eve", "email": "eve@example.com", "password": "amber-otter-lantern"} x',
         b"\xff",
     ],
 )
@@ -137,13 +139,73 @@ async def test_a_refused_registration_creates_nothing(http: httpx.AsyncClient) -
     await register(http, "frank")  # the name is still free
 
 
+@pytest.mark.parametrize(
+    "password",
+    ["12345678", " " * 8, "password", "password1", "qwertyuiop", "iloveyou", "frank1234", "frank@example.com"],
+)
+async def test_a_guessable_password_is_refused_with_the_rule(http: httpx.AsyncClient, password: str) -> None:
+    response = await http.post("/auth/register", json=_credentials("frank", password=password))
+    details = expect_error(response, 422, "VALIDATION_ERROR")
+    assert "$.password" in details["error"]
+    assert PASSWORD_RULE in response.json()["error"]["message"]
+    await register(http, "frank")  # nothing was created
+
+
+class CountingHasher(PasswordHasher):
+    """The server's hasher in these tests: cheap, and it counts its Argon2 computations."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.computations = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.computations += 1
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.computations += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
+    counting = CountingHasher()
+    monkeypatch.setattr(passwords, "_DEFAULT_HASHER", counting)
+    return counting
+
+
+async def test_an_unknown_login_costs_a_hash_like_a_wrong_password(
+    http: httpx.AsyncClient, hasher: CountingHasher
+) -> None:
+    """~120 ms for an existing user and ~4 ms for an unknown one told which accounts exist."""
+    await register(http, "olga")
+    for body in (
+        {"login": "olga", "password": "wrong-password"},
+        *({"login": f"nobody{i}", "password": "x"} for i in range(3)),
+    ):
+        before = hasher.computations
+        expect_error(await http.post("/auth/login", json=body), 401, "INVALID_CREDENTIALS")
+        assert hasher.computations == before + 1, body
+
+
+async def test_a_taken_name_costs_a_hash_like_a_registration(http: httpx.AsyncClient, hasher: CountingHasher) -> None:
+    await register(http, "petra")
+    for body, code in (
+        (_credentials("PETRA", email="other@example.com"), "DUPLICATE_USERNAME"),
+        (_credentials("petra2", email="petra@example.com"), "DUPLICATE_EMAIL"),
+    ):
+        before = hasher.computations
+        expect_error(await http.post("/auth/register", json=body), 409, code)
+        assert hasher.computations == before + 1, code
+
+
 # ---------------------------------------------------------------- login
 
 
 async def test_login_by_username_or_email_in_any_case(http: httpx.AsyncClient) -> None:
     account = await register(http, "grace")
     for login in ("grace", "GRACE", "grace@example.com", "Grace@Example.com"):
-        response = await http.post("/auth/login", json={"login": login, "password": "password1"})
+        response = await http.post("/auth/login", json={"login": login, "password": PASSWORD})
         assert response.status_code == 200, (login, response.text)
         body = response.json()
         assert body["user"]["id"] == account.user_id
@@ -155,10 +217,10 @@ async def test_login_by_username_or_email_in_any_case(http: httpx.AsyncClient) -
 @pytest.mark.parametrize(
     "body",
     [
-        {"login": "heidi", "password": "password2"},
-        {"login": "heidi", "password": "PASSWORD1"},
-        {"login": "nobody", "password": "password1"},
-        {"login": "nobody@example.com", "password": "password1"},
+        {"login": "heidi", "password": "amber-otter-lanterns"},
+        {"login": "heidi", "password": "AMBER-OTTER-LANTERN"},
+        {"login": "nobody", "password": PASSWORD},
+        {"login": "nobody@example.com", "password": PASSWORD},
     ],
     ids=["wrong-password", "password-case", "unknown-username", "unknown-email"],
 )
@@ -207,7 +269,7 @@ async def test_refresh_rotates_and_a_replay_revokes_the_whole_login(http: httpx.
 
 async def test_revoking_one_login_leaves_the_others(http: httpx.AsyncClient) -> None:
     account = await register(http, "ken")
-    login = await http.post("/auth/login", json={"login": "ken", "password": "password1"})
+    login = await http.post("/auth/login", json={"login": "ken", "password": PASSWORD})
     other = login.json()["refreshToken"]
     assert (await _refresh(http, account.refresh)).status_code == 200
     expect_error(await _refresh(http, account.refresh), 401, "INVALID_TOKEN")  # revokes the register family
@@ -279,7 +341,7 @@ async def test_a_stale_bearer_token_does_not_block_public_endpoints(http: httpx.
     headers = _bearer(token)
     refreshed = await http.post("/auth/refresh", json={"refreshToken": account.refresh}, headers=headers)
     assert refreshed.status_code == 200, refreshed.text
-    login = await http.post("/auth/login", json={"login": account.username, "password": "password1"}, headers=headers)
+    login = await http.post("/auth/login", json={"login": account.username, "password": PASSWORD}, headers=headers)
     assert login.status_code == 200, login.text
     other = await http.post("/auth/register", json=_credentials(f"fresh-{kind}"), headers=headers)
     assert other.status_code == 201, other.text
@@ -307,6 +369,7 @@ async def test_profile_of_a_new_account_has_zero_stats(http: httpx.AsyncClient) 
         "winRate": 0.0,
         "tournamentsPlayed": 0,
         "tournamentsWon": 0,
+        "placements": [],
     }
 
 
@@ -321,9 +384,9 @@ async def test_put_profile_changes_username_and_email(http: httpx.AsyncClient) -
     assert response.json()["stats"]["totalGames"] == 0
     assert (await _profile(http, account.access)).json()["user"] == user
 
-    login = await http.post("/auth/login", json={"login": "quinn@example.org", "password": "password1"})
+    login = await http.post("/auth/login", json={"login": "quinn@example.org", "password": PASSWORD})
     assert login.status_code == 200, login.text
-    old = await http.post("/auth/login", json={"login": "quentin", "password": "password1"})
+    old = await http.post("/auth/login", json={"login": "quentin", "password": PASSWORD})
     expect_error(old, 401, "INVALID_CREDENTIALS")
     await register(http, "quentin")  # the old name is free again
 
@@ -356,7 +419,7 @@ async def test_put_profile_refuses_taken_names(http: httpx.AsyncClient) -> None:
     [
         ({"username": "x"}, "$.username"),
         ({"email": "nope"}, "$.email"),
-        ({"password": "password2"}, "password"),
+        ({"password": "amber-otter-lanterns"}, "password"),
         ({"username": 7}, "$.username"),
     ],
 )
@@ -391,11 +454,11 @@ async def test_register_login_and_refresh_share_a_per_ip_limit(tmp_path: Path) -
         httpx.AsyncClient(base_url=node.url + "/api/v1", timeout=10) as client,
     ):
         first = await register(client, "uma")
-        assert (await client.post("/auth/login", json={"login": "uma", "password": "password1"})).status_code == 200
+        assert (await client.post("/auth/login", json={"login": "uma", "password": PASSWORD})).status_code == 200
         assert (await _refresh(client, first.refresh)).status_code == 200
         for response in (
             await client.post("/auth/register", json=_credentials("victor")),
-            await client.post("/auth/login", json={"login": "uma", "password": "password1"}),
+            await client.post("/auth/login", json={"login": "uma", "password": PASSWORD}),
             await _refresh(client, first.refresh),
         ):
             details = expect_error(response, 429, "RATE_LIMITED")

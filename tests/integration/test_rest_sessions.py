@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from checkgame.auth import TokenCodec
+from checkgame.config import Settings
 from checkgame.transport.http.api_sessions import CODE_ALPHABET
 from tests.integration.conftest import (
     TEST_SETTINGS,
@@ -118,6 +119,16 @@ async def test_create_session_bounds_are_inclusive(http: httpx.AsyncClient, max_
     assert (session["name"], session["maxPlayers"], session["isPrivate"]) == ("n" * 50, max_players, private)
 
 
+@pytest.mark.parametrize("raw", [b"8.0", b"8.00", b"0.8e1", b"8E0"])
+async def test_a_whole_number_written_with_a_fraction_is_an_integer(http: httpx.AsyncClient, raw: bytes) -> None:
+    """JSON Schema's ``integer`` takes 8.0, so the server does too (it once answered 422 to what its schema allowed)."""
+    owner = await register(http)
+    body = b'{"name": "t", "maxPlayers": ' + raw + b"}"
+    response = await http.post("/sessions", content=body, headers={**owner.auth, "Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["session"]["maxPlayers"] == 8
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -127,6 +138,8 @@ async def test_create_session_bounds_are_inclusive(http: httpx.AsyncClient, max_
         ({"name": "t", "maxPlayers": 9}, "$.maxPlayers"),
         ({"name": "t", "maxPlayers": "4"}, "$.maxPlayers"),
         ({"name": "t", "maxPlayers": 4.5}, "$.maxPlayers"),
+        ({"name": "t", "maxPlayers": 9.0}, "$.maxPlayers"),
+        ({"name": "t", "maxPlayers": True}, "$.maxPlayers"),
         ({"name": "t", "isPrivate": "yes"}, "$.isPrivate"),
         ({"name": "t", "max_players": 4}, "max_players"),
         ({"maxPlayers": 4}, "name"),
@@ -217,21 +230,64 @@ async def test_get_unknown_session_is_404(http: httpx.AsyncClient) -> None:
     expect_error(await http.get(f"/sessions/{UNKNOWN_ID}"), 404, "SESSION_NOT_FOUND")
 
 
+@pytest.mark.parametrize("session_id", ["x", "%00", "0" * 31, "0" * 33, "A" * 32, "%E2%80%AE" + "0" * 31])
+async def test_a_malformed_session_id_is_no_route(http: httpx.AsyncClient, session_id: str) -> None:
+    """Ids are 32 hex digits: anything else is refused before any lookup (a NUL once reached PostgreSQL)."""
+    owner = await register(http)
+    for method, path in [("GET", ""), ("POST", "/join"), ("GET", "/games"), ("GET", f"/games/{UNKNOWN_ID}-1")]:
+        response = await http.request(method, f"/sessions/{session_id}{path}", json={"name": "x"}, headers=owner.auth)
+        expect_error(response, 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize(("path", "allowed"), [("/sessions/join-by-code", "POST"), ("/games/start", "POST")])
+async def test_options_lists_only_the_methods_of_the_path(http: httpx.AsyncClient, path: str, allowed: str) -> None:
+    """``/sessions/join-by-code`` and ``/sessions/{id}/games/start`` were read as ids too, and advertised GET."""
+    owner = await register(http)
+    seat = await create_session(http, owner)
+    url = path if path.startswith("/sessions") else f"/sessions/{seat.session_id}{path}"
+    response = await http.options(url)
+    assert response.status_code == 200, response.text
+    assert set(response.headers["Allow"].split(", ")) == {allowed, "OPTIONS"}
+
+
 async def test_private_session_code_is_shown_only_to_its_creator(http: httpx.AsyncClient) -> None:
     owner = await register(http)
-    other = await register(http)
+    player = await register(http)
     seat = await create_session(http, owner, isPrivate=True)
     assert (await _session(http, seat.session_id, owner.auth))["session"]["code"] == seat.code
-    assert (await _session(http, seat.session_id, other.auth))["session"]["code"] is None
-    anonymous = await _session(http, seat.session_id)
-    assert anonymous["session"]["code"] is None
-    assert anonymous["session"]["isPrivate"] is True
+    await _join(http, seat.session_id, player, code=seat.code)
+    seated = await _session(http, seat.session_id, player.auth)  # a player sees the table, not its code
+    assert seated["session"]["code"] is None
+    assert seated["session"]["isPrivate"] is True
     # Whoever has the code may still join.
     guest = await join_as_guest(http, seat.code, "Guest")
     assert guest.session_id == seat.session_id
 
     public = await create_session(http, owner)
     assert (await _session(http, public.session_id))["session"]["code"] == public.code
+
+
+async def test_a_private_session_is_not_found_by_its_id_alone(http: httpx.AsyncClient) -> None:
+    owner = await register(http)
+    stranger = await register(http)
+    seat = await create_session(http, owner, isPrivate=True)
+    for headers in ({}, stranger.auth):
+        expect_error(await http.get(f"/sessions/{seat.session_id}", headers=headers), 404, "SESSION_NOT_FOUND")
+        expect_error(await http.get(f"/sessions/{seat.session_id}/games", headers=headers), 404, "SESSION_NOT_FOUND")
+    refused = [
+        await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Guest"}),
+        await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Guest", "code": UNUSED_CODE}),
+        await http.post(f"/sessions/{seat.session_id}/join", json={}, headers=stranger.auth),
+    ]
+    for response in refused:
+        expect_error(response, 404, "SESSION_NOT_FOUND")
+    assert (await _session(http, seat.session_id, owner.auth))["session"]["playerCount"] == 1
+
+    guest = await _join(http, seat.session_id, name="Guest", code=seat.code.lower())  # with its code, by id too
+    member = await _join(http, seat.session_id, stranger, code=seat.code)
+    again = await _join(http, seat.session_id, stranger)  # a player at the table needs no code to rejoin
+    assert guest.session_id == seat.session_id
+    assert member.player_id == again.player_id == stranger.user_id
 
 
 async def test_get_session_with_a_bad_token_is_401(http: httpx.AsyncClient) -> None:
@@ -525,7 +581,9 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
     assert game["players"] == [owner.user_id, bob.user_id]
     assert game["firstPlayer"] == owner.user_id
     assert game["loser"] == bob.user_id
+    assert game["winner"] == owner.user_id
     assert game["placements"] == [owner.user_id, bob.user_id]
+    assert game["names"] == {owner.user_id: owner.username, bob.user_id: bob.username}
     assert game["reason"] == "left"
     assert isinstance(game["seed"], int)
     assert game["startedAt"] <= game["finishedAt"]
@@ -561,6 +619,7 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
         "winRate": 1.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 1,
+        "placements": [1],
     }
     loser = await eventually(profile(bob), lambda body: body["stats"]["tournamentsPlayed"] == 1)
     assert loser["stats"] == {
@@ -570,10 +629,11 @@ async def test_a_finished_game_its_log_and_the_players_statistics(http: httpx.As
         "winRate": 0.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 0,
+        "placements": [0, 1],
     }
     # The session is over: no more joining or starting.
     response = await http.post(f"/sessions/{seat.session_id}/join", json={"name": "Late"})
-    expect_error(response, 409, "SESSION_STARTED")
+    expect_error(response, 409, "SESSION_FINISHED")
     expect_error(await http.post(f"{games}/start", headers=owner.auth), 409, "SESSION_STARTED")
 
 
@@ -590,6 +650,7 @@ async def test_guests_count_in_games_but_have_no_statistics(http: httpx.AsyncCli
     assert session["session"]["winnerId"] == guest.player_id
     games = (await http.get(f"/sessions/{seat.session_id}/games")).json()["items"]
     assert [(g["loser"], g["placements"]) for g in games] == [(owner.user_id, [guest.player_id, owner.user_id])]
+    assert games[0]["names"] == {owner.user_id: owner.username, guest.player_id: "Guest"}  # a guest by name too
     stats = (await http.get("/users/profile", headers=owner.auth)).json()["stats"]
     assert stats == {
         "totalGames": 1,
@@ -598,6 +659,7 @@ async def test_guests_count_in_games_but_have_no_statistics(http: httpx.AsyncCli
         "winRate": 0.0,
         "tournamentsPlayed": 1,
         "tournamentsWon": 0,
+        "placements": [0, 1],
     }
 
 
@@ -617,9 +679,28 @@ async def test_session_creation_is_limited_per_user(tmp_path: Path) -> None:
         retry_after = int(response.headers["Retry-After"])
         assert 3000 < retry_after <= 3600
         assert details == {"retryAfter": retry_after}
+        message = response.json()["error"]["message"]
+        assert message.startswith("too many requests: at most 2 per 3600 s; try again in ")
+        assert message.endswith((" min", "1 h"))
         assert (await client.get("/sessions")).json()["total"] == 2
         other = await register(client)  # per user, not per address
         await create_session(client, other)
+
+
+async def test_the_default_limit_lets_a_person_open_a_table_a_minute(tmp_path: Path) -> None:
+    """Ten sessions an hour stopped someone trying the game within minutes; the default is one a minute."""
+    limit = Settings().sessions_per_hour
+    assert limit == 60
+    async with (
+        serving(tmp_path / "default", sessions_per_hour=limit) as node,
+        httpx.AsyncClient(base_url=node.url + "/api/v1", timeout=10) as client,
+    ):
+        owner = await register(client)
+        for _ in range(limit):
+            await create_session(client, owner)
+        response = await client.post("/sessions", json={"name": "one more"}, headers=owner.auth)
+        expect_error(response, 429, "RATE_LIMITED")
+        assert response.json()["error"]["message"].endswith("; try again in 1 h")
 
 
 async def test_every_request_is_limited_per_user_or_per_address(tmp_path: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from pathlib import Path
 
 import pytest
 
 from checkgame.cli import main
-from checkgame.config import Settings
+from checkgame.config import SAMPLE_SECRETS, Settings, load_or_create_secret
 
 
 def test_environment_then_flags_override_the_defaults() -> None:
@@ -42,7 +44,48 @@ def test_production_needs_an_explicit_long_secret(tmp_path: Path, monkeypatch: p
         Settings(production=True).resolved()
     with pytest.raises(ValueError, match="at least 32 bytes"):
         Settings(jwt_secret="short").resolved()
-    assert Settings(production=True, jwt_secret="k" * 32).resolved().jwt_secret == "k" * 32
+    random_looking = "u7Wq2ZkR9vXc4LmN8pTb3JyHd6FsGa1E"
+    assert Settings(production=True, jwt_secret=random_looking).resolved().jwt_secret == random_looking
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("dev-only-jwt-secret-not-for-production-use", "sample"),  # deploy/compose.yaml's
+        ("CHANGE_ME_TO_AT_LEAST_32_RANDOM_BYTES", "sample"),  # k8s/base/secret.template.yaml's
+        ("a" * 32, "too easy to guess"),
+        ("0123456789" * 4, "too easy to guess"),
+        ("abcdefghijklmnopqrstuvwxyz012345", "too easy to guess"),
+        ("password-password-password-password", "too easy to guess"),
+    ],
+)
+def test_production_refuses_sample_and_guessable_secrets(secret: str, why: str) -> None:
+    with pytest.raises(ValueError, match=f"^JWT_SECRET is .*{why}") as refused:
+        Settings(production=True, jwt_secret=secret).resolved()
+    assert "\n" not in str(refused.value)
+    assert Settings(jwt_secret=secret).resolved().jwt_secret == secret  # development mode takes it
+
+
+def test_the_published_samples_are_the_ones_refused() -> None:
+    root = Path(__file__).parents[2]
+    compose = (root / "deploy/compose.yaml").read_text()
+    template = (root / "k8s/base/secret.template.yaml").read_text()
+    samples = {re.search(r"JWT_SECRET: \$\{JWT_SECRET:-([^}]+)\}", compose)[1]}  # type: ignore[index]
+    samples.add(re.search(r'jwt-secret: "([^"]+)"', template)[1])  # type: ignore[index]
+    assert samples <= SAMPLE_SECRETS
+
+
+@pytest.mark.parametrize("length", [32, 48])
+def test_production_takes_generated_secrets(length: int) -> None:
+    for _ in range(20):
+        for secret in (secrets.token_hex(length // 2), secrets.token_urlsafe(length)):
+            assert Settings(production=True, jwt_secret=secret).resolved().jwt_secret == secret
+
+
+def test_the_generated_secret_and_its_directory_are_owner_only(tmp_path: Path) -> None:
+    load_or_create_secret(tmp_path / "data" / "jwt-secret")
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "data" / "jwt-secret").stat().st_mode & 0o777 == 0o600
 
 
 def test_serve_explains_a_refused_configuration(

@@ -46,7 +46,7 @@ def test_a_closed_subscription_is_no_longer_delivered_to() -> None:
 
 
 async def test_the_reader_delivers_while_a_subscriber_is_leaving() -> None:
-    fanout = Fanout(cast("coredis.Redis[bytes]", None), PREFIX, capacity=8, subscribe_timeout_s=1)
+    fanout = Fanout(cast("coredis.Redis[bytes]", None), lambda s: f"{PREFIX}{s}:events", False, 8, 1)
     await fanout._attach(cast("Any", FakePubSub()))
     name = fanout.channel_name("s1").encode()
     left = trio.Event()

@@ -11,6 +11,7 @@ store (:mod:`checkgame.rooms.admin`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -23,6 +24,7 @@ from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
 from checkgame.store.base import AuditEntry, SessionRecord, User
 from checkgame.transport.admin import views
 from checkgame.transport.context import Services
+from checkgame.transport.http.fields import Text
 from checkgame.transport.http.routes import Api, RequestContext
 
 __all__ = ["check_reader", "overview", "register_routes", "session_detail"]
@@ -36,7 +38,7 @@ MAX_SESSIONS_SCANNED = 500
 LOAD_CONCURRENCY = 16
 """Live states loaded at once for a listing."""
 
-Reason = Annotated[str, Meta(max_length=280)]
+Reason = Annotated[Text, Meta(max_length=280)]
 
 
 class _In(Struct, forbid_unknown_fields=True, rename="camel"):
@@ -44,7 +46,7 @@ class _In(Struct, forbid_unknown_fields=True, rename="camel"):
 
 
 class KickBody(_In):
-    player_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    player_id: Annotated[Text, Meta(min_length=1, max_length=64)]
     reason: Reason = ""
 
 
@@ -53,11 +55,15 @@ class EndBody(_In):
 
 
 class NoticeBody(_In):
-    message: Annotated[str, Meta(min_length=1, max_length=280)]
+    message: Annotated[Text, Meta(min_length=1, max_length=280)]
 
 
 class RevealBody(_In):
-    reason: Annotated[str, Meta(min_length=1, max_length=280)]
+    reason: Annotated[Reason, Meta(min_length=1)]
+
+
+class RoleBody(_In):
+    role: Literal["player", "admin", "admin_readonly"]
 
 
 class SessionsQuery(Struct, forbid_unknown_fields=True):
@@ -307,6 +313,53 @@ async def admin_undrain(ctx: RequestContext, node_id: str) -> dict[str, Any]:
     return await _set_draining(ctx, node_id, False)
 
 
+async def _account(ctx: RequestContext, user_id: str, action: str) -> tuple[User, User]:
+    """The acting administrator and the account acted on; nobody locks themselves out by mistake."""
+    admin = await _actor(ctx)
+    user = await ctx.services.store.get_user(user_id)
+    if user is None:
+        raise NotFoundError("no such account", code="USER_NOT_FOUND")
+    if user.id == admin.id:
+        raise ConflictError(f"an administrator cannot {action} their own account", code="OWN_ACCOUNT")
+    return admin, user
+
+
+async def _set_disabled(ctx: RequestContext, user_id: str, disabled: bool) -> dict[str, Any]:
+    admin, user = await _account(ctx, user_id, "disable" if disabled else "enable")
+    await ctx.services.store.set_disabled(user.id, disabled)
+    revoked = await ctx.services.store.revoke_user_tokens(user.id) if disabled else 0
+    action = "disable" if disabled else "enable"
+    await _audit(ctx, admin, action, f"user/{user.id}", {"username": user.username, "loginsRevoked": revoked})
+    return {"ok": True, "user": views.user_row(replace(user, disabled=disabled))}
+
+
+async def admin_disable(ctx: RequestContext, user_id: str) -> dict[str, Any]:
+    """The account can no longer log in or refresh; its logins end (an access token expires within minutes)."""
+    return await _set_disabled(ctx, user_id, True)
+
+
+async def admin_enable(ctx: RequestContext, user_id: str) -> dict[str, Any]:
+    """The account may log in again."""
+    return await _set_disabled(ctx, user_id, False)
+
+
+async def admin_revoke_logins(ctx: RequestContext, user_id: str) -> dict[str, Any]:
+    """End every login of the account: its refresh tokens are revoked, so each device must log in again."""
+    admin, user = await _account(ctx, user_id, "revoke the logins of")
+    revoked = await ctx.services.store.revoke_user_tokens(user.id)
+    await _audit(ctx, admin, "revoke_logins", f"user/{user.id}", {"username": user.username, "revoked": revoked})
+    return {"ok": True, "revoked": revoked}
+
+
+async def admin_set_role(ctx: RequestContext, body: RoleBody, user_id: str) -> dict[str, Any]:
+    """Promote or demote: ``player``, ``admin_readonly`` or ``admin`` (a demotion takes effect at the next action)."""
+    admin, user = await _account(ctx, user_id, "change the role of")
+    await ctx.services.store.set_role(user.id, body.role)
+    details = {"username": user.username, "from": user.role, "to": body.role}
+    await _audit(ctx, admin, "set_role", f"user/{user.id}", details)
+    return {"ok": True, "user": views.user_row(replace(user, role=body.role))}
+
+
 def register_routes(api: Api) -> None:
     """Declare the admin endpoints (every one needs an administrator's access token)."""
     route = api.route
@@ -324,3 +377,7 @@ def register_routes(api: Api) -> None:
     route("POST", "/sessions/<session_id>/reveal", "Show every hand (audited)", body=RevealBody, **act)(admin_reveal)
     route("POST", "/nodes/<node_id>/drain", "Drain a node", **act)(admin_drain)
     route("POST", "/nodes/<node_id>/undrain", "Take connections again", **act)(admin_undrain)
+    route("POST", "/users/<user_id>/disable", "Disable an account (audited)", **act)(admin_disable)
+    route("POST", "/users/<user_id>/enable", "Enable an account again (audited)", **act)(admin_enable)
+    route("POST", "/users/<user_id>/revoke-logins", "End every login of an account", **act)(admin_revoke_logins)
+    route("POST", "/users/<user_id>/role", "Promote or demote an account", body=RoleBody, **act)(admin_set_role)

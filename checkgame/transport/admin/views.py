@@ -53,6 +53,7 @@ def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, 
         "name": record.name,
         "status": public_status(state, record),
         "maxPlayers": record.max_players,
+        "playerCount": record.player_count,
         "createdAt": iso(record.created_at),
         "gameNumber": state.game_number if state is not None else 0,
         "endReason": record.end_reason,
@@ -169,7 +170,11 @@ def describe(entry: Entry, names: dict[str, str]) -> str:
             return f"notice: {data.get('message', '')}"
         case "session_ended":
             reason = data.get("reason") or "no reason given"
-            return f"an administrator ended the session ({reason})"
+            return (
+                f"the server closed the table ({reason})"
+                if data.get("by") == "server"
+                else (f"an administrator ended the session ({reason})")
+            )
     return entry.type.replace("_", " ")
 
 
@@ -180,6 +185,7 @@ def user_row(user: User) -> dict[str, Any]:
         "username": user.username,
         "email": user.email,
         "role": user.role,
+        "disabled": user.disabled,
         "createdAt": iso(user.created_at),
     }
 

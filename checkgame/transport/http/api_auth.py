@@ -11,11 +11,11 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from checkgame.auth import hash_password, verify_password
-from checkgame.errors import AuthError, NotFoundError
+from checkgame.auth import check_strength, hash_password, verify_password
+from checkgame.errors import AuthError, ForbiddenError, NotFoundError
 from checkgame.store.base import RefreshToken, User
 from checkgame.transport.http.convert import stats_out, user_out
-from checkgame.transport.http.routes import Api, Limit, RequestContext
+from checkgame.transport.http.routes import Api, Limit, RequestContext, invalid
 from checkgame.transport.http.schemas import Login, Profile, ProfileUpdate, RefreshBody, Register, Tokens
 
 __all__ = ["AUTH_LIMIT", "register_routes"]
@@ -40,7 +40,14 @@ async def _issue(ctx: RequestContext, user: User, family: str) -> Tokens:
 
 
 async def register(ctx: RequestContext, body: Register) -> Tokens:
-    """Create an account and log it in."""
+    """Create an account and log it in.
+
+    A taken username or email is named in the answer (docs/protocol.md, "Accounts"); the password is hashed
+    before that is known, so a refusal takes as long as an account created.
+    """
+    problem = await check_strength(body.password, (body.username, body.email))
+    if problem is not None:
+        raise invalid("request body", f"{problem} - at `$.password`")
     now = datetime.fromtimestamp(ctx.services.clock(), UTC)
     user = User(uuid.uuid4().hex, body.username, body.email.lower(), await hash_password(body.password), "player", now)
     await ctx.services.store.create_user(user)
@@ -48,10 +55,14 @@ async def register(ctx: RequestContext, body: Register) -> Tokens:
 
 
 async def login(ctx: RequestContext, body: Login) -> Tokens:
-    """Exchange a username (or email) and password for tokens."""
+    """Exchange a username (or email) and password for tokens.
+
+    An unknown login is checked against a dummy hash, so that it takes as long as a wrong password.
+    """
     user = await ctx.services.store.find_user(body.login)
-    if user is None or not await verify_password(user.password_hash, body.password):
+    if not await verify_password(None if user is None else user.password_hash, body.password) or user is None:
         raise AuthError("wrong username, email or password", code="INVALID_CREDENTIALS")
+    _check_enabled(user)
     return await _issue(ctx, user, uuid.uuid4().hex)
 
 
@@ -69,7 +80,14 @@ async def refresh(ctx: RequestContext, body: RefreshBody) -> Tokens:
     user = await services.store.get_user(record.user_id)
     if user is None:
         raise AuthError("the account no longer exists", code="INVALID_TOKEN")
+    _check_enabled(user)
     return await _issue(ctx, user, record.family)
+
+
+def _check_enabled(user: User) -> None:
+    """A disabled account gets no new tokens (its access token, if any, expires within minutes)."""
+    if user.disabled:
+        raise ForbiddenError("this account is disabled; ask an administrator", code="ACCOUNT_DISABLED")
 
 
 async def logout(ctx: RequestContext, body: RefreshBody) -> None:
@@ -105,10 +123,10 @@ def register_routes(api: Api) -> None:
     route = api.route
     route("POST", "/auth/register", "Create an account", body=Register, response=Tokens, status=201,
           limit=AUTH_LIMIT, errors=(409,), tag="auth")(register)  # fmt: skip
-    route("POST", "/auth/login", "Log in", body=Login, response=Tokens, limit=AUTH_LIMIT, errors=(401,),
+    route("POST", "/auth/login", "Log in", body=Login, response=Tokens, limit=AUTH_LIMIT, errors=(401, 403),
           tag="auth")(login)  # fmt: skip
     route("POST", "/auth/refresh", "Rotate a refresh token", body=RefreshBody, response=Tokens, limit=AUTH_LIMIT,
-          errors=(401,), tag="auth")(refresh)  # fmt: skip
+          errors=(401, 403), tag="auth")(refresh)  # fmt: skip
     route("POST", "/auth/logout", "Revoke a login", body=RefreshBody, status=204, errors=(401,), tag="auth")(logout)
     route("GET", "/users/profile", "Your account and statistics", response=Profile, auth="access", errors=(404,),
           tag="users")(get_profile)  # fmt: skip

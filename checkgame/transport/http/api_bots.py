@@ -13,8 +13,8 @@ from msgspec import Struct
 
 from checkgame import sessions
 from checkgame.errors import ClientError, ForbiddenError, NotFoundError
+from checkgame.transport.http.fields import DisplayName
 from checkgame.transport.http.routes import Api, RequestContext
-from checkgame.transport.http.schemas import DisplayName
 
 __all__ = ["register_routes"]
 
@@ -55,6 +55,6 @@ async def add_bot(ctx: RequestContext, body: AddBot, session_id: str) -> BotSeat
 
 def register_routes(api: Api) -> None:
     """Declare the bot endpoint."""
-    api.route("POST", "/sessions/<session_id>/bots", "Seat a computer player (creator only)", body=AddBot,
+    api.route("POST", "/sessions/<id:session_id>/bots", "Seat a computer player (creator only)", body=AddBot,
               response=BotSeated, status=201, auth="access_or_session", errors=(403, 404, 409, 503),
               tag="sessions")(add_bot)  # fmt: skip

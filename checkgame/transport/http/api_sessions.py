@@ -3,6 +3,10 @@
 The durable record (name, code, players, results) is in the store; the live
 state (seats, running game) is in the live store. Seat assignment is decided
 by the live state (a compare-and-set), then recorded in the store.
+
+A private session is opened by its join code: to anyone without the code who
+is not one of its players, it does not exist (404), whether looked up, joined
+or its games listed by id.
 """
 
 from __future__ import annotations
@@ -73,6 +77,25 @@ async def _record(ctx: RequestContext, session_id: str) -> SessionRecord:
     return record
 
 
+async def _visible(ctx: RequestContext, session_id: str, code: str | None = None) -> SessionRecord:
+    """The session, unless it is private and the caller (by access token) neither made it nor sits at it, and
+    does not give its ``code``.
+
+    Raises:
+        NotFoundError: ``SESSION_NOT_FOUND``, the same for a hidden session as for none.
+    """
+    record = await _record(ctx, session_id)
+    if not record.is_private or (code is not None and secrets.compare_digest(code.upper(), record.code.upper())):
+        return record
+    claims = ctx.claims
+    if claims is not None and (
+        claims.sub == record.creator_id
+        or any(p.user_id == claims.sub for p in await ctx.services.store.list_session_players(record.id))
+    ):
+        return record
+    raise NotFoundError("no such session", code="SESSION_NOT_FOUND")
+
+
 async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSession:
     """Create a session; the creator takes seat 1 and gets a session token and a join code."""
     services = ctx.services
@@ -99,6 +122,7 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
         turn_timeout_s=settings.turn_timeout_s,
         next_game_delay_s=settings.next_game_delay_s,
         grace_s=settings.grace_s,
+        waiting_idle_s=settings.waiting_idle_s,
     )
     creator = sessions.Seat(user.id, user.username, user.id)
     await services.sessions.create(sessions.new_session(session_id, creator, secrets.randbits(63), live_settings, now))
@@ -125,7 +149,7 @@ async def list_sessions(ctx: RequestContext) -> Page:
 
 async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     """One session with its public live state (seats, game view)."""
-    record = await _record(ctx, session_id)
+    record = await _visible(ctx, session_id)
     show_code = not record.is_private or (ctx.claims is not None and ctx.claims.sub == record.creator_id)
     state = await ctx.services.sessions.live.load(session_id)
     live = None if state is None else raw(sessions.snapshot(state, None))
@@ -153,8 +177,8 @@ async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) ->
 
 
 async def join_session(ctx: RequestContext, body: JoinSession, session_id: str) -> Joined:
-    """Take a seat: registered (bearer access token) or anonymous with a name."""
-    return await _join(ctx, await _record(ctx, session_id), body.name)
+    """Take a seat: registered (bearer access token) or anonymous with a name; a private session needs its code."""
+    return await _join(ctx, await _visible(ctx, session_id, body.code), body.name)
 
 
 async def join_by_code(ctx: RequestContext, body: JoinByCode) -> Joined:
@@ -187,16 +211,22 @@ async def start_session(ctx: RequestContext, session_id: str) -> StartedOut:
 
 async def list_games(ctx: RequestContext, session_id: str) -> GameList:
     """The finished games of a session."""
-    await _record(ctx, session_id)
-    return GameList([game_out(g) for g in await ctx.services.store.list_games(session_id)])
+    await _visible(ctx, session_id)
+    names = await _names(ctx, session_id)
+    return GameList([game_out(g, names) for g in await ctx.services.store.list_games(session_id)])
 
 
 async def get_game(ctx: RequestContext, session_id: str, game_id: str) -> GameDetail:
     """One finished game with its action log (replayable from its seed)."""
+    await _visible(ctx, session_id)
     game = await ctx.services.store.get_game(game_id)
     if game is None or game.session_id != session_id:
         raise NotFoundError("no such game in this session", code="GAME_NOT_FOUND")
-    return GameDetail(game_out(game), game.hand_size, [raw(a) for a in game.actions])
+    return GameDetail(game_out(game, await _names(ctx, session_id)), game.hand_size, [raw(a) for a in game.actions])
+
+
+async def _names(ctx: RequestContext, session_id: str) -> dict[str, str]:
+    return {p.player_id: p.name for p in await ctx.services.store.list_session_players(session_id)}
 
 
 def register_routes(api: Api) -> None:
@@ -205,17 +235,17 @@ def register_routes(api: Api) -> None:
     route("POST", "/sessions", "Create a session", body=CreateSession, response=CreatedSession, status=201,
           auth="access", limit=SESSION_LIMIT, tag="sessions")(create_session)  # fmt: skip
     route("GET", "/sessions", "List public sessions", response=Page, query=ListQuery, tag="sessions")(list_sessions)
-    route("GET", "/sessions/<session_id>", "One session", response=SessionDetail, auth="optional", errors=(404,),
+    route("GET", "/sessions/<id:session_id>", "One session", response=SessionDetail, auth="optional", errors=(404,),
           tag="sessions")(get_session)  # fmt: skip
-    route("POST", "/sessions/<session_id>/join", "Join a session", body=JoinSession, response=Joined,
+    route("POST", "/sessions/<id:session_id>/join", "Join a session", body=JoinSession, response=Joined,
           auth="optional", errors=(404, 409), tag="sessions")(join_session)  # fmt: skip
     route("POST", "/sessions/join-by-code", "Join a session by its code", body=JoinByCode, response=Joined,
           auth="optional", errors=(404, 409), tag="sessions")(join_by_code)  # fmt: skip
-    route("DELETE", "/sessions/<session_id>/leave", "Leave a session", status=204, auth="access_or_session",
+    route("DELETE", "/sessions/<id:session_id>/leave", "Leave a session", status=204, auth="access_or_session",
           errors=(403, 404), tag="sessions")(leave_session)  # fmt: skip
-    route("POST", "/sessions/<session_id>/games/start", "Start the tournament", response=StartedOut,
+    route("POST", "/sessions/<id:session_id>/games/start", "Start the tournament", response=StartedOut,
           auth="access_or_session", errors=(403, 404, 409), tag="sessions")(start_session)  # fmt: skip
-    route("GET", "/sessions/<session_id>/games", "Games of a session", response=GameList, errors=(404,),
+    route("GET", "/sessions/<id:session_id>/games", "Games of a session", response=GameList, errors=(404,),
           tag="games")(list_games)  # fmt: skip
-    route("GET", "/sessions/<session_id>/games/<game_id>", "One game with its action log", response=GameDetail,
+    route("GET", "/sessions/<id:session_id>/games/<id:game_id>", "One game with its action log", response=GameDetail,
           errors=(404,), tag="games")(get_game)  # fmt: skip

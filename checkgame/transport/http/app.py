@@ -39,7 +39,7 @@ _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LA
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 """Method labels; any other method a client invents is counted as ``other`` (label values stay bounded)."""
 MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024
-"""/health reports unhealthy above this resident size (the seed plan's pod limit is 2 GiB)."""
+"""/health reports unhealthy above this resident size (the deployment plan's pod limit is 2 GiB)."""
 
 
 def build_api() -> Api:

@@ -31,6 +31,7 @@ def stats_out(stats: PlayerStats) -> Stats:
         round(stats.win_rate, 4),
         stats.tournaments_played,
         stats.tournaments_won,
+        list(stats.placements),
     )
 
 
@@ -51,12 +52,15 @@ def session_out(record: SessionRecord, *, show_code: bool) -> SessionSummary:
     )
 
 
-def game_out(game: GameResult) -> GameSummary:
+def game_out(game: GameResult, names: dict[str, str]) -> GameSummary:
+    """``names``: display names by player id (the session's seats); an unknown id stands for itself."""
     return GameSummary(
         id=game.id,
         number=game.number,
         players=list(game.players),
+        names={player: names.get(player, player) for player in game.players},
         first_player=game.first_player,
+        winner=game.placements[0],
         loser=game.loser,
         placements=list(game.placements),
         reason=game.reason,

@@ -17,14 +17,16 @@ from typing import Any, Literal
 
 import msgspec
 from quart import Quart, Response, request
+from werkzeug.routing import BaseConverter
 
 from checkgame.auth import Claims
 from checkgame.errors import AuthError, BadMessageError, ClientError, LiveStateError, StoreError
 from checkgame.transport.context import Services
 from checkgame.transport.http.errors import error_response, json_response
+from checkgame.transport.http.fields import ID_PATTERN, explain, published
 from checkgame.transport.http.schemas import ErrorBody
 
-__all__ = ["Api", "Endpoint", "Limit", "RequestContext"]
+__all__ = ["Api", "Endpoint", "Limit", "RequestContext", "invalid"]
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +66,20 @@ class RequestContext:
 Handler = Callable[..., Awaitable[Any]]
 
 
+class IdConverter(BaseConverter):
+    """``<id:name>`` in a path: a session or game id. Anything else is no such route (404) before any lookup,
+    and ``/sessions/join-by-code`` or ``/games/start`` can never be read as an id (nor their OPTIONS answer)."""
+
+    regex = ID_PATTERN
+
+
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """One declared REST endpoint."""
 
     method: str
     path: str
-    """Quart rule under the API prefix, e.g. ``/sessions/<session_id>``."""
+    """Quart rule under the API prefix, e.g. ``/sessions/<id:session_id>``."""
     summary: str
     handler: Handler
     body: type[Any] | None = None
@@ -101,6 +110,7 @@ class Api:
 
     def install(self, app: Quart, services: Services, general_limit: Limit) -> None:
         """Register every endpoint's view on ``app``."""
+        app.url_map.converters["id"] = IdConverter
         for endpoint in self.endpoints:
             view = _make_view(endpoint, services, general_limit)
             view.__name__ = f"{endpoint.method.lower()}_{endpoint.handler.__name__}"
@@ -120,9 +130,9 @@ class Api:
         return {
             "openapi": "3.1.0",
             "info": {"title": title, "version": version},
-            "paths": paths,
+            "paths": published(paths),
             "components": {
-                "schemas": components,
+                "schemas": published(components),
                 "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
             },
         }
@@ -151,8 +161,8 @@ def _operation(e: Endpoint, schema_of: dict[Any, Any]) -> dict[str, Any]:
         "responses": responses,
     }
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"<(?:\w+:)?(\w+)>", e.path)
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(converter)}
+        for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", e.path)
     ]
     if e.query is not None:
         for f in msgspec.structs.fields(e.query):
@@ -168,6 +178,12 @@ def _operation(e: Endpoint, schema_of: dict[Any, Any]) -> dict[str, Any]:
     if e.auth != "none":
         operation["security"] = [{"bearer": []}] + ([{}] if e.auth == "optional" else [])
     return operation
+
+
+def _path_schema(converter: str) -> dict[str, Any]:
+    if converter == "id":
+        return {"type": "string", "pattern": f"^{IdConverter.regex}$"}
+    return {"type": "string"}
 
 
 def _client_ip(services: Services) -> str:
@@ -205,12 +221,22 @@ def _authenticate(services: Services, auth: Auth) -> Claims | None:
     return services.tokens.verify(token, "access", now)
 
 
+def _number(literal: str) -> int | float:
+    """A JSON number with a fraction or exponent: an int when it is whole, as JSON Schema's ``integer`` says
+    (``8.0`` is the integer 8), else a float."""
+    value = float(literal)
+    return int(value) if value.is_integer() else value
+
+
+_json = msgspec.json.Decoder(float_hook=_number)
+
+
 async def _decode_body(kind: type[Any]) -> Any:
     raw = await request.get_data()
     try:
-        return msgspec.json.decode(raw or b"null", type=kind)
+        return msgspec.convert(_json.decode(raw or b"null"), kind)
     except msgspec.ValidationError as exc:
-        raise BadMessageError(f"invalid request body: {exc}", details={"error": str(exc)}) from None
+        raise invalid("request body", explain(str(exc))) from None
     except msgspec.DecodeError as exc:
         # A plain ClientError: 400, unlike BadMessageError's 422 (docs/protocol.md, "REST errors").
         raise ClientError(f"the body is not valid JSON: {exc}", code="MALFORMED_JSON") from None
@@ -220,7 +246,13 @@ def _decode_query(kind: type[Any]) -> Any:
     try:
         return msgspec.convert(dict(request.args.items()), kind, strict=False)
     except msgspec.ValidationError as exc:
-        raise BadMessageError(f"invalid query parameters: {exc}", details={"error": str(exc)}) from None
+        raise invalid("query parameters", explain(str(exc))) from None
+
+
+def invalid(what: str, reason: str) -> BadMessageError:
+    """The 422 for an invalid ``what`` (request body, query parameters); ``reason`` ends with the field's path
+    as msgspec writes it (`` - at `$.name```), and any pattern in it is told in words (:func:`explain`)."""
+    return BadMessageError(f"invalid {what}: {reason}", details={"error": reason})
 
 
 def _make_view(endpoint: Endpoint, services: Services, general: Limit) -> Callable[..., Awaitable[Response]]:

@@ -12,6 +12,17 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta, Struct
 
+from checkgame.transport.http.fields import (
+    DisplayName,
+    Email,
+    JoinCode,
+    LoginName,
+    Password,
+    PlayerCount,
+    SessionName,
+    Username,
+)
+
 __all__ = [
     "CreateSession",
     "CreatedSession",
@@ -34,14 +45,6 @@ __all__ = [
     "UserOut",
 ]
 
-Username = Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Password = Annotated[str, Meta(min_length=8, max_length=128)]
-DisplayName = Annotated[str, Meta(min_length=1, max_length=32)]
-SessionName = Annotated[str, Meta(min_length=1, max_length=50)]
-PlayerCount = Annotated[int, Meta(ge=2, le=8)]
-JoinCode = Annotated[str, Meta(min_length=6, max_length=6, pattern=r"^[A-Za-z0-9]{6}$")]
-
 
 class _In(Struct, forbid_unknown_fields=True, rename="camel"):
     """Request bodies: unknown fields are refused, names are camelCase on the wire."""
@@ -58,7 +61,7 @@ class Register(_In):
 
 
 class Login(_In):
-    login: Annotated[str, Meta(min_length=1, max_length=254, description="username or email")]
+    login: LoginName
     password: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
@@ -80,6 +83,8 @@ class CreateSession(_In):
 class JoinSession(_In):
     name: DisplayName | None = None
     """Required for anonymous players; registered players play under their username."""
+    code: JoinCode | None = None
+    """Required for a private session (unless you already sit at it): its id alone does not open it."""
 
 
 class JoinByCode(_In):
@@ -114,12 +119,17 @@ class Tokens(_Out):
 
 
 class Stats(_Out):
+    """A game is won by finishing first and lost by finishing last (the loser, eliminated)."""
+
     total_games: int
-    wins: int
-    losses: int
-    win_rate: float
+    wins: Annotated[int, Meta(description="games finished first")]
+    losses: Annotated[int, Meta(description="games finished last (eliminated from the tournament)")]
+    win_rate: Annotated[float, Meta(description="wins / totalGames")]
     tournaments_played: int
     tournaments_won: int
+    placements: Annotated[
+        list[int], Meta(description="games finished in each place: [first places, second places, ...]")
+    ]
 
 
 class Profile(_Out):
@@ -141,7 +151,8 @@ class SessionSummary(_Out):
     finished_at: str | None
     winner_id: str | None
     end_reason: str | None = None
-    """Why a finished session has no winner: ``ended_by_admin``, or ``live_state_lost`` (its game in progress
+    """Why a finished session has no winner: ``ended_by_admin``, ``abandoned`` or ``expired`` (a waiting table
+    everybody left, or nobody started in time), or ``live_state_lost`` (its game in progress
     was lost, e.g. the server restarted); null while open or when won."""
 
 
@@ -175,12 +186,16 @@ class Page(_Out):
 
 
 class GameSummary(_Out):
+    """Players are named by id everywhere; ``names`` gives each one's display name."""
+
     id: str
     number: int
     players: list[str]
+    names: Annotated[dict[str, str], Meta(description="player id -> display name, for every player of the game")]
     first_player: str
-    loser: str
-    placements: list[str]
+    winner: Annotated[str, Meta(description="the first player out of cards (placements[0]): the game's win")]
+    loser: Annotated[str, Meta(description="the last player holding cards: eliminated from the tournament")]
+    placements: Annotated[list[str], Meta(description="player ids in finishing order, first to last")]
     reason: str
     seed: int
     started_at: str

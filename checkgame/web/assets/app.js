@@ -6,7 +6,7 @@ import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
 import { tableView, suitPicker } from "./table.js";
-import { endReasonText, errorText, plural } from "./words.js";
+import { endReasonText, errorText, ordinal, plural } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -211,7 +211,7 @@ function accountScreen() {
           autocomplete: "username", title: "3 to 32 letters, digits, dots, dashes or underscores" }),
         field("Email", { name: "email", type: "email", required: true, autocomplete: "email" }),
         field("Password", { name: "password", type: "password", required: true, minlength: 8,
-          autocomplete: "new-password", title: "at least 8 characters" }),
+          autocomplete: "new-password", title: "at least 8 characters, hard to guess: a few unrelated words work well" }),
       ], "Register", async (v) => { await api.register(v.username, v.email, v.password); after(); })),
     h("p", { class: "muted" }, "No account needed to join a table: open its link or enter its code in the lobby."));
 }
@@ -225,8 +225,9 @@ async function profileScreen() {
     h("section", { class: "panel" },
       h("h2", {}, "Statistics"),
       h("dl", { class: "stats" },
-        stat("Games played", stats.totalGames), stat("Games won", stats.wins), stat("Games lost", stats.losses),
-        stat("Win rate", `${Math.round(stats.winRate * 100)} %`),
+        stat("Games played", stats.totalGames), stat("Games won (first out)", stats.wins),
+        stat("Games lost (last)", stats.losses), stat("Win rate", `${Math.round(stats.winRate * 100)} %`),
+        stat("Places", stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
         stat("Tournaments played", stats.tournamentsPlayed), stat("Tournaments won", stats.tournamentsWon))),
     h("p", { class: "muted" }, `${user.email} · member since ${new Date(user.createdAt).toLocaleDateString()}`));
 }
@@ -329,7 +330,9 @@ function operatorNews(session, frame) {
     keepSeat(session.id, null); // the seat is gone: a reload must not try it again
     announce("An operator removed you from this table.");
   }
-  if (frame.type === "session_ended") announce("An operator ended this session.");
+  if (frame.type === "session_ended") {
+    announce(d.by === "server" ? `This table closed: ${d.reason}.` : "An operator ended this session.");
+  }
 }
 
 /** Refresh the countdowns without rebuilding the screen. */

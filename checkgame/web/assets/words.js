@@ -39,6 +39,8 @@ const ERRORS = {
 const END_REASONS = {
   live_state_lost: "The server lost this table's game in progress (it restarted): the tournament stopped, with no winner.",
   ended_by_admin: "An operator ended this table: the tournament stopped, with no winner.",
+  abandoned: "Everybody left this table before the start, so it closed.",
+  expired: "Nobody joined, left or started this table for a long while, so it closed.",
 };
 
 /** Why a finished table has no winner, in plain words (null when it was won). */
@@ -91,7 +93,9 @@ export function describe(frame, who) {
     case "tournament_finished": return `${who(d.winner)} wins the tournament after ${plural(d.games, "game")}!`;
     case "notice": return `Message from the operators: “${d.message}”`;
     case "player_kicked": return `${who(d.player)} was removed by an operator${because(d.reason)}.`;
-    case "session_ended": return `An operator ended the session${because(d.reason)}: it ends without a result.`;
+    case "session_ended": return d.by === "server"
+      ? `The table closed${because(d.reason)}.`
+      : `An operator ended the session${because(d.reason)}: it ends without a result.`;
     default: return null;
   }
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from functools import partial
+from typing import Literal
 
 import pytest
 import trio
@@ -126,3 +127,37 @@ async def test_needs_rehash() -> None:
     encoded = await hash_password("pw", hasher=cheap)
     assert not needs_rehash(encoded, hasher=cheap)
     assert needs_rehash(encoded)
+
+
+class CountingHasher(PasswordHasher):
+    """A cheap hasher that counts its Argon2 computations (a hash or a verification) and their threads."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.computations = 0
+        self.threads: set[int] = set()
+
+    def _count(self) -> None:
+        self.computations += 1
+        self.threads.add(threading.get_ident())
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self._count()
+        return super().hash(password, salt=salt)
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self._count()
+        return super().verify(hash, password)
+
+
+async def test_no_account_costs_one_verification_like_a_wrong_password() -> None:
+    """The time of a login must not tell whether the account exists: one Argon2 computation, in a worker."""
+    hasher = CountingHasher()
+    encoded = await hash_password("the real one", hasher=hasher)
+    hasher.computations = 0
+    assert not await verify_password(encoded, "a wrong one", hasher=hasher)
+    assert hasher.computations == 1
+    for expected in (2, 3, 4):  # the dummy hash is made by the first, then verified against
+        assert not await verify_password(None, "the real one", hasher=hasher)
+        assert hasher.computations == expected
+    assert threading.get_ident() not in hasher.threads

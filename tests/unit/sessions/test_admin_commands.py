@@ -52,7 +52,7 @@ def test_ending_a_session_finishes_it_without_a_result_and_stops_its_timers() ->
     state = started("ann", "bob", "cat")
     outcome = sessions.apply(state, EndSession("server maintenance"), 7.0)
     assert types(outcome) == ["session_ended"]
-    assert outcome.entries[0].data == {"reason": "server maintenance", "gameNumber": 1}
+    assert outcome.entries[0].data == {"reason": "server maintenance", "gameNumber": 1, "by": "operator"}
     assert outcome.effects == (SessionEnded("S", datetime.fromtimestamp(7.0, UTC)),)
     ended = outcome.state
     assert ended.status is Status.FINISHED

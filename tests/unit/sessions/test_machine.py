@@ -102,6 +102,33 @@ def test_leaving_without_a_seat_is_refused() -> None:
 # -- start
 
 
+def test_a_waiting_table_nobody_sits_at_closes() -> None:
+    """A creator alone who leaves does not strand a "0 of 4" table that nobody may start (NOT_CREATOR)."""
+    outcome = sessions.apply(waiting("ann"), LeaveSession("ann"), 3.0)
+    assert outcome.state.status is Status.FINISHED
+    assert [e.type for e in outcome.entries] == ["player_left_session", "session_ended"]
+    assert outcome.entries[-1].data == {"reason": "everybody left the table", "gameNumber": 0, "by": "server"}
+    assert [type(e).__name__ for e in outcome.effects] == ["SeatReleased", "SessionEnded"]
+    assert outcome.state.wake_at() is None
+    refused(outcome.state, Join("bob", "Bob"), "SESSION_FINISHED")
+
+
+def test_a_waiting_table_closes_after_its_idle_time_and_each_join_or_leave_renews_it() -> None:
+    settings = dataclasses.replace(SETTINGS, waiting_idle_s=600.0)
+    state = waiting("ann", "bob", settings=settings)  # bob joined at 1.0
+    assert state.waiting_until == 601.0
+    assert state.wake_at() == 601.0
+    state = sessions.apply(state, Join("cy", "CY"), 500.0).state
+    assert state.waiting_until == 1100.0
+    assert sessions.apply(state, Tick(), 1099.0).state.status is Status.WAITING
+    outcome = sessions.apply(state, Tick(), 1100.0)
+    assert outcome.state.status is Status.FINISHED
+    assert outcome.entries[-1].data["reason"] == "nobody joined, left or started it for 10 minutes"
+    assert outcome.entries[-1].data["by"] == "server"
+    started_state = sessions.apply(state, Start("ann"), 600.0).state
+    assert started_state.waiting_until is None  # a running tournament never expires
+
+
 def test_only_the_creator_starts() -> None:
     refused(waiting("ann", "bob"), Start("bob"), "NOT_CREATOR")
 
