@@ -15,7 +15,12 @@ from checkgame.bots.strategy import choose
 from checkgame.drill.pg import PgCluster
 from checkgame.store.base import GameResult, SessionPlayer, SessionRecord, Store, User
 
-__all__ = ["INVARIANTS", "checksums", "play_table", "violations"]
+__all__ = ["INVARIANTS", "checksums", "play_table", "session_id", "violations"]
+
+
+def session_id(number: int) -> str:
+    """The id of table ``number``: 32 hex digits, like the server's own (its REST paths accept no other)."""
+    return f"d011{number:028x}"
 
 
 def _play(players: tuple[str, ...], seed: int, started: datetime) -> GameResult:
@@ -41,9 +46,9 @@ def _play(players: tuple[str, ...], seed: int, started: datetime) -> GameResult:
         actions.append(record)
         state, events = rules.apply(state, action)
         ended = next((e for e in events if isinstance(e, rules.GameEnded)), None)
-    session_id = players[0].rsplit("-", 1)[0]
+    session = players[0].rsplit("-", 1)[0]
     return GameResult(
-        f"{session_id}-g1", session_id, 1, seed, rules.DEFAULT_HAND_SIZE, players, players[0], started,
+        f"{session}-1", session, 1, seed, rules.DEFAULT_HAND_SIZE, players, players[0], started,
         datetime.now(UTC), ended.loser, ended.placements, ended.reason.value, tuple(actions),
     )  # fmt: skip
 
@@ -51,23 +56,21 @@ def _play(players: tuple[str, ...], seed: int, started: datetime) -> GameResult:
 async def play_table(store: Store, number: int, seed: int) -> str:
     """Write table ``number`` from start to finish; returns its session id once every write is acknowledged."""
     now = datetime.now(UTC)
-    session_id = f"drill{number:05d}"
-    users = [User(f"{session_id}-u{seat}", f"{session_id}p{seat}", f"{session_id}.{seat}@drill.invalid",
+    session = session_id(number)
+    users = [User(f"{session}-u{seat}", f"drill{number}p{seat}", f"drill{number}.{seat}@drill.invalid",
                   "argon2$drill", "player", now) for seat in (0, 1)]  # fmt: skip
     for user in users:
         await store.create_user(user)
     code = f"D{number:05d}"[-6:]
-    await store.create_session(
-        SessionRecord(session_id, code, f"drill {number}", users[0].id, 2, False, "waiting", now)
-    )
-    players = (f"{session_id}-a", f"{session_id}-b")
+    await store.create_session(SessionRecord(session, code, f"drill {number}", users[0].id, 2, False, "waiting", now))
+    players = (f"{session}-a", f"{session}-b")
     for seat, (player_id, user) in enumerate(zip(players, users, strict=True)):
-        await store.add_session_player(SessionPlayer(session_id, player_id, user.username, seat, user.id, now))
-    await store.set_session_status(session_id, "playing")
+        await store.add_session_player(SessionPlayer(session, player_id, user.username, seat, user.id, now))
+    await store.set_session_status(session, "playing")
     game = _play(players, seed, now)
     await store.record_game(game)
-    await store.record_tournament(session_id, game.placements, datetime.now(UTC))
-    return session_id
+    await store.record_tournament(session, game.placements, datetime.now(UTC))
+    return session
 
 
 def checksums(cluster: PgCluster, database: str) -> dict[str, str]:

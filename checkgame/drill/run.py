@@ -30,7 +30,7 @@ import httpx
 import trio
 
 from checkgame.drill.backrest import STANZA, LocalS3, S3Repo, archive_settings, write_config
-from checkgame.drill.load import checksums, play_table, violations
+from checkgame.drill.load import checksums, play_table, session_id, violations
 from checkgame.drill.pg import PgCluster, as_postgres, free_port, make_workdir
 from checkgame.errors import StoreError
 from checkgame.store import open_store
@@ -195,10 +195,10 @@ async def _serve_and_check(
                     raise RuntimeError(f"the node on the restored database never got ready (see {root / 'node.log'})")
                 await trio.sleep(0.1)
             report.steps["node ready on the restored database"] = time.monotonic() - started
-            last = (await http.get(f"/api/v1/sessions/drill{written - 1:05d}")).json()
+            last = (await http.get(f"/api/v1/sessions/{session_id(written - 1)}")).json()
             if last.get("session", {}).get("status") != "finished":
                 report.problems.append(f"the node does not serve the last tournament before the target: {last}")
-            beyond = await http.get(f"/api/v1/sessions/drill{written:05d}")
+            beyond = await http.get(f"/api/v1/sessions/{session_id(written)}")
             if beyond.status_code != 404:
                 report.problems.append(f"a tournament written after the target was restored ({beyond.status_code})")
     finally:

@@ -244,37 +244,54 @@ async def asyncio_loop() -> AsyncIterator[Any]:
 
 
 async def apply_migrations(
-    conn: Connection, migrations: Sequence[Migration], *, schema: str | None, lock_key: int
+    conn: Connection,
+    migrations: Sequence[Migration],
+    *,
+    schema: str | None,
+    lock_key: int,
+    per_transaction: bool = False,
 ) -> list[int]:
     """Apply the missing migrations, each in its own transaction (asyncio-flavoured).
 
-    Each transaction takes a transaction-level advisory lock first, so two processes migrating
-    one database at once apply each version exactly once: the second waits for the first's
-    transaction, then finds the version recorded. The lock ends with its transaction (commit,
-    rollback or a dropped connection), which is also all a transaction-pooling PgBouncer
-    guarantees: the next transaction may run on another server connection.
+    A session-level advisory lock is held around the whole run, so two processes migrating
+    one database at once apply each version exactly once: the second waits, then finds every
+    version recorded. Should this coroutine die halfway, the pool's reset of the connection
+    (``pg_advisory_unlock_all``) or its closing releases the lock.
+
+    ``per_transaction`` (behind a transaction-pooling PgBouncer, where the next transaction may
+    run on another server connection and a session lock would stay behind on the first): each
+    transaction takes a transaction-level lock instead, so each version is still applied once,
+    in order, though two processes may share the versions between them.
 
     Returns:
         The versions applied by this call, ascending.
     """
     timeout = MIGRATION_TIMEOUT_S
-    lock = "SELECT pg_advisory_xact_lock($1)"
-    async with conn.transaction():
-        await conn.execute(lock, lock_key, timeout=timeout)
-        if schema is not None:
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"', timeout=timeout)
-        await conn.execute(_CREATE_SCHEMA_MIGRATIONS, timeout=timeout)
-    applied: list[int] = []
-    for migration in migrations:
+    step_lock = "SELECT pg_advisory_xact_lock($1)" if per_transaction else None
+    if step_lock is None:
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key, timeout=timeout)
+    try:
         async with conn.transaction():
-            await conn.execute(lock, lock_key, timeout=timeout)
-            seen = await conn.fetchval("SELECT 1 FROM schema_migrations WHERE version = $1", migration.version)
-            if seen is not None:
-                continue
-            await conn.execute(migration.sql, timeout=timeout)  # no arguments: several statements allowed
-            await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", migration.version)
-        applied.append(migration.version)
-    return applied
+            if step_lock is not None:
+                await conn.execute(step_lock, lock_key, timeout=timeout)
+            if schema is not None:
+                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"', timeout=timeout)
+            await conn.execute(_CREATE_SCHEMA_MIGRATIONS, timeout=timeout)
+        applied: list[int] = []
+        for migration in migrations:
+            async with conn.transaction():
+                if step_lock is not None:
+                    await conn.execute(step_lock, lock_key, timeout=timeout)
+                seen = await conn.fetchval("SELECT 1 FROM schema_migrations WHERE version = $1", migration.version)
+                if seen is not None:
+                    continue
+                await conn.execute(migration.sql, timeout=timeout)  # no arguments: several statements allowed
+                await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", migration.version)
+            applied.append(migration.version)
+        return applied
+    finally:
+        if step_lock is None and not conn.is_closed() and not conn.is_in_transaction():
+            await conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
 
 
 async def applied_versions(conn: Connection) -> list[int]:

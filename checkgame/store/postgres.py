@@ -181,7 +181,13 @@ class PostgresStore:
         options = self._db.options
 
         async def op(conn: Connection) -> list[int]:
-            return await apply_migrations(conn, self._migrations, schema=options.schema, lock_key=options.lock_key)
+            return await apply_migrations(
+                conn,
+                self._migrations,
+                schema=options.schema,
+                lock_key=options.lock_key,
+                per_transaction=options.pooler is not None,
+            )
 
         return await self._db.run(op)
 

@@ -14,8 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import trio
 
 from checkgame.drill.pg import PgCluster, make_workdir
+from checkgame.store import open_store
+from checkgame.store.migrate import load_migrations
+from checkgame.store.postgres import MIGRATIONS_PACKAGE
 from tests.attack.harness import Target, play_bot_tournament
 from tests.support.pgbouncer import PgBouncer
 
@@ -66,3 +70,23 @@ def test_a_tournament_plays_through_pgbouncer_and_is_recorded(bouncer: PgBouncer
     servers = [row for row in bouncer.show("SERVERS") if row[2] == "checkgame"]  # type|user|database|...
     assert 1 <= len(servers) <= 3
     assert "prepared statement" not in bouncer.log_text()
+
+
+async def test_concurrent_migrations_through_pgbouncer_apply_each_version_once(bouncer: PgBouncer) -> None:
+    results: list[list[int]] = []
+
+    async def migrate_once() -> None:
+        async with open_store(bouncer.url("checkgame")) as store:
+            results.append(await store.migrate())
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(4):
+            nursery.start_soon(migrate_once)
+    applied = sorted(version for versions in results for version in versions)
+    assert applied == [m.version for m in load_migrations(MIGRATIONS_PACKAGE)]
+    async with open_store(bouncer.url("checkgame")) as store:
+        assert await store.pending_migrations() == []
+    # No session lock stayed behind on a server connection: a later migration does not wait for it.
+    with trio.fail_after(30):
+        async with open_store(bouncer.url("checkgame")) as store:
+            assert await store.migrate() == []
