@@ -100,7 +100,8 @@ class LocalS3:
         return S3Repo(f"127.0.0.1:{self.port}", self.bucket, "drill", "drill-secret", verify_tls=False)
 
     def start(self) -> LocalS3:
-        server = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+        beside = Path(sys.executable).with_name("moto_server")  # this environment's, before any other on PATH
+        server = str(beside) if beside.exists() else shutil.which("moto_server") or str(beside)
         if not Path(server).exists():
             raise RuntimeError("moto_server is not installed (pip install 'moto[server]', in the test extra)")
         self.port = self.port or free_port()

@@ -6,6 +6,7 @@ session written since is on the primary only, so a listing that misses it came f
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -56,6 +57,7 @@ def pair() -> Iterator[Pair]:
     finally:
         replica.destroy()
         primary.destroy()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def session(n: int) -> SessionRecord:

@@ -8,6 +8,7 @@ runs through the same PgBouncer; see tests/contract/pg_bouncer_dbs.py).
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ def bouncer() -> Iterator[PgBouncer]:
     finally:
         started.stop()
         cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_a_tournament_plays_through_pgbouncer_and_is_recorded(bouncer: PgBouncer, tmp_path: Path) -> None:
