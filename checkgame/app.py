@@ -83,7 +83,8 @@ async def serve_checkgame(
     clock = time.time
     metrics = _metrics(settings)
     with watch_gc_pauses(metrics.gc_pauses):
-        async with open_store(settings.database_url) as store, _open_live(settings, clock) as (live, rate_limiter):
+        stores = open_store(settings.database_url, read_url=settings.database_read_url)
+        async with stores as store, _open_live(settings, clock) as (live, rate_limiter):
             redis = bool(settings.redis_url)
             store = instrument_store(store, metrics)
             live = instrument_live(live, metrics, redis=redis)

@@ -34,7 +34,12 @@ MIN_SECRET_GUESSES_LOG10 = 24
 """A production secret must need 10^24 guesses (about 80 bits) as zxcvbn estimates: a repeat, a sequence or a
 few words fall short, while 32 random hex digits are estimated at 10^29 or more (it undercounts random strings)."""
 
-_ALIASES = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "jwt_secret": "JWT_SECRET"}
+_ALIASES = {
+    "database_url": "DATABASE_URL",
+    "database_read_url": "DATABASE_READ_URL",
+    "redis_url": "REDIS_URL",
+    "jwt_secret": "JWT_SECRET",
+}
 
 
 def default_data_dir() -> Path:
@@ -52,6 +57,9 @@ class Settings:
     """TCP port; 0 picks a free one."""
     database_url: str = ""
     """``sqlite:///path.db`` or ``postgresql://...``; empty: SQLite in the data directory."""
+    database_read_url: str = ""
+    """A streaming replica of the PostgreSQL database for the reads that tolerate lag (listings, profiles, game
+    history); ``max_lag`` and ``lag_check_interval`` in its query (docs/operations.md); empty: all on the primary."""
     redis_url: str = ""
     """``redis://...`` for a cluster of nodes; empty: live state in this process's memory."""
     jwt_secret: str = ""

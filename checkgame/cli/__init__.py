@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from checkgame import __version__
-from checkgame.cli import admin_cmd, bots, console, demo, loadtest, offline, server
+from checkgame.cli import admin_cmd, bots, console, demo, drill, loadtest, offline, server
 from checkgame.cli.offline import ProgressBar as ProgressBar
 
 __all__ = ["ProgressBar", "build_parser", "main"]
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     bots.add_commands(commands)
     console.add_commands(commands)
     loadtest.add_commands(commands)
+    drill.add_commands(commands)
     return parser
 
 

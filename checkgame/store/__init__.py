@@ -14,6 +14,7 @@ from checkgame.store.base import AuditEntry as AuditEntry
 from checkgame.store.base import GameResult as GameResult
 from checkgame.store.base import PlayerStats as PlayerStats
 from checkgame.store.base import RefreshToken as RefreshToken
+from checkgame.store.base import ReplicaStatus as ReplicaStatus
 from checkgame.store.base import SessionPlayer as SessionPlayer
 from checkgame.store.base import SessionRecord as SessionRecord
 from checkgame.store.base import Store as Store
@@ -25,6 +26,7 @@ __all__ = [
     "GameResult",
     "PlayerStats",
     "RefreshToken",
+    "ReplicaStatus",
     "SessionPlayer",
     "SessionRecord",
     "Store",
@@ -35,7 +37,7 @@ __all__ = [
 
 
 @asynccontextmanager
-async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]:
+async def open_store(url: str, *, migrate: bool = False, read_url: str = "") -> AsyncIterator[Store]:
     """Connect to the store named by ``url`` for the duration of the block, then close it.
 
     ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (parent directories are
@@ -48,6 +50,8 @@ async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]
         url: the store URL; its scheme chooses the backend (STYLE.md §4).
         migrate: apply pending schema migrations before yielding; meant for the embedded
             default, where nobody runs ``checkgame migrate`` first.
+        read_url: ``DATABASE_READ_URL``, a streaming replica of a PostgreSQL ``url`` for the reads that
+            tolerate lag (see :mod:`checkgame.store._pg_replica`); empty: every read on ``url``.
 
     Raises:
         ValueError: unknown or unsupported scheme, or a malformed URL. The message names the
@@ -59,6 +63,8 @@ async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]
     scheme = scheme.lower()
     if not sep:
         raise ValueError("a store URL looks like sqlite:///path.db or postgresql://host/db")
+    if read_url and scheme not in ("postgresql", "postgres"):
+        raise ValueError("a read replica (DATABASE_READ_URL) needs a postgresql:// DATABASE_URL")
     if scheme == "sqlite":
         # Imported here so that a PostgreSQL deployment never loads sqlite3 and friends.
         from checkgame.store.sqlite import open_sqlite_store, sqlite_path_from_url
@@ -71,7 +77,7 @@ async def open_store(url: str, *, migrate: bool = False) -> AsyncIterator[Store]
         # asyncpg through trio-asyncio (DESIGN.md §2); opens an asyncio loop when the caller runs none.
         from checkgame.store.postgres import open_postgres_store
 
-        async with open_postgres_store(url) as store:
+        async with open_postgres_store(url, read_url) as store:
             if migrate:
                 await store.migrate()
             yield store

@@ -109,6 +109,9 @@ class PgOptions:
     """``command_timeout``: seconds for one statement, or to wait for a free connection."""
     server_settings: dict[str, str] = field(default_factory=dict)
     """Sent when connecting: ``application_name`` and, with a schema, ``search_path``."""
+    pooler: str | None = None
+    """``pooler=pgbouncer``: the URL names a transaction-pooling PgBouncer, so no prepared statement is kept
+    across transactions (asyncpg's statement cache is off) and nothing relies on session state."""
 
     @classmethod
     def from_url(cls, url: str) -> PgOptions:
@@ -121,7 +124,7 @@ class PgOptions:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("postgresql", "postgres"):
             raise ValueError(f"not a postgresql:// URL (scheme {parts.scheme!r})")
-        ours = {"pool_min_size", "pool_max_size", "schema", "connect_timeout", "command_timeout"}
+        ours = {"pool_min_size", "pool_max_size", "schema", "connect_timeout", "command_timeout", "pooler"}
         try:
             query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
         except ValueError:
@@ -135,6 +138,12 @@ class PgOptions:
         schema = mine.get("schema") or None
         if schema is not None and not _SCHEMA_NAME.match(schema):
             raise ValueError(f"schema {schema!r} must be a lower-case identifier: letters, digits, _")
+        pooler = mine.get("pooler") or None
+        if pooler not in (None, "pgbouncer"):
+            raise ValueError(f"pooler must be pgbouncer (a transaction-pooling PgBouncer), not {pooler!r}")
+        if pooler is not None and schema is not None:
+            # PgBouncer refuses a search_path startup parameter, and a SET would leak to other clients' transactions.
+            raise ValueError("schema cannot be used with pooler=pgbouncer: set search_path on the role instead")
         settings = {} if any(name == "application_name" for name, _ in rest) else {"application_name": "checkgame"}
         if schema is not None:
             settings["search_path"] = f'"{schema}"'
@@ -146,6 +155,7 @@ class PgOptions:
             connect_timeout_s=_number(mine, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_S, minimum=0.001),
             command_timeout_s=_number(mine, "command_timeout", DEFAULT_COMMAND_TIMEOUT_S, minimum=0.001),
             server_settings=settings,
+            pooler=pooler,
         )
 
     @property
@@ -234,7 +244,12 @@ async def asyncio_loop() -> AsyncIterator[Any]:
 
 
 async def apply_migrations(
-    conn: Connection, migrations: Sequence[Migration], *, schema: str | None, lock_key: int
+    conn: Connection,
+    migrations: Sequence[Migration],
+    *,
+    schema: str | None,
+    lock_key: int,
+    per_transaction: bool = False,
 ) -> list[int]:
     """Apply the missing migrations, each in its own transaction (asyncio-flavoured).
 
@@ -243,19 +258,30 @@ async def apply_migrations(
     version recorded. Should this coroutine die halfway, the pool's reset of the connection
     (``pg_advisory_unlock_all``) or its closing releases the lock.
 
+    ``per_transaction`` (behind a transaction-pooling PgBouncer, where the next transaction may
+    run on another server connection and a session lock would stay behind on the first): each
+    transaction takes a transaction-level lock instead, so each version is still applied once,
+    in order, though two processes may share the versions between them.
+
     Returns:
         The versions applied by this call, ascending.
     """
     timeout = MIGRATION_TIMEOUT_S
-    await conn.execute("SELECT pg_advisory_lock($1)", lock_key, timeout=timeout)
+    step_lock = "SELECT pg_advisory_xact_lock($1)" if per_transaction else None
+    if step_lock is None:
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key, timeout=timeout)
     try:
         async with conn.transaction():
+            if step_lock is not None:
+                await conn.execute(step_lock, lock_key, timeout=timeout)
             if schema is not None:
                 await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"', timeout=timeout)
             await conn.execute(_CREATE_SCHEMA_MIGRATIONS, timeout=timeout)
         applied: list[int] = []
         for migration in migrations:
             async with conn.transaction():
+                if step_lock is not None:
+                    await conn.execute(step_lock, lock_key, timeout=timeout)
                 seen = await conn.fetchval("SELECT 1 FROM schema_migrations WHERE version = $1", migration.version)
                 if seen is not None:
                     continue
@@ -264,7 +290,7 @@ async def apply_migrations(
             applied.append(migration.version)
         return applied
     finally:
-        if not conn.is_closed() and not conn.is_in_transaction():
+        if step_lock is None and not conn.is_closed() and not conn.is_in_transaction():
             await conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
 
 
@@ -301,6 +327,9 @@ class TrioPostgres:
                 timeout=options.connect_timeout_s,
                 command_timeout=options.command_timeout_s,
                 server_settings=options.server_settings,
+                # Behind PgBouncer a named statement may be missing on the next transaction's server connection;
+                # without a cache asyncpg uses the unnamed statement and parses it again in each transaction.
+                statement_cache_size=0 if options.pooler else 100,
             )
         except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc

@@ -21,6 +21,7 @@ __all__ = [
     "GameResult",
     "PlayerStats",
     "RefreshToken",
+    "ReplicaStatus",
     "SessionPlayer",
     "SessionRecord",
     "Store",
@@ -163,6 +164,21 @@ class AuditEntry:
     """Assigned by the store, increasing in insertion order; None before it is stored."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReplicaStatus:
+    """The read replica as last seen (``/health``): whether lag-tolerant reads go to it."""
+
+    state: str
+    """``streaming`` (read from), ``lagging`` (behind by more than ``max_lag_s``) or ``down``."""
+    reads_from: str
+    """``replica`` or ``primary``."""
+    lag_s: float | None
+    """Replay lag measured on the replica; None when it could not be asked."""
+    max_lag_s: float
+    error: str | None = None
+    """Why it is down."""
+
+
 class Store(Protocol):
     """Durable storage. Every method may raise :class:`~checkgame.errors.StoreUnavailableError`."""
 
@@ -181,6 +197,10 @@ class Store(Protocol):
 
     async def aclose(self) -> None:
         """Release connections; pending writes are complete when this returns."""
+        ...
+
+    async def read_replica(self) -> ReplicaStatus | None:
+        """A fresh look at the read replica, None when the store has none (``DATABASE_READ_URL``)."""
         ...
 
     # -- users

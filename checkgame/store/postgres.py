@@ -15,7 +15,10 @@ when there are several) on one pooled connection.
 URL: ``postgresql://user:password@host:5432/database`` with optional query parameters
 ``pool_min_size`` (2), ``pool_max_size`` (10), ``connect_timeout`` (10 s), ``command_timeout``
 (30 s) and ``schema`` (keep the tables in that schema; created by :meth:`PostgresStore.migrate`);
-any other parameter (``sslmode``, ``application_name``…) goes to asyncpg.
+``pooler=pgbouncer`` when the URL names a transaction-pooling PgBouncer (see
+:class:`~checkgame.store._pg_conn.PgOptions`); any other parameter (``sslmode``,
+``application_name``…) goes to asyncpg. An optional second URL names a streaming replica for
+the reads that tolerate lag (:mod:`checkgame.store._pg_replica`).
 """
 
 # Layout: _pg_conn.TrioPostgres runs each method's asyncio-flavoured body with a pooled
@@ -44,7 +47,17 @@ from checkgame.store._pg_conn import (
     apply_migrations,
     asyncio_loop,
 )
-from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store._pg_replica import ReadRoute, split_read_url
+from checkgame.store.base import (
+    AuditEntry,
+    GameResult,
+    PlayerStats,
+    RefreshToken,
+    ReplicaStatus,
+    SessionPlayer,
+    SessionRecord,
+    User,
+)
 from checkgame.store.migrate import Migration, load_migrations, pending_versions
 
 __all__ = ["MIGRATIONS_PACKAGE", "PgOptions", "PostgresStore", "open_postgres_store"]
@@ -90,14 +103,20 @@ async def _require(conn: Connection, table: str, key: str, code: str) -> None:
 class PostgresStore:
     """The PostgreSQL :class:`~checkgame.store.base.Store`; open it with :func:`open_postgres_store`."""
 
-    def __init__(self, db: TrioPostgres, migrations: Sequence[Migration]) -> None:
-        """Wrap an open pool; :meth:`connect` is the usual way in."""
+    def __init__(self, db: TrioPostgres, migrations: Sequence[Migration], reads: ReadRoute | None = None) -> None:
+        """Wrap an open pool (and the replica's route); :meth:`connect` is the usual way in."""
         self._db = db
         self._migrations = tuple(migrations)
+        self._reads = reads or ReadRoute(db, None, None)
 
     @classmethod
     async def connect(
-        cls, options: PgOptions, loop: Any, *, migrations: Sequence[Migration] | None = None
+        cls,
+        options: PgOptions,
+        loop: Any,
+        *,
+        migrations: Sequence[Migration] | None = None,
+        read_url: str = "",
     ) -> PostgresStore:
         """Open the pool on the trio-asyncio ``loop`` (see :func:`~checkgame.store._pg_conn.asyncio_loop`).
 
@@ -105,13 +124,23 @@ class PostgresStore:
             options: parsed from the URL by :meth:`PgOptions.from_url`.
             loop: the running trio-asyncio loop; it must outlive the store.
             migrations: the schema steps; the shipped PostgreSQL ones by default (tests pass others).
+            read_url: a streaming replica for lag-tolerant reads (``DATABASE_READ_URL``); it may be down:
+                its pool opens no connection until the first read.
 
         Raises:
             StoreUnavailableError: the server cannot be reached or refuses us.
             StoreError: any other failure while connecting.
         """
         steps = load_migrations(MIGRATIONS_PACKAGE) if migrations is None else migrations
-        return cls(await TrioPostgres.open(options, loop), steps)
+        read = split_read_url(read_url) if read_url else None
+        replica_options = None if read is None else replace(PgOptions.from_url(read.url), min_size=0)
+        db = await TrioPostgres.open(options, loop)
+        try:
+            replica = None if replica_options is None else await TrioPostgres.open(replica_options, loop)
+        except BaseException:
+            await db.aclose()
+            raise
+        return cls(db, steps, ReadRoute(db, replica, read))
 
     async def _execute(self, sql: str, *params: Any) -> None:
         async def op(conn: Connection) -> None:
@@ -125,14 +154,16 @@ class PostgresStore:
 
         return await self._db.run(op)
 
-    async def _fetch(self, sql: str, *params: Any) -> list[Any]:
+    async def _fetch(self, sql: str, *params: Any, stale_ok: bool = False) -> list[Any]:
         async def op(conn: Connection) -> list[Any]:
             return list(await conn.fetch(sql, *params))
 
-        return await self._db.run(op)
+        return await (self._reads if stale_ok else self._db).run(op)
 
-    async def _page(self, select: str, count: str, params: Sequence[Any], limit: int, offset: int) -> tuple[Any, int]:
-        """Rows of one page and the total, read from one snapshot so they agree."""
+    async def _page(
+        self, select: str, count: str, params: Sequence[Any], limit: int, offset: int, *, stale_ok: bool = False
+    ) -> tuple[Any, int]:
+        """Rows of one page and the total, read from one snapshot so they agree (on the replica if ``stale_ok``)."""
         _check_page(limit, offset)
         n = len(params)
 
@@ -141,7 +172,7 @@ class PostgresStore:
                 page = await conn.fetch(f"{select} LIMIT ${n + 1} OFFSET ${n + 2}", *params, limit, offset)
                 return page, int(await conn.fetchval(count, *params))
 
-        return await self._db.run(op)
+        return await (self._reads if stale_ok else self._db).run(op)
 
     # -- lifecycle
 
@@ -150,7 +181,13 @@ class PostgresStore:
         options = self._db.options
 
         async def op(conn: Connection) -> list[int]:
-            return await apply_migrations(conn, self._migrations, schema=options.schema, lock_key=options.lock_key)
+            return await apply_migrations(
+                conn,
+                self._migrations,
+                schema=options.schema,
+                lock_key=options.lock_key,
+                per_transaction=options.pooler is not None,
+            )
 
         return await self._db.run(op)
 
@@ -168,8 +205,15 @@ class PostgresStore:
             raise StoreUnavailableError(str(exc)) from exc
 
     async def aclose(self) -> None:
-        """Close the pool; idempotent, and completes even when the caller is cancelled."""
-        await self._db.aclose()
+        """Close the pools; idempotent, and completes even when the caller is cancelled."""
+        try:
+            await self._reads.aclose()
+        finally:
+            await self._db.aclose()
+
+    async def read_replica(self) -> ReplicaStatus | None:
+        """A fresh look at the replica of ``DATABASE_READ_URL`` (None without one)."""
+        return await self._reads.status()
 
     # -- users
 
@@ -304,6 +348,7 @@ class PostgresStore:
             params,
             limit,
             offset,
+            stale_ok=True,  # the lobby's listing: a session created a moment ago may show a moment later
         )
         return [rows.session(r) for r in page], total
 
@@ -445,7 +490,7 @@ class PostgresStore:
     async def list_games(self, session_id: str) -> list[GameResult]:
         """Games of a session by number, without their action logs."""
         sql = f"SELECT {columns.GAME_COLUMNS} FROM games WHERE session_id = $1 ORDER BY number"
-        return [rows.game(r, ()) for r in await self._fetch(sql, session_id)]
+        return [rows.game(r, ()) for r in await self._fetch(sql, session_id, stale_ok=True)]
 
     async def get_game(self, game_id: str) -> GameResult | None:
         """One game with its action log in order, or None."""
@@ -456,14 +501,15 @@ class PostgresStore:
                 sql = "SELECT action::text FROM game_actions WHERE game_id = $1 ORDER BY idx"
                 return row, [a[0] for a in await conn.fetch(sql, game_id)]
 
-        row, actions = await self._db.run(op)
+        row, actions = await self._reads.run(op)  # game history: recorded in the background anyway
         return None if row is None else rows.game(row, actions)
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id``; all zero when they never played."""
-        row = await self._fetchrow(f"SELECT {columns.STATS_COLUMNS} FROM player_stats WHERE user_id = $1", user_id)
-        places = await self._fetch(rows.PLACES, user_id)
-        return columns.with_places(PlayerStats(user_id) if row is None else rows.stats(row), places)
+        sql = f"SELECT {columns.STATS_COLUMNS} FROM player_stats WHERE user_id = $1"
+        found = await self._fetch(sql, user_id, stale_ok=True)  # the profile page
+        places = await self._fetch(rows.PLACES, user_id, stale_ok=True)
+        return columns.with_places(rows.stats(found[0]) if found else PlayerStats(user_id), places)
 
     # -- the administrators' audit log
 
@@ -487,7 +533,7 @@ class PostgresStore:
 
 
 @asynccontextmanager
-async def open_postgres_store(url: str) -> AsyncIterator[PostgresStore]:
+async def open_postgres_store(url: str, read_url: str = "") -> AsyncIterator[PostgresStore]:
     """Open a :class:`PostgresStore` for the duration of the block, and close it after.
 
     Runs inside the caller's trio-asyncio loop when there is one (``app.py`` may open it
@@ -499,7 +545,7 @@ async def open_postgres_store(url: str) -> AsyncIterator[PostgresStore]:
     """
     options = PgOptions.from_url(url)
     async with asyncio_loop() as loop:
-        store = await PostgresStore.connect(options, loop)
+        store = await PostgresStore.connect(options, loop, read_url=read_url)
         try:
             yield store
         finally:

@@ -21,7 +21,16 @@ from typing import Any
 from checkgame.errors import NotFoundError, StoreError, StoreUnavailableError
 from checkgame.store import _codec as rows
 from checkgame.store._sqlite_conn import MEMORY, TrioSqlite, apply_migrations, transaction
-from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store.base import (
+    AuditEntry,
+    GameResult,
+    PlayerStats,
+    RefreshToken,
+    ReplicaStatus,
+    SessionPlayer,
+    SessionRecord,
+    User,
+)
 from checkgame.store.migrate import Migration, load_migrations, pending_versions
 
 __all__ = ["MEMORY", "SqliteStore", "open_sqlite_store", "sqlite_path_from_url"]
@@ -141,6 +150,10 @@ class SqliteStore:
     async def aclose(self) -> None:
         """Close the connection; idempotent, and completes even when the caller is cancelled."""
         await self._db.aclose()
+
+    async def read_replica(self) -> ReplicaStatus | None:
+        """None: an embedded database has no replica."""
+        return None
 
     # -- users
 

@@ -1,43 +1,41 @@
 #!/usr/bin/env bash
-# Restore a backup made by backup.sh into the database at RESTORE_DATABASE_URL, in one transaction: either the
-# whole dump applies or nothing changes. BACKUP is a local .sql.gz or an s3:// URI (fetched with the aws CLI;
-# BACKUP_S3_ENDPOINT_URL as for backup.sh). Prints each table's row count afterwards, to check the result.
+# Point-in-time recovery of the Check-Game PostgreSQL cluster with pgBackRest: restore the newest backup made
+# before TARGET_TIME from a repository, and have PostgreSQL replay the archived WAL up to TARGET_TIME and then
+# promote (open for writes). Without --time, replay everything archived (the latest recoverable moment).
+# PostgreSQL must be stopped; the data directory is replaced in place (--delta: files already right are kept).
+# Start PostgreSQL afterwards and check that it left recovery (docs/operations.md, "Recovery runbook").
 #
-# Usage: RESTORE_DATABASE_URL=postgresql://... restore.sh --yes BACKUP
-#
-# The target is never taken from DATABASE_URL, and --yes is required, because a restore replaces the tables it
-# contains. Prefer restoring into a fresh database and pointing the servers at it (docs/operations.md): tables
-# created after the backup was taken survive a restore over an existing database.
+# Usage: restore.sh --yes [--time 'YYYY-MM-DD HH:MM:SS[.ffffff]+00'] [--repo N]
+# Environment: PGBACKREST_CONFIG and PGBACKREST_STANZA as for backup.sh; RESTORE_REPO (default 2: object
+# storage, which survives the loss of the database host; repo1 restores faster when the host is intact).
 set -euo pipefail
 
 fail() { echo "restore: $*" >&2; exit 1; }
-usage="usage: RESTORE_DATABASE_URL=postgresql://... restore.sh --yes BACKUP(.sql.gz or s3://...)"
+usage="usage: restore.sh --yes [--time 'YYYY-MM-DD HH:MM:SS+00'] [--repo N]"
 [ "${1:-}" = "--yes" ] || fail "$usage"
-[ $# -eq 2 ] || fail "$usage"
-backup=$2
-db_url=${RESTORE_DATABASE_URL:-}
-[ -n "$db_url" ] || fail "set RESTORE_DATABASE_URL to the database to restore into"
-
-workdir=$(mktemp -d)
-trap 'rm -rf "$workdir"' EXIT
-if [[ "$backup" == s3://* ]]; then
-    aws_args=()
-    [ -z "${BACKUP_S3_ENDPOINT_URL:-}" ] || aws_args+=(--endpoint-url "$BACKUP_S3_ENDPOINT_URL")
-    aws "${aws_args[@]}" s3 cp --only-show-errors "$backup" "$workdir/backup.sql.gz"
-    file=$workdir/backup.sql.gz
-else
-    [ -f "$backup" ] || fail "no such backup file: $backup"
-    file=$backup
+shift
+target="" repo=${RESTORE_REPO:-2}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --time) [ $# -ge 2 ] || fail "$usage"; target=$2; shift 2 ;;
+        --repo) [ $# -ge 2 ] || fail "$usage"; repo=$2; shift 2 ;;
+        *) fail "$usage" ;;
+    esac
+done
+[[ "$repo" =~ ^[1-9]$ ]] || fail "the repository must be a number, not '$repo'"
+if [ -n "$target" ]; then
+    [[ "$target" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:.]+(\+|-)[0-9:]+$ ]] \
+        || fail "--time must be 'YYYY-MM-DD HH:MM:SS+00' with its UTC offset, not '$target'"
 fi
-gzip -t "$file" 2>/dev/null || fail "$backup is not a complete gzip file"
+export PGBACKREST_STANZA=${PGBACKREST_STANZA:-checkgame}
+command -v pgbackrest >/dev/null || fail "pgbackrest is not installed"
 
-gunzip -c "$file" | psql --dbname="$db_url" --quiet --no-psqlrc -v ON_ERROR_STOP=1 --single-transaction >/dev/null
-echo "restore: restored $backup"
-# Exact counts, one generated query per table (pg_stat's estimates are empty right after a restore).
-psql --dbname="$db_url" --no-psqlrc --tuples-only --no-align -v ON_ERROR_STOP=1 -c "
-    SELECT format('SELECT %L || '' '' || count(*) FROM %I.%I;', table_name, table_schema, table_name)
-    FROM information_schema.tables
-    WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-    ORDER BY table_schema, table_name" \
-    | psql --dbname="$db_url" --no-psqlrc --tuples-only --no-align -v ON_ERROR_STOP=1 \
-    | sed '/^$/d; s/^/restore: rows in /'
+# Stanza and configuration on the command line, not only in the environment: pgBackRest copies them into the
+# restore_command it writes for PostgreSQL, which does not run with this script's environment.
+args=(--stanza="$PGBACKREST_STANZA" --repo="$repo" --delta)
+[ -z "${PGBACKREST_CONFIG:-}" ] || args+=(--config="$PGBACKREST_CONFIG")
+if [ -n "$target" ]; then
+    args+=(--type=time "--target=$target" --target-action=promote)
+fi
+pgbackrest "${args[@]}" restore
+echo "restore: restored from repo$repo${target:+ to $target}; start PostgreSQL to replay the WAL and promote"

@@ -1,4 +1,5 @@
-"""A real Redis Cluster (three masters, one replica each) shared by the contract suites that run on it."""
+"""Servers the contract suites share for the whole run: a real Redis Cluster (three masters, one replica each),
+and a throwaway PostgreSQL cluster behind a real PgBouncer ("via pgbouncer" store backend)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.contract import pg_bouncer_dbs
 from tests.support.redis_cluster import RedisCluster, cluster_available
 from tests.support.services import services_required
 
@@ -24,3 +26,10 @@ def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield cluster.url
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_backend() -> Iterator[None]:
+    """Start the cluster and PgBouncer on first use (a session fixture), stop them after the last test."""
+    with pg_bouncer_dbs.running():
+        yield

@@ -52,6 +52,13 @@ def test_url_defaults() -> None:
     assert (options.connect_timeout_s, options.command_timeout_s) == (10.0, 30.0)
     assert options.schema is None
     assert options.server_settings == {"application_name": "checkgame"}
+    assert options.pooler is None
+
+
+def test_behind_pgbouncer_the_option_is_ours() -> None:
+    options = PgOptions.from_url("postgresql://app@bouncer:6432/checkgame?pooler=pgbouncer&sslmode=disable")
+    assert options.pooler == "pgbouncer"
+    assert options.dsn == "postgresql://app@bouncer:6432/checkgame?sslmode=disable"
 
 
 def test_url_options_are_ours_and_the_rest_goes_to_asyncpg() -> None:
@@ -90,6 +97,8 @@ def test_migration_lock_is_per_schema() -> None:
         ("schema=Public", "lower-case identifier"),
         ('schema=x";DROP', "lower-case identifier"),
         ("a=1&&=", "malformed query"),
+        ("pooler=odyssey", "pooler must be pgbouncer"),
+        ("pooler=pgbouncer&schema=tenant_1", "schema cannot be used with pooler=pgbouncer"),
     ],
 )
 async def test_bad_options_are_refused_without_echoing_the_url(query: str, message: str) -> None:

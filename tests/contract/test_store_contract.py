@@ -30,7 +30,7 @@ from checkgame.store.base import (
     User,
 )
 from checkgame.store.migrate import load_migrations
-from tests.contract import pg_schemas
+from tests.contract import pg_bouncer_dbs, pg_schemas
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class Backend:
     marks: tuple[pytest.MarkDecorator, ...] = ()
     cleanup: Callable[[Path], Awaitable[None]] | None = None
     """Run after each test with its ``tmp_path``, to remove what ``url`` made outside it."""
+    fixture: str | None = None
+    """A fixture the backend needs running first (a server the tests start)."""
 
 
 BACKENDS = [
@@ -56,6 +58,13 @@ BACKENDS = [
         persistent=True,
         marks=(pytest.mark.postgres,),
         cleanup=pg_schemas.drop_schema,
+    ),
+    Backend(
+        "postgres-via-pgbouncer",
+        pg_bouncer_dbs.database_url,
+        persistent=True,
+        marks=(pytest.mark.postgres, pytest.mark.slow),
+        fixture="pgbouncer_backend",
     ),
 ]
 
@@ -70,6 +79,8 @@ def _params(backends: list[Backend]) -> list[object]:
 @pytest.fixture(params=_params(BACKENDS))
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     chosen: Backend = request.param
+    if chosen.fixture is not None:
+        request.getfixturevalue(chosen.fixture)
     yield chosen
     if chosen.cleanup is not None:
         await chosen.cleanup(tmp_path)
@@ -78,6 +89,8 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 @pytest.fixture(params=_params([b for b in BACKENDS if b.persistent]))
 async def persistent_backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     chosen: Backend = request.param
+    if chosen.fixture is not None:
+        request.getfixturevalue(chosen.fixture)
     yield chosen
     if chosen.cleanup is not None:
         await chosen.cleanup(tmp_path)

@@ -34,11 +34,13 @@ def test_two_nodes_of_one_image_after_the_migration(compose: dict[str, Any]) -> 
         service = compose["services"][name]
         assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert service["environment"]["CHECKGAME_NODE_ID"] == name
-        assert "@postgres:5432/" in service["environment"]["DATABASE_URL"]
+        assert "@pgbouncer:5432/" in service["environment"]["DATABASE_URL"]
+        assert service["environment"]["DATABASE_URL"].endswith("?pooler=pgbouncer")
         assert service["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
     assert compose["services"]["migrate"]["command"] == ["checkgame", "migrate"]
     assert compose["services"]["redis"]["command"] == ["redis-server", "--appendonly", "yes"]
     assert compose["services"]["postgres"]["image"].startswith("postgres:15")
+    assert compose["services"]["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
 
 
 def test_every_mounted_config_exists(compose: dict[str, Any]) -> None:

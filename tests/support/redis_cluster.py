@@ -78,6 +78,14 @@ class RedisCluster:
             capture_output=True, check=True, timeout=60,
         )  # fmt: skip
         wait_until(self.healthy, "the redis cluster ok", 30)
+        wait_until(self.replicas_in_sync, "every replica in sync with its master", 30)
+
+    def replicas_in_sync(self) -> bool:
+        """Every replica has its master link up: only then may it take over (a replica that never synced
+        refuses to fail over, as ``cluster-replica-validity-factor`` says)."""
+        roles = {port: self.cli(port, "info", "replication") for port in self.live_ports()}
+        replicas = [info for info in roles.values() if "role:slave" in info]
+        return len(replicas) == self.masters and all("master_link_status:up" in info for info in replicas)
 
     def _start_node(self, port: int) -> None:
         directory = self.workdir / str(port)

@@ -198,6 +198,16 @@ async def _health_checks(services: Services) -> dict[str, dict[str, Any]]:
         checks["database"] = {"status": "ok"}
     except StoreError as exc:
         checks["database"] = {"status": "failing", "error": str(exc)}
+    replica = await services.store.read_replica()
+    if replica is not None:  # a replica down or behind is not the node's failure: its reads go to the primary
+        checks["databaseReplica"] = {
+            "status": "ok",
+            "state": replica.state,
+            "readsFrom": replica.reads_from,
+            "lagSeconds": replica.lag_s,
+            "maxLagSeconds": replica.max_lag_s,
+            **({"error": replica.error} if replica.error else {}),
+        }
     if services.settings.redis_url:
         try:
             await services.sessions.ping()

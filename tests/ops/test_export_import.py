@@ -1,4 +1,4 @@
-"""deploy/scripts/backup.sh and restore.sh, run for real: pg_dump, gzip and psql against throwaway databases.
+"""deploy/scripts/export.sh and import.sh, run for real: pg_dump, gzip and psql against throwaway databases.
 
 The source database is filled through the server's own store (migrations and records), so what is compared
 after the round trip is our real schema and data: every table row for row, and the same reads through the
@@ -144,23 +144,23 @@ def names_in(directory: Path) -> list[str]:
 
 
 def the_backup_in(directory: Path) -> Path:
-    """The one file backup.sh wrote in ``directory``."""
+    """The one file export.sh wrote in ``directory``."""
     (backup,) = directory.glob("backup_*.sql.gz")
     return backup
 
 
 async def test_a_backup_restores_into_an_empty_database_with_every_row(filled: Databases, tmp_path: Path) -> None:
     backups = tmp_path / "backups"
-    made = await run_script("backup.sh", env={"BACKUP_DATABASE_URL": filled.source, "BACKUP_DIR": str(backups)})
+    made = await run_script("export.sh", env={"BACKUP_DATABASE_URL": filled.source, "BACKUP_DIR": str(backups)})
     assert made.returncode == 0, made.stderr.decode()
     backup = the_backup_in(backups)
     assert names_in(backups) == [backup.name]
     assert BACKUP_NAME.match(backup.name)
     assert b"CREATE TABLE public.games" in gzip.decompress(backup.read_bytes())
 
-    restored = await run_script("restore.sh", "--yes", str(backup), env={"RESTORE_DATABASE_URL": filled.target})
+    restored = await run_script("import.sh", "--yes", str(backup), env={"RESTORE_DATABASE_URL": filled.target})
     assert restored.returncode == 0, restored.stderr.decode()
-    assert "restore: rows in games 1" in restored.stdout.decode()
+    assert "import: rows in games 1" in restored.stdout.decode()
 
     source_rows = table_contents(filled.source)
     assert {"users", "sessions", "session_players", "games", "player_stats", "schema_migrations"} <= set(source_rows)
@@ -178,10 +178,10 @@ async def test_restoring_again_over_the_restored_database_gives_the_same_data(
     filled: Databases, tmp_path: Path
 ) -> None:
     env = {"BACKUP_DATABASE_URL": filled.source, "BACKUP_DIR": str(tmp_path)}
-    assert (await run_script("backup.sh", env=env)).returncode == 0
+    assert (await run_script("export.sh", env=env)).returncode == 0
     backup = the_backup_in(tmp_path)
     for _ in range(2):  # --clean --if-exists: the second run replaces what the first created
-        restored = await run_script("restore.sh", "--yes", str(backup), env={"RESTORE_DATABASE_URL": filled.target})
+        restored = await run_script("import.sh", "--yes", str(backup), env={"RESTORE_DATABASE_URL": filled.target})
         assert restored.returncode == 0, restored.stderr.decode()
     assert table_contents(filled.target) == table_contents(filled.source)
 
@@ -196,7 +196,7 @@ async def test_local_backups_older_than_the_retention_are_deleted(filled: Databa
         os.utime(path, (now - age_days * 86400, now - age_days * 86400))
 
     made = await run_script(
-        "backup.sh",
+        "export.sh",
         env={"BACKUP_DATABASE_URL": filled.source, "BACKUP_DIR": str(tmp_path), "BACKUP_RETENTION_DAYS": "7"},
     )
     assert made.returncode == 0, made.stderr.decode()
@@ -254,7 +254,7 @@ async def test_with_s3_configured_the_backup_is_uploaded_and_only_the_newest_are
         "FAKE_S3_ROOT": str(bucket_root),
         "PATH": f"{bin_dir}:{os.environ['PATH']}",
     }
-    made = await run_script("backup.sh", env=env)
+    made = await run_script("export.sh", env=env)
     assert made.returncode == 0, made.stderr.decode()
 
     local = the_backup_in(tmp_path / "local")
@@ -265,7 +265,7 @@ async def test_with_s3_configured_the_backup_is_uploaded_and_only_the_newest_are
     assert all(call.startswith("--endpoint-url http://minio.internal:9000 s3 ") for call in calls)
 
     restored = await run_script(
-        "restore.sh",
+        "import.sh",
         "--yes",
         f"s3://checkgame-backups/database/{local.name}",
         env={**env, "RESTORE_DATABASE_URL": filled.target},
@@ -275,7 +275,7 @@ async def test_with_s3_configured_the_backup_is_uploaded_and_only_the_newest_are
 
 
 async def test_backup_without_a_database_fails_and_writes_nothing(tmp_path: Path) -> None:
-    made = await run_script("backup.sh", env={"BACKUP_DIR": str(tmp_path / "b")})
+    made = await run_script("export.sh", env={"BACKUP_DIR": str(tmp_path / "b")})
     assert made.returncode == 1
     assert b"set BACKUP_DATABASE_URL" in made.stderr
     assert not (tmp_path / "b").exists()
@@ -283,7 +283,7 @@ async def test_backup_without_a_database_fails_and_writes_nothing(tmp_path: Path
 
 async def test_a_failed_dump_leaves_no_backup_behind(databases: Databases, tmp_path: Path) -> None:
     missing = database_url(databases.source, "ops_backup_no_such_database")
-    made = await run_script("backup.sh", env={"BACKUP_DATABASE_URL": missing, "BACKUP_DIR": str(tmp_path)})
+    made = await run_script("export.sh", env={"BACKUP_DATABASE_URL": missing, "BACKUP_DIR": str(tmp_path)})
     assert made.returncode != 0
     assert b"does not exist" in made.stderr
     assert names_in(tmp_path) == []
@@ -293,21 +293,21 @@ async def test_restore_refuses_without_yes_or_with_a_damaged_file_and_changes_no
     filled: Databases, tmp_path: Path
 ) -> None:
     env = {"BACKUP_DATABASE_URL": filled.source, "BACKUP_DIR": str(tmp_path)}
-    assert (await run_script("backup.sh", env=env)).returncode == 0
+    assert (await run_script("export.sh", env=env)).returncode == 0
     backup = the_backup_in(tmp_path)
     target = {"RESTORE_DATABASE_URL": filled.target}
 
-    unconfirmed = await run_script("restore.sh", str(backup), env=target)
+    unconfirmed = await run_script("import.sh", str(backup), env=target)
     assert unconfirmed.returncode == 1
     assert b"usage: RESTORE_DATABASE_URL=" in unconfirmed.stderr
 
     damaged = tmp_path / "damaged.sql.gz"
     damaged.write_bytes(backup.read_bytes()[:-40])
-    refused = await run_script("restore.sh", "--yes", str(damaged), env=target)
+    refused = await run_script("import.sh", "--yes", str(damaged), env=target)
     assert refused.returncode == 1
     assert b"is not a complete gzip file" in refused.stderr
 
-    no_target = await run_script("restore.sh", "--yes", str(backup), env={})
+    no_target = await run_script("import.sh", "--yes", str(backup), env={})
     assert no_target.returncode == 1
     assert b"set RESTORE_DATABASE_URL" in no_target.stderr
     assert table_contents(filled.target) == {}
@@ -315,14 +315,14 @@ async def test_restore_refuses_without_yes_or_with_a_damaged_file_and_changes_no
 
 async def test_a_dump_that_fails_midway_is_rolled_back_entirely(filled: Databases, tmp_path: Path) -> None:
     env = {"BACKUP_DATABASE_URL": filled.source, "BACKUP_DIR": str(tmp_path)}
-    assert (await run_script("backup.sh", env=env)).returncode == 0
+    assert (await run_script("export.sh", env=env)).returncode == 0
     backup = the_backup_in(tmp_path)
     sql = gzip.decompress(backup.read_bytes()).decode()
     broken = tmp_path / "broken.sql.gz"
     cut = sql.index("COPY public.games")  # complete gzip, but SQL that fails after the tables were created
     broken.write_bytes(gzip.compress((sql[:cut] + "SELECT no_such_function();\n" + sql[cut:]).encode()))
 
-    refused = await run_script("restore.sh", "--yes", str(broken), env={"RESTORE_DATABASE_URL": filled.target})
+    refused = await run_script("import.sh", "--yes", str(broken), env={"RESTORE_DATABASE_URL": filled.target})
     assert refused.returncode != 0
     assert b"no_such_function" in refused.stderr
     assert table_contents(filled.target) == {}
