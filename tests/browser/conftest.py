@@ -181,6 +181,19 @@ def create_table_in_page(page: Any, players: int) -> str:
     return str(code.get_attribute("data-code"))
 
 
+def wait_for_js(page: Any, expression: str, arg: Any = None, timeout: float = 20) -> None:
+    """Poll a JavaScript expression until it is truthy (a ceiling, not a speed check).
+
+    Playwright's ``wait_for_function`` compiles its predicate with ``eval`` in the page, which the client's
+    Content-Security-Policy (``script-src 'self'``) forbids whenever the predicate must be polled;
+    ``evaluate`` goes through the debugging protocol and is allowed.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"{expression} did not hold within {timeout} s"
+        time.sleep(0.05)
+
+
 def move(page: Any) -> bool:
     """Make one move if it is this page's turn: the first playable card (naming a suit after a Jack), or draw.
 
@@ -201,9 +214,10 @@ def move(page: Any) -> bool:
                 picker.first.click()
         else:
             page.locator("#draw").click()
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "seq => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== seq; }",
-        arg=seq,
+        seq,
     )
     return True
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Node, create_table_in_page, register_in_page
+from tests.browser.conftest import Node, create_table_in_page, register_in_page, wait_for_js
 
 pytestmark = pytest.mark.slow
 PING_CEILING_S = 60.0
@@ -81,7 +81,7 @@ def test_a_notice_a_kick_and_the_end_of_the_session_reach_the_pages(
     assert kicked.status_code == 200, kicked.text
     bob.locator("[data-screen=removed]", has_text="An operator removed you: rude chat").wait_for()
     closed = "() => ['offline', 'reconnecting'].includes(document.getElementById('connection').dataset.status)"
-    bob.wait_for_function(closed)
+    wait_for_js(bob, closed)
     assert bob.locator("#connection").get_attribute("data-status") == "offline"  # 4403 is final: no retry scheduled
     ann.locator(".log li", has_text="Bob was removed by an operator (rude chat).").wait_for()
     assert session_id not in json.loads(bob.evaluate("localStorage['checkgame.seats']"))  # nor after a reload

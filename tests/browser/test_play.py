@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     play_until_results,
     ranking,
     register_in_page,
+    wait_for_js,
 )
 from tests.browser.proxy import Relay
 
@@ -91,7 +92,7 @@ def test_two_people_play_a_whole_game_against_each_other(node: Node, new_page: A
     late.goto(f"{node.url}/join/{code}")
     late.locator("input[name=name]").fill("Late")
     late.get_by_role("button", name="Take a seat").click()
-    late.get_by_role("alert").get_by_text("The tournament at this table has already started.").wait_for()
+    late.get_by_role("alert").get_by_text("The tournament at this table is over.").wait_for()
 
 
 def test_a_guest_on_a_phone_joins_by_code_and_plays_bots_to_the_end(
@@ -217,11 +218,11 @@ def test_illegal_cards_are_explained_and_refused_without_a_message(node: Node, n
     seq = page.locator("[data-screen=table]").get_attribute("data-seq")
     page.evaluate("document.getElementById('announce').textContent = ''")
     page.keyboard.press("d")  # draws, from the keyboard
-    page.wait_for_function("seq => document.querySelector('[data-screen=table]').dataset.seq !== seq", arg=seq)
+    wait_for_js(page, "seq => document.querySelector('[data-screen=table]').dataset.seq !== seq", seq)
     assert any("draw_card" in f for f in sent)
     if page.locator("[data-screen=table][data-status=playing]").count():  # the game goes on: our turn comes back
         wait_for_my_turn(page)
-        page.wait_for_function("document.getElementById('announce').textContent === 'Your turn.'")
+        wait_for_js(page, "() => document.getElementById('announce').textContent === 'Your turn.'")
 
 
 def test_an_expired_login_is_renewed_with_the_refresh_token(node: Node, new_page: Any) -> None:

@@ -19,6 +19,7 @@ const ERRORS = {
   DUPLICATE_USERNAME: "This username is taken; choose another.",
   SESSION_FULL: "This table is full.",
   SESSION_STARTED: "The tournament at this table has already started.",
+  SESSION_FINISHED: "The tournament at this table is over.",
   ALREADY_JOINED: "You already have a seat at this table.",
   NOT_ENOUGH_PLAYERS: "At least two players are needed to start.",
   RATE_LIMITED: "Too many requests; wait a moment and try again.",
