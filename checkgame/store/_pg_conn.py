@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -46,6 +47,8 @@ from checkgame.errors import DuplicateError, StoreError, StoreUnavailableError
 from checkgame.store.migrate import Migration
 
 __all__ = ["PgOptions", "TrioPostgres", "apply_migrations", "asyncio_loop", "translate"]
+
+log = logging.getLogger("checkgame.store.postgres")
 
 _T = TypeVar("_T")
 
@@ -231,6 +234,7 @@ async def asyncio_loop() -> AsyncIterator[Any]:
     error: BaseException
     try:
         async with trio_asyncio.open_loop() as loop:
+            loop.set_exception_handler(_log_asyncio_error)
             yield loop
         return
     except BaseExceptionGroup as group:
@@ -241,6 +245,14 @@ async def asyncio_loop() -> AsyncIterator[Any]:
         if error is group:
             raise
     raise error
+
+
+def _log_asyncio_error(loop: Any, context: dict[str, Any]) -> None:
+    """An error asyncio could not hand to anyone (asyncpg's "Future exception was never retrieved" when the
+    database drops connections): logged in one line. trio-asyncio's own handler raises it in the loop's nursery,
+    which ended the whole node while PostgreSQL was refusing connections."""
+    exception = context.get("exception")
+    log.warning("asyncio: %s%s", context.get("message", "unhandled error"), f" ({exception!r})" if exception else "")
 
 
 async def apply_migrations(
