@@ -167,6 +167,9 @@ class SessionHub(Generic[F]):
         self.members = 0
         """Viewers attached or attaching: the hub stops when it drops to zero."""
         self.ready = trio.Event()
+        """Set once the feed runs, or has failed to start: a viewer waiting for the hub may go on."""
+        self.started = False
+        """The subscription is open and the feed runs (a failure before that is the opener's to report)."""
         self.stopped = False
         self._scope = trio.CancelScope()
 
@@ -177,6 +180,7 @@ class SessionHub(Generic[F]):
             try:
                 async with self._service.subscribe(self.session_id) as subscription:
                     task_status.started()
+                    self.started = True
                     self.ready.set()
                     while True:
                         try:
@@ -187,7 +191,7 @@ class SessionHub(Generic[F]):
                         async with self._lock:
                             await self._deliver(entries)
             except LiveStateError as error:
-                if not self.ready.is_set():
+                if not self.started:
                     raise  # reported to the viewer that tried to open the hub
                 log.warning("live state failed while feeding a session: %s", error)
                 self._lost("live state unavailable: reconnect and resume")
@@ -455,8 +459,8 @@ class Hubs(Generic[F]):
         try:
             await hub.run(task_status=task_status)
         except Exception:
-            if not hub.ready.is_set():
-                raise
+            if not hub.started:
+                raise  # nursery.start hands it to the viewer that was opening the hub
             log.exception("the hub of a session crashed; its viewers reconnect")
             self._on_crash()
             for viewer in hub.viewers():
