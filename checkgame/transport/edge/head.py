@@ -9,12 +9,12 @@ path with no WebSocket is refused here with a plain 400, because Hypercorn
 
 from __future__ import annotations
 
-import binascii
-from base64 import b64decode
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 import h11
+
+from checkgame.transport.ws.upgrade import is_websocket_key
 
 __all__ = ["WEBSOCKET_VERSION", "RequestHead", "upgrade_refusal"]
 
@@ -77,13 +77,7 @@ def upgrade_refusal(head: RequestHead, websocket_paths: frozenset[str]) -> str |
         return f"no WebSocket at {head.path}"
     if head.header("sec-websocket-version") != WEBSOCKET_VERSION:
         return f"Sec-WebSocket-Version must be {WEBSOCKET_VERSION}"
-    if not _valid_key(head.header("sec-websocket-key")):
+    key = head.header("sec-websocket-key")
+    if key is None or not is_websocket_key(key):
         return "Sec-WebSocket-Key must be 16 bytes in base64"
     return None
-
-
-def _valid_key(key: str | None) -> bool:
-    try:
-        return key is not None and len(b64decode(key.strip(), validate=True)) == 16
-    except (binascii.Error, ValueError):
-        return False

@@ -46,7 +46,15 @@ from checkgame.transport.ws.wire import (
     WebSocket,
 )
 
-__all__ = ["Upgrade", "UpgradeError", "open_websocket", "parse_upgrade", "receive_upgrade", "refuse"]
+__all__ = [
+    "Upgrade",
+    "UpgradeError",
+    "is_websocket_key",
+    "open_websocket",
+    "parse_upgrade",
+    "receive_upgrade",
+    "refuse",
+]
 
 MAX_HEAD_BYTES = 16 * 1024
 """The longest request head accepted (h11's own default), beyond which the answer is 431."""
@@ -178,7 +186,7 @@ def _checked(parser: h11.Connection, request: h11.Request) -> Upgrade:
     if headers.get(b"sec-websocket-version") != [_VERSION]:
         raise UpgradeError("only Sec-WebSocket-Version 13 is supported", headers=(("Sec-WebSocket-Version", "13"),))
     keys = headers.get(b"sec-websocket-key", [])
-    if len(keys) != 1 or not _is_key(keys[0]):
+    if len(keys) != 1 or not is_websocket_key(keys[0]):
         raise UpgradeError("Sec-WebSocket-Key must be 16 bytes in base64")
     if headers.get(b"content-length", [b"0"]) != [b"0"] or b"transfer-encoding" in headers:
         raise UpgradeError("an upgrade request has no body")
@@ -200,10 +208,11 @@ def _tokens(headers: dict[bytes, list[bytes]], name: bytes, *, lower: bool = Tru
     return [token.strip().lower() if lower else token.strip() for token in text.split(",") if token.strip()]
 
 
-def _is_key(key: bytes) -> bool:
+def is_websocket_key(key: str | bytes) -> bool:
+    """A ``Sec-WebSocket-Key``: 16 bytes in strict base64 (RFC 6455 §4.1); the front door checks it too."""
     try:
-        return len(base64.b64decode(key, validate=True)) == 16
-    except binascii.Error:
+        return len(base64.b64decode(key.strip(), validate=True)) == 16
+    except (binascii.Error, ValueError):  # ValueError: a str that is not ASCII
         return False
 
 
