@@ -70,15 +70,17 @@ class FrameRenderer:
 
 def batches(frames: Sequence[Frame]) -> list[Frame]:
     """``frames`` as few messages as :data:`codec.BATCH_MAX_FRAMES` and :data:`codec.BATCH_MAX_CHARS` allow;
-    a message of one frame is that frame itself (a plain object, not an array of one)."""
+    a message of one frame is that frame itself (a plain object, not an array of one). A batch among ``frames``
+    (the hub's, written while the connection was held) is spliced in: arrays never nest."""
     messages: list[Frame] = []
     group: list[Frame] = []
-    size = 0
+    count = size = 0
     for frame in frames:
-        if group and (len(group) >= codec.BATCH_MAX_FRAMES or size >= codec.BATCH_MAX_CHARS):
+        if group and (count >= codec.BATCH_MAX_FRAMES or size >= codec.BATCH_MAX_CHARS):
             messages.append(_joined(group))
-            group, size = [], 0
+            group, count, size = [], 0, 0
         group.append(frame)
+        count += frame.count
         size += len(frame.text)
     if group:
         messages.append(_joined(group))
@@ -88,4 +90,5 @@ def batches(frames: Sequence[Frame]) -> list[Frame]:
 def _joined(group: list[Frame]) -> Frame:
     if len(group) == 1:
         return group[0]
-    return Frame("batch", codec.batch([frame.text for frame in group]), sum(frame.count for frame in group))
+    members = [frame.text[1:-1] if frame.type == "batch" else frame.text for frame in group]  # see codec.batch
+    return Frame("batch", codec.batch(members), sum(frame.count for frame in group))
