@@ -167,6 +167,8 @@ def describe(entry: Entry, names: dict[str, str]) -> str:
             if by == "server":
                 return f"the server closed the table ({why})"
             return f"an administrator ended the session ({why})"
+        case protocol.UnknownEntry(type=kind):  # a newer node's entry, during a rolling upgrade
+            return kind.replace("_", " ")
         case unknown:  # mypy names an entry type added to the protocol but not described here
             assert_never(unknown)
 
