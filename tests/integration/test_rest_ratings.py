@@ -24,6 +24,7 @@ from tests.integration.conftest import (
     play_to_the_end,
     register,
     serving,
+    start_server,
 )
 from tests.support.services import require
 
@@ -112,3 +113,34 @@ async def test_the_leaderboard_query_is_validated(tmp_path: Path) -> None:
         profile = (await http.get("/users/profile", headers=account.auth)).json()
         assert profile["rating"] == {"rating": 0.0, "mu": 25.0, "sigma": 8.3333, "games": 0, "updatedAt": None}
         assert profile["ratingHistory"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+async def test_a_game_on_one_node_empties_the_board_another_node_cached(nursery: trio.Nursery, tmp_path: Path) -> None:
+    """Two nodes on one database and one Redis: node B's cached board is emptied by the game node A records, so B
+    shows it long before the board's TTL."""
+    redis, run = require("redis"), random.randrange(10**9)
+    a = await start_server(nursery, tmp_path, redis_url=redis, node_id=f"lb-a-{run}", **FAST)
+    b = await start_server(nursery, tmp_path, redis_url=redis, node_id=f"lb-b-{run}", **FAST)
+    try:
+        async with (
+            httpx.AsyncClient(base_url=a.url + "/api/v1", timeout=10) as http_a,
+            httpx.AsyncClient(base_url=b.url + "/api/v1", timeout=10) as http_b,
+        ):
+            await http_b.get("/leaderboard")  # B fills the shared cache
+            await http_b.get("/leaderboard")
+            assert b.services.metrics.leaderboard_reads.labels("all", "cache")._value.get() >= 1
+            _, accounts = await _play_tournament(a, http_a)
+            assert a.services.metrics.rating_updates._value.get() >= 2  # A recorded the games
+            expected = {account.user_id for account in accounts.values()}
+            ttl_s = b.services.leaderboards.ttl_s
+            board = await eventually(
+                lambda: http_b.get("/leaderboard"),
+                lambda body: {row["userId"] for row in body["items"]} == expected,
+                timeout=ttl_s / 3,
+            )
+            assert [row["rank"] for row in board["items"]] == [1, 2]
+    finally:
+        a.stop.set()
+        b.stop.set()
