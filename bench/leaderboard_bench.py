@@ -9,6 +9,7 @@ database, then times, from one client on this machine:
 * **cold** (``--redis`` only): each read after deleting the cached boards, so it reads the database and refills
   the cache;
 * **baseline**: ``GET /sessions?limit=1`` interleaved with the warm reads, the same client at the same moment;
+* **server mean**: the node's own time per request during the sequential warm reads, from its metrics;
 * **store**: the leaderboard query itself (both periods), called on the database from this process.
 
 Usage: ``python bench/leaderboard_bench.py [--players 1000] [--reads 2000] [--redis redis://127.0.0.1:6379/0]
@@ -119,8 +120,11 @@ async def measure(url: str, reads: int, redis_url: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url + "/api/v1", timeout=30, limits=limits) as http:
         await timed_reads(http, 50)  # warm up: connections, the cache
         baseline: list[float] = []
+        before = await server_totals(http)
         results["warm"] = percentiles(await timed_reads(http, reads, baseline=baseline))
         results["baseline_sessions_list"] = percentiles(baseline)
+        after = await server_totals(http)
+        results["warm_server_mean_ms"] = server_means(before, after)
         concurrent: list[float] = []
 
         async def client() -> None:
@@ -140,6 +144,33 @@ async def measure(url: str, reads: int, redis_url: str) -> dict[str, Any]:
 
                 results["cold"] = percentiles(await timed_reads(http, min(reads, 400), forget))
     return results
+
+
+def server_means(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Milliseconds per request by API route between two :func:`server_totals` readings."""
+    means = {}
+    for route, total in after.items():
+        earlier = before.get(route, {})
+        count = total["count"] - earlier.get("count", 0.0)
+        if route.startswith("/api/") and count > 0:
+            means[route] = round((total["sum"] - earlier.get("sum", 0.0)) / count * 1000, 3)
+    return means
+
+
+async def server_totals(http: httpx.AsyncClient) -> dict[str, dict[str, float]]:
+    """The node's own time answering 200s, by route (``http_request_duration_seconds`` sum and count): the
+    difference of two readings gives the server's mean per request between them, without the client."""
+    text = (await http.get(str(http.base_url).removesuffix("/api/v1/") + "/metrics")).text
+    totals: dict[str, dict[str, float]] = {}
+    for line in text.splitlines():
+        found = re.match(
+            r'http_request_duration_seconds_(sum|count)\{.*route="([^"]+)".*status_code="200"\} (\S+)', line
+        )
+        if found:
+            kind, route, value = found.groups()
+            totals.setdefault(route, {}).setdefault(kind, 0.0)
+            totals[route][kind] += float(value)
+    return totals
 
 
 async def store_reads(database_url: str, reads: int) -> dict[str, Any]:
