@@ -15,7 +15,9 @@ node (:class:`checkgame.leaderboard_redis.RedisLeaderboardCache`). Recording a g
 changes ratings empties the cache (:meth:`Leaderboards.rated`), so the next read sees it; the
 TTL bounds how stale a board can be when that invalidation is lost (a node stopped between the
 database's commit and it, or a read that filled the cache with rows read just before the
-commit). A month's board has a key of its own, so a new month starts with a new board.
+commit). A month's board has a key of its own, so a new month starts with a new board. Readers
+of one board that miss at once on one node wait for one of them to rebuild it (one database read
+per node, not one per request, after each rated game).
 
 When the shared cache is unreachable, reads fall back to the store and nothing is cached: a
 leaderboard is never worth failing a request over.
@@ -24,9 +26,12 @@ leaderboard is never worth failing a request over.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal, Protocol
+
+import trio
 
 from checkgame.errors import LiveStateError
 from checkgame.observability.metrics import Metrics
@@ -134,6 +139,7 @@ class Leaderboards:
         self.clock = clock
         self.ttl_s = ttl_s
         self.metrics = metrics
+        self._rebuilding: defaultdict[str, trio.Lock] = defaultdict(trio.Lock)
 
     def key(self, period: Period) -> str:
         """The cache key of ``period``'s current board."""
@@ -152,15 +158,28 @@ class Leaderboards:
         if not 1 <= limit <= CACHED_ROWS:
             raise ValueError(f"limit must be within 1..{CACHED_ROWS}, not {limit}")
         key = self.key(period)
-        shared = True
-        try:
-            cached = await self.cache.get(key, limit)
-        except LiveStateError as exc:
-            log.warning("leaderboard cache unreachable, reading the database: %s", exc)
-            cached, shared = None, False
+        cached, shared = await self._cached(key, limit)
         if cached is not None:
             self._count(period, "cache")
             return cached
+        if not shared:
+            return await self._rebuild(period, key, limit, shared=False)
+        async with self._rebuilding[key]:
+            cached, shared = await self._cached(key, limit)  # another reader may have rebuilt it meanwhile
+            if cached is not None:
+                self._count(period, "cache")
+                return cached
+            return await self._rebuild(period, key, limit, shared=shared)
+
+    async def _cached(self, key: str, limit: int) -> tuple[list[LeaderboardEntry] | None, bool]:
+        """The cached board, and whether the cache answered."""
+        try:
+            return await self.cache.get(key, limit), True
+        except LiveStateError as exc:
+            log.warning("leaderboard cache unreachable, reading the database: %s", exc)
+            return None, False
+
+    async def _rebuild(self, period: Period, key: str, limit: int, *, shared: bool) -> list[LeaderboardEntry]:
         since = None if period == "all" else month_start(self.clock())
         entries = await self.store.leaderboard(since=since, limit=CACHED_ROWS)
         self._count(period, "store")

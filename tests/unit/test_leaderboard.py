@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Literal, cast
 
 import pytest
+import trio
+import trio.testing
 
 from checkgame.errors import LiveStateError
 from checkgame.leaderboard import Leaderboards, MemoryLeaderboardCache, month_start
@@ -34,7 +36,10 @@ class BoardStore:
 
     async def leaderboard(self, *, since: datetime | None, limit: int) -> list[LeaderboardEntry]:
         self.reads.append(since)
+        await trio.sleep(self.delay_s)
         return self.board[:limit]
+
+    delay_s = 0.0
 
 
 class DownCache:
@@ -120,3 +125,20 @@ async def test_bad_arguments_are_refused() -> None:
         await leaderboards.top(cast("Literal['all']", "week"), 5)
     with pytest.raises(ValueError, match="ttl_s"):
         Leaderboards(cast("Store", BoardStore()), MemoryLeaderboardCache(Clock(0)), Clock(0), ttl_s=0)
+
+
+async def test_readers_missing_at_once_wait_for_one_rebuild(autojump_clock: trio.testing.MockClock) -> None:
+    store, clock, metrics = BoardStore(), Clock(DEC_6), Metrics()
+    store.delay_s = 0.5  # a slow database: every reader arrives while the first is still reading
+    leaderboards = boards(store, clock, metrics)
+    answers: list[list[LeaderboardEntry]] = []
+
+    async def read() -> None:
+        answers.append(await leaderboards.top("all", 10))
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(8):
+            nursery.start_soon(read)
+    assert answers == [[ALICE]] * 8
+    assert store.reads == [None]
+    assert metrics.leaderboard_reads.labels("all", "cache")._value.get() == 7
