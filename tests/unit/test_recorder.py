@@ -186,15 +186,18 @@ async def test_a_result_recorded_again_rates_its_players_once() -> None:
         for user_id in ("u1", "u2"):
             await store.create_user(User(user_id, user_id, f"{user_id}@example.org", "hash", "player", NOW))
         await store.create_session(SessionRecord("s1", "ABC123", "table", "u1", 2, False, "playing", NOW))
-        recorder = Recorder(store, rated=on_rated)
+        first = Recorder(store, rated=on_rated)
         async with trio.open_nursery() as nursery:
-            await nursery.start(recorder.run)
+            await nursery.start(first.run)
             for effect in (_seat_of("a", "u1"), _seat_of("b", "u2"), _game(1)):
-                recorder.offer(effect)
-            await trio.testing.wait_all_tasks_blocked()
-            recorder.offer(_game(1))  # RECORD_RETRY_S later, from the session's live state
-            recorder.close()
-        assert recorder.written == 4
+                first.offer(effect)
+            first.close()
+        again = Recorder(store, rated=on_rated)  # another node, RECORD_RETRY_S later, from the live state
+        async with trio.open_nursery() as nursery:
+            await nursery.start(again.run)
+            again.offer(_game(1))
+            again.close()
+        assert (first.written, again.written) == (3, 1)
         [(winner, loser)] = rated
         assert (winner.user_id, loser.user_id) == ("u1", "u2")
         assert winner.rating > 0 > loser.rating  # "a" finished first
