@@ -26,7 +26,10 @@ from checkgame.sessions.results import GameResult, SessionPlayer, TournamentResu
 __all__ = [
     "AuditEntry",
     "GameResult",
+    "LeaderboardEntry",
+    "PlayerRating",
     "PlayerStats",
+    "RatingChange",
     "RefreshToken",
     "ReplicaStatus",
     "SessionPlayer",
@@ -106,6 +109,55 @@ class PlayerStats:
     def win_rate(self) -> float:
         """Wins per game played, 0.0 before the first game."""
         return self.wins / self.total_games if self.total_games else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRating:
+    """A registered player's skill rating (:mod:`checkgame.store.rating`): the model's ``mu`` and ``sigma``,
+    and ``rating`` = ``mu - 3 * sigma``, the conservative figure that is shown and ranked."""
+
+    user_id: str
+    mu: float
+    sigma: float
+    rating: float
+    games: int = 0
+    """Rated games played (games with at least one other registered player)."""
+    updated_at: datetime | None = None
+    """When the last rated game finished; None before the first."""
+
+
+@dataclass(frozen=True, slots=True)
+class RatingChange:
+    """One line of a player's rating history: where a rated game left them."""
+
+    game_id: str
+    session_id: str
+    rated_at: datetime
+    """When the game finished (the month it counts for on the monthly leaderboard)."""
+    place: int
+    """1-based place among the game's *rated* players (guests and computer players are skipped)."""
+    rated_players: int
+    mu: float
+    sigma: float
+    rating: float
+    """The rating after the game."""
+    delta: float
+    """``rating`` minus the rating before the game."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardEntry:
+    """One row of a leaderboard."""
+
+    rank: int
+    """1 for the best; ties are broken by user id so every reader sees the same order."""
+    user_id: str
+    username: str
+    rating: float
+    mu: float
+    sigma: float
+    games: int
+    """Rated games in the leaderboard's period."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,9 +300,15 @@ class Store(Protocol):
         ...
 
     # -- games
-    async def record_game(self, game: GameResult) -> None:
-        """Store a finished game with its action log and update the registered players' statistics,
-        in one transaction. Recording the same game id twice is a no-op."""
+    async def record_game(self, game: GameResult) -> tuple[PlayerRating, ...]:
+        """Store a finished game with its action log and update the registered players' statistics and
+        ratings (:mod:`checkgame.store.rating`), in one transaction. Recording the same game id twice is a
+        no-op, so a retried result is never rated twice.
+
+        Returns:
+            The new ratings of the players this call rated: empty when the game was recorded before or
+            had fewer than two registered players.
+        """
         ...
 
     async def list_games(self, session_id: str) -> list[GameResult]:
@@ -263,6 +321,25 @@ class Store(Protocol):
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id`` (all zero when they never played)."""
+        ...
+
+    # -- ratings
+    async def get_rating(self, user_id: str) -> PlayerRating:
+        """The rating of ``user_id`` (a new player's, with ``games`` 0, before their first rated game)."""
+        ...
+
+    async def rating_history(self, user_id: str, *, limit: int) -> list[RatingChange]:
+        """The latest ``limit`` rating changes of ``user_id``, newest first."""
+        ...
+
+    async def leaderboard(self, *, since: datetime | None, limit: int) -> list[LeaderboardEntry]:
+        """The best ``limit`` rated players, best first, by their current rating.
+
+        Args:
+            since: only players with a rated game finished at or after it (the month's leaderboard), and
+                ``games`` counts those games; None: every rated player (all time).
+        Disabled accounts are left out. May be read from the replica (``DATABASE_READ_URL``).
+        """
         ...
 
     # -- the administrators' audit log
