@@ -43,6 +43,7 @@ from checkgame.transport.ws.frames import Frame, FrameRenderer
 
 SETTINGS = sessions.SessionSettings(max_players=4, turn_timeout_s=30, next_game_delay_s=0, grace_s=60)
 PLAYERS = ("ann", "bob", "cid", "dee")
+Move = rules.Play | rules.Draw | rules.ChooseSuit
 
 
 @dataclass(eq=False)
@@ -78,7 +79,7 @@ class Counts:
     pauses: list[float] = field(default_factory=list)
 
 
-def next_action(state: sessions.SessionState, rng: random.Random) -> rules.Action | None:
+def next_action(state: sessions.SessionState, rng: random.Random) -> Move | None:
     """The current player's move by the normal bot, or None when no game is running."""
     game = state.game
     if state.status is not sessions.Status.PLAYING or game is None or game.current is None:
@@ -108,7 +109,7 @@ async def open_table(
 
 async def next_move(
     service: SessionService, hubs: Hubs[Frame], viewers: trio.Nursery, ids: list[str], turn: int, rng: random.Random
-) -> tuple[int, str, rules.Action]:
+) -> tuple[int, str, Move]:
     """The next move round-robin over the tables (dealing or replacing a table first when it needs it):
     the next turn, the table and the action."""
     while True:
@@ -127,7 +128,7 @@ async def next_move(
     return turn, ids[slot], action
 
 
-async def apply(service: SessionService, session_id: str, action: rules.Action) -> None:
+async def apply(service: SessionService, session_id: str, action: Move) -> None:
     """The measured part: apply, commit, and every viewer handed its frames."""
     await service.execute(session_id, sessions.GameAction(action))
     await trio.testing.wait_all_tasks_blocked()
