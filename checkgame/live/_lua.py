@@ -9,7 +9,17 @@ The state hash has four fields: ``v`` version, ``q`` seq of the last entry,
 
 from __future__ import annotations
 
-__all__ = ["CLAIM_DUE", "COMMIT", "CREATE", "ENTRIES_SINCE", "RATE_LIMIT_HIT", "SESSION_IDS"]
+__all__ = [
+    "CLAIM_DUE",
+    "COMMIT",
+    "CREATE",
+    "ENTRIES_SINCE",
+    "POOL_CLAIM",
+    "POOL_HANDOVER",
+    "POOL_RELEASE",
+    "RATE_LIMIT_HIT",
+    "SESSION_IDS",
+]
 
 COMMIT = """
 -- KEYS: state hash, log list, deadlines zset (of the session's bucket: all three in one hash slot)
@@ -148,4 +158,29 @@ end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return false
+"""
+
+POOL_CLAIM = """
+-- KEYS: the claim's string key
+-- ARGV: 1 holder, 2 ttl ms
+-- Returns nil when the caller now holds it, else the current holder.
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+"""
+
+POOL_HANDOVER = """
+-- KEYS: the claim's string key
+-- ARGV: 1 expected holder, 2 successor, 3 ttl ms
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+POOL_RELEASE = """
+-- KEYS: the claim's string key
+-- ARGV: 1 expected holder
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
 """

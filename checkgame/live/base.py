@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from checkgame.sessions import Entry, SessionState
 
-__all__ = ["LiveStore", "Subscription"]
+__all__ = ["LiveStore", "QuickPlayPool", "Subscription"]
 
 
 class Subscription(Protocol):
@@ -109,4 +109,39 @@ class LiveStore(Protocol):
 
     async def drain_requested(self, node: str) -> bool:
         """Whether ``node`` has been asked to drain (its own loop polls this)."""
+        ...
+
+
+class QuickPlayPool(Protocol):
+    """What matchmaking shares between nodes: the open quick-play tables of each size, and short claims.
+
+    A table's seat count here is a hint for choosing (fullest first); whether a seat is really free is decided by
+    the Join applied to the table's live state, and a refused Join withdraws the table. A claim is a named
+    value that only one caller can set until it is released or expires: it holds the opening of a table of one
+    size (so concurrent requests fill one table instead of opening one each) and a player's pending or
+    current quick-play table (so a player is never seated twice).
+    """
+
+    async def tables(self, size: int, limit: int) -> list[str]:
+        """Up to ``limit`` open tables for ``size`` players, fullest first."""
+        ...
+
+    async def offer(self, size: int, session_id: str, seated: int) -> None:
+        """File (or re-file) ``session_id`` as open with ``seated`` players."""
+        ...
+
+    async def withdraw(self, size: int, session_id: str) -> None:
+        """``session_id`` takes nobody else (full, started, finished or gone)."""
+        ...
+
+    async def claim(self, name: str, holder: str, ttl_s: float) -> str | None:
+        """Set ``name`` to ``holder`` for ``ttl_s`` if nobody holds it: None then, else the current holder."""
+        ...
+
+    async def handover(self, name: str, holder: str, successor: str, ttl_s: float) -> bool:
+        """Replace ``holder`` by ``successor`` for ``ttl_s``; False (nothing changed) if it no longer holds it."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None:
+        """Let go of ``name`` if ``holder`` still holds it."""
         ...

@@ -44,6 +44,7 @@ from checkgame.errors import ClientError, StoreError, StoreUnavailableError
 from checkgame.observability.metrics import Metrics
 from checkgame.sessions.machine import (
     ENDED_BY_ADMIN,
+    ComputersSeated,
     Effect,
     SeatReleased,
     SeatTaken,
@@ -73,6 +74,8 @@ def effect_kind(effect: Effect) -> str:
             return "tournament_started"
         case SessionEnded():
             return "session_ended"
+        case ComputersSeated():
+            return "computers_seated"
         case TournamentResult():
             return "tournament"
         case _:
@@ -197,6 +200,8 @@ class Recorder:
                 await self.store.end_session(effect.session_id, effect.reason, effect.finished_at)
             case TournamentResult():
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
+            case ComputersSeated():
+                pass  # their seats were stored as SeatTaken; the composition root starts them playing
             case _:
                 await self.store.record_game(effect)
         if self.acknowledge is not None and isinstance(effect, GameResult | TournamentResult):

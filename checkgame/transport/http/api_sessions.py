@@ -36,7 +36,7 @@ from checkgame.transport.http.schemas import (
     SessionDetail,
 )
 
-__all__ = ["register_routes"]
+__all__ = ["new_join_code", "register_routes"]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid characters that read alike (0/O, 1/I)."""
@@ -61,7 +61,8 @@ class StartedOut(Struct, rename="camel"):
     game_id: str | None
 
 
-def _new_code() -> str:
+def new_join_code() -> str:
+    """A random join code (also for the tables quick play opens)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
@@ -107,7 +108,7 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
     session_id = uuid.uuid4().hex
     for _ in range(10):
         record = SessionRecord(
-            session_id, _new_code(), body.name, user.id, body.max_players, body.is_private, "waiting", moment
+            session_id, new_join_code(), body.name, user.id, body.max_players, body.is_private, "waiting", moment
         )
         try:
             await services.store.create_session(record)
