@@ -36,7 +36,7 @@ from checkgame.transport.http.schemas import (
     SessionDetail,
 )
 
-__all__ = ["new_join_code", "register_routes"]
+__all__ = ["new_join_code", "register_routes", "ws_url"]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid characters that read alike (0/O, 1/I)."""
@@ -66,7 +66,8 @@ def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
-def _ws_url(ctx: RequestContext, token: str) -> str:
+def ws_url(ctx: RequestContext, token: str) -> str:
+    """The WebSocket URL that opens a game connection with ``token``."""
     base = ctx.services.settings.public_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     return f"{base}/api/v1/ws?token={token}"
 
@@ -135,7 +136,7 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
         join_url=f"{settings.public_url}/?join={record.code}",
         player_id=user.id,
         session_token=token,
-        ws_url=_ws_url(ctx, token),
+        ws_url=ws_url(ctx, token),
     )
 
 
@@ -174,7 +175,7 @@ async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) ->
         if error.code != "ALREADY_JOINED":  # a registered player rejoining only gets a fresh token
             raise
     token = services.tokens.issue_session(player_id, record.id, display, user_id, services.clock())
-    return Joined(record.id, player_id, token, _ws_url(ctx, token))
+    return Joined(record.id, player_id, token, ws_url(ctx, token))
 
 
 async def join_session(ctx: RequestContext, body: JoinSession, session_id: str) -> Joined:
