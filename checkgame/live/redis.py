@@ -391,7 +391,7 @@ class RedisQuickPlayPool:
 
     async def tables(self, size: int, limit: int) -> list[str]:
         with translated("quick-play tables"):
-            members = await self._client.zrevrange(self._open_key(size), 0, limit - 1)
+            members = await self._client.zrange(self._open_key(size), 0, limit - 1, rev=True)
         return [member.decode() if isinstance(member, bytes) else str(member) for member in members]
 
     async def offer(self, size: int, session_id: str, seated: int) -> None:

@@ -19,7 +19,7 @@ from checkgame.errors import ConflictError
 from checkgame.live.memory import MemoryLiveStore, MemoryQuickPlayPool
 from checkgame.observability.metrics import Metrics
 from checkgame.rooms import SessionService, run_timers
-from checkgame.rooms.matchmaking import Matchmaker
+from checkgame.rooms.matchmaking import Match, Matchmaker
 from checkgame.sessions import Seat, SessionSettings, Status
 from checkgame.sessions.machine import ComputersSeated, Effect
 from checkgame.store import open_store
@@ -158,7 +158,7 @@ async def test_the_same_player_asking_again_gets_their_seat_back(node: Node) -> 
 
 
 async def test_the_same_player_asking_twice_at_once_is_seated_once(node: Node) -> None:
-    matches = []
+    matches: list[Match] = []
 
     async def ask() -> None:
         matches.append(await node.matchmaker.play(registered("ann"), 4, accepts_computers=True))
@@ -188,7 +188,7 @@ async def test_a_table_that_ended_is_withdrawn_and_the_next_one_tried(node: Node
 
 
 async def test_many_requests_at_once_fill_whole_tables(node: Node) -> None:
-    matches = []
+    matches: list[Match] = []
 
     async def ask(n: int) -> None:
         matches.append(await node.matchmaker.play(guest(n), 4, accepts_computers=False))
@@ -198,7 +198,7 @@ async def test_many_requests_at_once_fill_whole_tables(node: Node) -> None:
             nursery.start_soon(ask, n)
     tables = {m.state.id for m in matches}
     assert len(tables) == 10
-    seated = []
+    seated: list[str] = []
     for session_id in tables:
         state = await node.service.load(session_id)
         assert len(state.seats) == 4
