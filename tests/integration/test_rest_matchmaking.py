@@ -81,7 +81,7 @@ async def test_computer_players_fill_the_table_when_the_wait_ends(quick_server: 
         ({"name": "A", "acceptComputers": "yes"}, "$.acceptComputers"),
         ({"name": "A", "table": 1}, "table"),
         ({"name": ""}, "$.name"),
-    ],  # fmt: skip
+    ],
 )
 async def test_bad_requests_are_refused_by_field(api: httpx.AsyncClient, body: dict[str, Any], field: str) -> None:
     details = expect_error(await api.post("/matchmaking", json=body), 422, "VALIDATION_ERROR")
