@@ -13,13 +13,11 @@ from tests.browser.conftest import Node, play_until_results, ranking
 pytestmark = pytest.mark.slow
 
 
-def test_play_now_seats_a_guest_whose_table_computer_players_fill(
-    node: Node, new_page: Any, api: httpx.Client
-) -> None:
+def test_play_now_seats_a_guest_whose_table_computer_players_fill(node: Node, new_page: Any, api: httpx.Client) -> None:
     page = new_page()
     page.goto(node.url + "/")
     quick = page.locator("form[data-form=quick-play]")
-    quick.locator("input[name=name]").fill("Quinn")
+    quick.locator("input[name=guestName]").fill("Quinn")
     quick.locator("select[name=maxPlayers]").select_option("3")
     assert quick.locator("input[name=acceptComputers]").is_checked()  # agreeing is the default
     quick.get_by_role("button", name="Play now").click()

@@ -175,14 +175,15 @@ async function lobbyScreen() {
   const quickForm = form({ class: "panel", "aria-labelledby": "quick-title", "data-form": "quick-play" }, [
     h("h2", { id: "quick-title" }, QUICK_PLAY.title),
     h("p", { class: "muted" }, QUICK_PLAY.intro),
-    user ? null : field("Your name", { name: "name", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
+    // Not "name": the join screen that replaces the lobby has that field, and must not be mistaken for this one.
+    user ? null : field("Your name", { name: "guestName", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
     h("label", { class: "field" }, h("span", {}, "Players"),
       h("select", { name: "maxPlayers" }, [2, 3, 4, 5, 6, 7, 8].map((n) =>
         h("option", { value: n, selected: n === 4 }, `${n} players`)))),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "acceptComputers", checked: true }), QUICK_PLAY.computers),
   ], QUICK_PLAY.button, async (v) => {
     const body = { maxPlayers: Number(v.maxPlayers), acceptComputers: v.acceptComputers === "on" };
-    if (!user) localStorage.setItem(NAME_KEY, (body.name = v.name.trim()));
+    if (!user) localStorage.setItem(NAME_KEY, (body.name = v.guestName.trim()));
     const match = await api.call("POST", "/matchmaking", { body, auth: user ? "access" : undefined });
     keepSeat(match.sessionId, { token: match.sessionToken, playerId: match.playerId, code: "" });
     go(`#/s/${match.sessionId}`);
