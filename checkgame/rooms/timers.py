@@ -77,9 +77,16 @@ def _fired(outcome: sessions.Outcome | None) -> set[str]:
         return {"none"}
     types = {entry.type for entry in outcome.entries}
     kinds = {kind for kind, entry in _KINDS if entry in types}
+    if "quick_play" in kinds:
+        kinds.discard("next_game")  # game 1 of a quick-play table whose wait ended, not a next game
     if not types and any(isinstance(effect, GameResult | TournamentResult) for effect in outcome.effects):
         kinds.add("results")  # unacknowledged results offered to a recorder again
     return kinds or {"none"}
 
 
-_KINDS = (("turn", "turn_timeout"), ("grace", "player_left_session"), ("next_game", "game_started"))
+_KINDS = (
+    ("turn", "turn_timeout"),
+    ("grace", "player_left_session"),
+    ("next_game", "game_started"),
+    ("quick_play", "tournament_started"),  # only a tick that ends a quick-play table's wait starts a tournament
+)

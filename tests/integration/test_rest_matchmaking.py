@@ -71,6 +71,7 @@ async def test_computer_players_fill_the_table_when_the_wait_ends(quick_server: 
     metrics = (await api.get(quick_server.url + "/metrics")).text
     assert 'checkgame_matchmaking_requests_total{result="opened"} 1.0' in metrics
     assert "checkgame_quick_play_wait_seconds_count 1.0" in metrics
+    assert 'checkgame_timer_firings_total{kind="quick_play"} 1.0' in metrics
 
 
 @pytest.mark.parametrize(
