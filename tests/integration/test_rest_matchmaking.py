@@ -92,3 +92,15 @@ async def test_bad_requests_are_refused_by_field(api: httpx.AsyncClient, body: d
 
 async def test_a_guest_must_give_a_name(api: httpx.AsyncClient) -> None:
     assert expect_error(await api.post("/matchmaking", json={}), 422, "VALIDATION_ERROR") == {"field": "name"}
+
+
+async def test_requests_beyond_the_hourly_budget_are_refused(nursery: trio.Nursery, tmp_path: Path) -> None:
+    node = await start_server(nursery, tmp_path, sessions_per_hour=2)
+    async with httpx.AsyncClient(base_url=node.url + "/api/v1", timeout=10) as http:
+        await play(http, name="A", maxPlayers=4)
+        await play(http, name="B", maxPlayers=4)
+        expect_error(await http.post("/matchmaking", json={"name": "C"}), 429, "RATE_LIMITED")
+        owner = await register(http)  # creating a session has a budget of its own
+        created = await http.post("/sessions", json={"name": "t"}, headers=owner.auth)
+        assert created.status_code == 201, created.text
+    node.stop.set()

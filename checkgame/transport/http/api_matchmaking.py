@@ -15,9 +15,13 @@ from checkgame import sessions
 from checkgame.errors import BadMessageError, NotFoundError
 from checkgame.transport.http.api_sessions import ws_url
 from checkgame.transport.http.fields import DisplayName, PlayerCount
-from checkgame.transport.http.routes import Api, RequestContext
+from checkgame.transport.http.routes import Api, Limit, RequestContext
 
-__all__ = ["register_routes"]
+__all__ = ["MATCHMAKING_LIMIT", "register_routes"]
+
+MATCHMAKING_LIMIT = Limit("matchmaking", lambda s: s.settings.sessions_per_hour, 3600.0, "user")
+"""Each request may open a table: the same hourly budget as creating sessions, counted apart (per client IP for
+guests), so a script cannot fill the lobby with quick-play tables of phantom players either."""
 
 
 class QuickPlayRequest(Struct, forbid_unknown_fields=True, rename="camel"):
@@ -76,4 +80,5 @@ async def quick_play(ctx: RequestContext, body: QuickPlayRequest) -> QuickPlayMa
 def register_routes(api: Api) -> None:
     """Declare the quick-play endpoint."""
     api.route("POST", "/matchmaking", "Quick play: join or open a public table", body=QuickPlayRequest,
-              response=QuickPlayMatch, auth="optional", errors=(404, 409), tag="sessions")(quick_play)  # fmt: skip
+              response=QuickPlayMatch, auth="optional", limit=MATCHMAKING_LIMIT, errors=(404, 409),
+              tag="sessions")(quick_play)  # fmt: skip
