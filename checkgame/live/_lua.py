@@ -17,6 +17,8 @@ __all__ = [
     "POOL_CLAIM",
     "POOL_HANDOVER",
     "POOL_RELEASE",
+    "POOL_RESERVE",
+    "POOL_UNRESERVE",
     "RATE_LIMIT_HIT",
     "SESSION_IDS",
 ]
@@ -182,5 +184,26 @@ POOL_RELEASE = """
 -- KEYS: the claim's string key
 -- ARGV: 1 expected holder
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+POOL_RESERVE = """
+-- KEYS: the open tables of one size (zset: table -> seats reserved)
+-- ARGV: 1 table size, 2 a new table's id
+-- Returns {table, 0} for a seat reserved at the fullest table with one free, else {new table, 1}: filed with
+-- its first seat reserved, for the caller to open.
+local fullest = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '-inf', 'LIMIT', 0, 1)
+if #fullest == 1 then
+  redis.call('ZINCRBY', KEYS[1], 1, fullest[1])
+  return {fullest[1], 0}
+end
+redis.call('ZADD', KEYS[1], 1, ARGV[2])
+return {ARGV[2], 1}
+"""
+
+POOL_UNRESERVE = """
+-- KEYS: the open tables of one size
+-- ARGV: 1 table id
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZINCRBY', KEYS[1], -1, ARGV[1]) end
 return 1
 """

@@ -115,23 +115,25 @@ class LiveStore(Protocol):
 class QuickPlayPool(Protocol):
     """What matchmaking shares between nodes: the open quick-play tables of each size, and short claims.
 
-    A table's seat count here is a hint for choosing (fullest first); whether a seat is really free is decided by
-    the Join applied to the table's live state, and a refused Join withdraws the table. A claim is a named
-    value that only one caller can set until it is released or expires: it holds the opening of a table of one
-    size (so concurrent requests fill one table instead of opening one each) and a player's pending or
-    current quick-play table (so a player is never seated twice).
+    A reservation hands out each seat of a table once, so concurrent requests spread over the free seats instead
+    of racing for the same one; whether the seat is really free is still decided by the Join applied to the
+    table's live state (a player may have left, a stray Join taken it), and a refused Join withdraws the
+    table. A claim is a named value that only one caller can set until it is released or expires: it holds a
+    player's pending or current quick-play table (so a player is never seated twice).
     """
 
-    async def tables(self, size: int, limit: int) -> list[str]:
-        """Up to ``limit`` open tables for ``size`` players, fullest first."""
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        """Reserve a seat at the open table of ``size`` players with the most seats reserved but one free, and
+        say so with ``(table, False)``; when none has one, file ``new_table`` with its first seat reserved and
+        answer ``(new_table, True)``: the caller must open it."""
         ...
 
-    async def offer(self, size: int, session_id: str, seated: int) -> None:
-        """File (or re-file) ``session_id`` as open with ``seated`` players."""
+    async def unreserve(self, size: int, session_id: str) -> None:
+        """Give back a seat reserved at ``session_id`` that the caller did not take."""
         ...
 
     async def withdraw(self, size: int, session_id: str) -> None:
-        """``session_id`` takes nobody else (full, started, finished or gone)."""
+        """``session_id`` takes nobody else (full, started, finished, gone, or never opened)."""
         ...
 
     async def claim(self, name: str, holder: str, ttl_s: float) -> str | None:

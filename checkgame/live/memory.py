@@ -185,12 +185,20 @@ class MemoryQuickPlayPool:
         self._open: dict[int, dict[str, int]] = {}
         self._claims: dict[str, tuple[str, float]] = {}
 
-    async def tables(self, size: int, limit: int) -> list[str]:
-        tables = self._open.get(size, {})
-        return sorted(tables, key=lambda session_id: (-tables[session_id], session_id))[:limit]
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        tables = self._open.setdefault(size, {})
+        free = [table for table, reserved in tables.items() if reserved < size]
+        if not free:
+            tables[new_table] = 1
+            return new_table, True
+        fullest = max(free, key=lambda table: (tables[table], table))
+        tables[fullest] += 1
+        return fullest, False
 
-    async def offer(self, size: int, session_id: str, seated: int) -> None:
-        self._open.setdefault(size, {})[session_id] = seated
+    async def unreserve(self, size: int, session_id: str) -> None:
+        tables = self._open.get(size, {})
+        if session_id in tables:
+            tables[session_id] -= 1
 
     async def withdraw(self, size: int, session_id: str) -> None:
         self._open.get(size, {}).pop(session_id, None)

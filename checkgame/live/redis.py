@@ -14,7 +14,7 @@ Keys (``p`` is the prefix, ``cg`` by default; ``b`` is the session's *bucket*)::
     {p}:report:{id}     string: that node's latest report (JSON), expiring unless published again
     {p}:reports         set: node ids that published a report (members whose report expired are swept on read)
     {p}:drain           set: node ids asked to drain
-    {p:qp}:open:{n}     sorted set: open quick-play tables for n players, scored by seated players (a hint)
+    {p:qp}:open:{n}     sorted set: open quick-play tables for n players, scored by the seats reserved there
     {p:qp}:claim:{name} string: a quick-play claim's holder, expiring (:class:`RedisQuickPlayPool`)
 
 The part in braces is the key's hash tag: Redis Cluster puts keys with the
@@ -370,8 +370,9 @@ class RedisLiveStore:
 
 
 class RedisQuickPlayPool:
-    """The :class:`~checkgame.live.base.QuickPlayPool` every node shares: a sorted set per table size and claims
-    as expiring strings, each changed by one command or one script (atomic, one round trip)."""
+    """The :class:`~checkgame.live.base.QuickPlayPool` every node shares: a sorted set per table size (seats
+    reserved per table) and claims as expiring strings, each changed by one command or one script (atomic, one
+    round trip)."""
 
     def __init__(self, client: Client, *, prefix: str = "cg") -> None:
         if "{" in prefix or "}" in prefix:
@@ -380,7 +381,7 @@ class RedisQuickPlayPool:
         self._keys = f"{{{prefix}:qp}}"
         self._scripts = {
             name: client.register_script(getattr(_lua, name))
-            for name in ("POOL_CLAIM", "POOL_HANDOVER", "POOL_RELEASE")
+            for name in ("POOL_CLAIM", "POOL_HANDOVER", "POOL_RELEASE", "POOL_RESERVE", "POOL_UNRESERVE")
         }
 
     def _open_key(self, size: int) -> str:
@@ -389,14 +390,15 @@ class RedisQuickPlayPool:
     def _claim_key(self, name: str) -> str:
         return f"{self._keys}:claim:{name}"
 
-    async def tables(self, size: int, limit: int) -> list[str]:
-        with translated("quick-play tables"):
-            members = await self._client.zrange(self._open_key(size), 0, limit - 1, rev=True)
-        return [member.decode() if isinstance(member, bytes) else str(member) for member in members]
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        with translated("quick-play reserve"):
+            reply: Any = await self._scripts["POOL_RESERVE"](keys=[self._open_key(size)], args=[size, new_table])
+        table, opened = reply
+        return (table.decode() if isinstance(table, bytes) else str(table)), opened == 1
 
-    async def offer(self, size: int, session_id: str, seated: int) -> None:
-        with translated("quick-play offer"):
-            await self._client.zadd(self._open_key(size), {session_id: seated})
+    async def unreserve(self, size: int, session_id: str) -> None:
+        with translated("quick-play unreserve"):
+            await self._scripts["POOL_UNRESERVE"](keys=[self._open_key(size)], args=[session_id])
 
     async def withdraw(self, size: int, session_id: str) -> None:
         with translated("quick-play withdraw"):

@@ -6,11 +6,12 @@ Seats are decided where every other seat is: a :class:`~checkgame.sessions.Quick
 live state by compare-and-set, so no table is ever overfilled, whichever nodes ask at once. What is shared
 beyond that is the :class:`~checkgame.live.base.QuickPlayPool`:
 
-* the open tables of each size, scored by their seated players. A request tries them fullest first; a Join
-  refused because the table filled, started or ended withdraws it and the next one is tried.
-* a claim per size on *opening* a table. Only its holder opens one, and only after looking again, so requests
-  that arrive together fill one table rather than each opening their own; the others wait a moment and try
-  the pool again.
+* the open tables of each size, scored by the seats reserved there. A request reserves a seat atomically at the
+  fullest table with one free, or, when none has, files a new table (with its own seat reserved) that it then
+  opens; so requests arriving together on any nodes fill tables one after another, open a new one only when
+  the others are taken, and never wait on each other. A seat reserved at a table still being opened waits
+  a moment for its live state; a Join refused because the table filled, started or ended (or never appeared)
+  withdraws it, and another seat is reserved.
 * a claim per registered player holding their pending request, then their table. A second request (a double
   click, another node) gets the same seat back instead of a second one. Guests get a new player id per
   request, so each request of theirs is a new player.
@@ -42,14 +43,14 @@ from checkgame.store.base import SessionPlayer, SessionRecord, Store
 
 __all__ = ["Match", "Matchmaker"]
 
-TABLES_TRIED = 8
-"""Open tables read from the pool per round (fullest first)."""
-ROUNDS = 100
-"""Rounds of (try the open tables, else try to open one) before giving up: with ``RETRY_S`` about 2 s."""
+ROUNDS = 20
+"""Seats reserved in turn (each at a table that then turned out full, started or gone) before giving up."""
 RETRY_S = 0.02
-"""Pause before looking again while another request opens a table (jittered)."""
-OPENING_TTL_S = 10.0
-"""An opening claim expires after this, should its node die while opening."""
+"""Pause before looking again while another request of the same player is being seated (jittered)."""
+OPENING_GRACE_S = 5.0
+"""How long a seat reserved at a table being opened waits for its live state (its opener's node may die)."""
+OPENING_POLL_S = 0.01
+"""How often that seat looks for the table's live state."""
 PENDING_TTL_S = 30.0
 """A player's request in flight holds their claim at most this long (its node may die)."""
 SEATED_TTL_S = 12 * 3600.0
@@ -149,48 +150,59 @@ class Matchmaker:
         return match
 
     async def _seat(self, player: sessions.Seat, size: int, accepts_computers: bool) -> Match:
-        opening, holder = f"open:{size}", secrets.token_hex(8)
         for _ in range(ROUNDS):
-            for session_id in await self._pool.tables(size, TABLES_TRIED):
-                state = await self._join(session_id, size, player, accepts_computers)
-                if state is not None:
-                    return Match(state, player, "joined")
-            if await self._pool.claim(opening, holder, OPENING_TTL_S) is None:
+            session_id, opened = await self._pool.reserve(size, uuid.uuid4().hex)
+            if opened:
                 try:
-                    if not await self._pool.tables(size, 1):  # nobody filed a table since we looked
-                        return Match(await self._open(player, size, accepts_computers), player, "opened")
-                finally:
-                    with trio.CancelScope(shield=True):
-                        await self._pool.release(opening, holder)
-                continue
-            await trio.sleep(RETRY_S * random.uniform(0.5, 1.5))  # another request is opening one
+                    return Match(await self._open(session_id, player, size, accepts_computers), player, "opened")
+                except BaseException:
+                    with trio.CancelScope(shield=True):  # those who reserved a seat there give up waiting for it
+                        await self._pool.withdraw(size, session_id)
+                    raise
+            state = await self._join(session_id, size, player, accepts_computers)
+            if state is not None:
+                return Match(state, player, "joined")
         raise ConflictError("no quick-play table could be found or opened; try again", code="MATCHMAKING_BUSY")
 
     async def _join(
         self, session_id: str, size: int, player: sessions.Seat, accepts_computers: bool
     ) -> sessions.SessionState | None:
-        """Sit at ``session_id``; None (and the table withdrawn) when it takes nobody any more."""
+        """Take the seat reserved at ``session_id``; None (and the table withdrawn) when it takes nobody any more.
+
+        A table still being opened has no live state yet: its seat is waited for, up to ``OPENING_GRACE_S``.
+        """
         command = sessions.QuickJoin(player.player_id, player.name, player.user_id, accepts_computers)
-        try:
-            state = (await self._service.execute(session_id, command)).state
-        except ClientError as error:
-            if error.code == "ALREADY_JOINED":  # a seat this player took in an earlier, interrupted request
-                return await self._service.load(session_id)
-            if error.code not in GONE:
+        give_up_at = trio.current_time() + OPENING_GRACE_S
+        while True:
+            try:
+                state = (await self._service.execute(session_id, command)).state
+                break
+            except ClientError as error:
+                if error.code == "SESSION_NOT_FOUND" and trio.current_time() < give_up_at:
+                    await trio.sleep(OPENING_POLL_S)  # its opener is creating it
+                    continue
+                if error.code == "ALREADY_JOINED":  # a seat this player took in an earlier, interrupted request
+                    await self._pool.unreserve(size, session_id)
+                    return await self._service.load(session_id)
+                if error.code not in GONE:
+                    await self._pool.unreserve(size, session_id)
+                    raise
+                await self._pool.withdraw(size, session_id)
+                return None
+            except BaseException:
+                with trio.CancelScope(shield=True):
+                    await self._pool.unreserve(size, session_id)
                 raise
-            await self._pool.withdraw(size, session_id)
-            return None
-        if state.status is sessions.Status.WAITING:
-            await self._pool.offer(size, session_id, len(state.seated))
-        else:
+        if state.status is not sessions.Status.WAITING:
             await self._pool.withdraw(size, session_id)
         return state
 
-    async def _open(self, player: sessions.Seat, size: int, accepts_computers: bool) -> sessions.SessionState:
-        """A new public quick-play table with ``player`` in seat 1, filed in the pool."""
+    async def _open(
+        self, session_id: str, player: sessions.Seat, size: int, accepts_computers: bool
+    ) -> sessions.SessionState:
+        """Open the public quick-play table ``session_id`` (already in the pool) with ``player`` in seat 1."""
         now = self._clock()
         moment = datetime.fromtimestamp(now, UTC)
-        session_id = uuid.uuid4().hex
         for _ in range(10):
             record = SessionRecord(
                 session_id, self._new_code(), f"Quick play ({size})", player.player_id, size, False, "waiting", moment
@@ -209,7 +221,6 @@ class Matchmaker:
         await self._store.add_session_player(
             SessionPlayer(session_id, player.player_id, player.name, 1, player.user_id, moment)
         )
-        await self._pool.offer(size, session_id, 1)
         return state
 
 

@@ -124,20 +124,27 @@ async def test_registered_players_asking_on_both_nodes_at_once_hold_one_seat_eac
     assert sorted(seated) == sorted(p.player_id for p in players)
 
 
-async def test_the_redis_pool_offers_the_fullest_tables_first(
-    matchmakers: tuple[Matchmaker, Matchmaker],
-) -> None:
-    pool = matchmakers[0]._pool
-    await pool.offer(5, "b", 2)
-    await pool.offer(5, "c", 3)
-    await pool.offer(5, "a", 1)
-    assert (await pool.tables(5, 2))[0] == "c"
-    await pool.withdraw(5, "c")
-    assert await pool.tables(5, 10) == ["b", "a"]
-    assert await pool.claim("k", "one", 5.0) is None
-    assert await pool.claim("k", "two", 5.0) == "one"
-    assert await pool.handover("k", "one", "three", 5.0)
-    await pool.release("k", "one")
-    assert await pool.claim("k", "two", 5.0) == "three"
-    await pool.release("k", "three")
-    assert await pool.claim("k", "two", 5.0) is None
+async def test_the_pool_reserves_each_seat_once(matchmakers: tuple[Matchmaker, Matchmaker]) -> None:
+    pools = (matchmakers[0]._pool, matchmakers[1]._pool)
+    reserved: list[tuple[str, bool]] = []
+
+    async def reserve(n: int) -> None:
+        reserved.append(await pools[n % 2].reserve(3, f"t{n}"))
+
+    async with trio.open_nursery() as nursery:
+        for n in range(30):
+            nursery.start_soon(reserve, n)
+    opened = [table for table, new in reserved if new]
+    assert len(opened) == 10
+    assert sorted(table for table, _ in reserved) == sorted(opened * 3)
+    await pools[0].unreserve(3, opened[0])
+    assert await pools[1].reserve(3, "next") == (opened[0], False)
+    await pools[0].withdraw(3, opened[1])
+    assert await pools[1].reserve(3, "last") == ("last", True)
+    assert await pools[0].claim("k", "one", 5.0) is None
+    assert await pools[1].claim("k", "two", 5.0) == "one"
+    assert await pools[1].handover("k", "one", "three", 5.0)
+    await pools[0].release("k", "one")
+    assert await pools[0].claim("k", "two", 5.0) == "three"
+    await pools[1].release("k", "three")
+    assert await pools[0].claim("k", "two", 5.0) is None

@@ -19,7 +19,7 @@ from checkgame.errors import ConflictError
 from checkgame.live.memory import MemoryLiveStore, MemoryQuickPlayPool
 from checkgame.observability.metrics import Metrics
 from checkgame.rooms import SessionService, run_timers
-from checkgame.rooms.matchmaking import Match, Matchmaker
+from checkgame.rooms.matchmaking import OPENING_GRACE_S, Match, Matchmaker
 from checkgame.sessions import Seat, SessionSettings, Status
 from checkgame.sessions.machine import ComputersSeated, Effect
 from checkgame.store import open_store
@@ -136,7 +136,7 @@ async def test_players_join_the_open_table_and_the_one_that_fills_it_starts_it(n
     fourth = await node.matchmaker.play(registered("dan"), 3, accepts_computers=False)
     assert fourth.result == "opened"  # the full table left the pool
     assert fourth.state.id != first.state.id
-    assert await node.pool.tables(3, 10) == [fourth.state.id]
+    assert await node.pool.reserve(3, "next") == (fourth.state.id, False)  # the full table left the pool
     assert (count(node, "opened"), count(node, "joined")) == (2.0, 2.0)
 
 
@@ -184,7 +184,7 @@ async def test_a_table_that_ended_is_withdrawn_and_the_next_one_tried(node: Node
     await node.service.execute(ended.state.id, sessions.EndSession("closed by an operator"))
     match = await node.matchmaker.play(registered("bob"), 4, accepts_computers=True)
     assert match.result == "opened"
-    assert ended.state.id not in await node.pool.tables(4, 10)
+    assert await node.pool.reserve(4, "next") == (match.state.id, False)  # the ended table was withdrawn
 
 
 async def test_many_requests_at_once_fill_whole_tables(node: Node) -> None:
@@ -207,28 +207,31 @@ async def test_many_requests_at_once_fill_whole_tables(node: Node) -> None:
     assert sorted(seated) == sorted(f"guest-{n}" for n in range(40))
 
 
-async def test_a_request_gives_up_while_another_node_holds_the_opening_for_too_long(
+async def test_a_table_whose_opener_died_is_given_up_for_a_new_one(
     node: Node, autojump_clock: trio.testing.MockClock
 ) -> None:
-    assert await node.pool.claim("open:4", "a stuck node", 3600.0) is None
-    with pytest.raises(ConflictError) as info:
-        await node.matchmaker.play(registered("ann"), 4, accepts_computers=True)
-    assert info.value.code == "MATCHMAKING_BUSY"
-    assert count(node, "matchmaking_busy") == 1.0
-    assert await node.pool.claim("player:u-ann", "x", 1.0) is None  # the player's claim was let go
+    ghost, opened = await node.pool.reserve(4, "ghost")  # filed by a node that died before opening it
+    assert opened
+    match = await node.matchmaker.play(registered("ann"), 4, accepts_computers=True)
+    assert match.result == "opened"
+    assert match.state.id != ghost
+    assert trio.current_time() >= OPENING_GRACE_S  # the seat at the ghost table was waited for, then given up
+    assert (await node.pool.reserve(4, "next")) == (match.state.id, False)
 
 
-async def test_the_pool_offers_the_fullest_tables_first_and_forgets_expired_claims(
+async def test_the_pool_reserves_seats_at_the_fullest_table_and_forgets_expired_claims(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     pool = MemoryQuickPlayPool(trio.current_time)
-    await pool.offer(4, "b", 2)
-    await pool.offer(4, "a", 2)
-    await pool.offer(4, "c", 3)
-    await pool.offer(4, "d", 1)
-    assert await pool.tables(4, 3) == ["c", "a", "b"]
-    await pool.withdraw(4, "c")
-    assert await pool.tables(4, 10) == ["a", "b", "d"]
+    assert await pool.reserve(3, "a") == ("a", True)
+    assert await pool.reserve(3, "b") == ("a", False)
+    assert await pool.reserve(3, "c") == ("a", False)  # a's last seat
+    assert await pool.reserve(3, "d") == ("d", True)  # a is full: a new table
+    await pool.unreserve(3, "a")  # a seat at a was not taken after all
+    assert await pool.reserve(3, "e") == ("a", False)
+    await pool.withdraw(3, "d")
+    assert await pool.reserve(3, "f") == ("f", True)
+    assert await pool.reserve(2, "g") == ("g", True)  # each size apart
     assert await pool.claim("x", "one", 5.0) is None
     assert await pool.claim("x", "two", 5.0) == "one"
     assert not await pool.handover("x", "two", "three", 5.0)
@@ -237,3 +240,26 @@ async def test_the_pool_offers_the_fullest_tables_first_and_forgets_expired_clai
     assert await pool.claim("x", "two", 5.0) == "three"
     await trio.sleep(5.0)
     assert await pool.claim("x", "two", 5.0) is None
+
+
+class EndedTablesOnly(MemoryQuickPlayPool):
+    """A pool that only ever offers one table, which has ended (as if withdrawing it never took)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(trio.current_time)
+        self.table = table
+
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        return self.table, False
+
+
+async def test_a_request_gives_up_after_enough_tables_refused_it(node: Node) -> None:
+    ended = await node.matchmaker.play(registered("bob"), 4, accepts_computers=True)
+    await node.service.execute(ended.state.id, sessions.EndSession("closed"))
+    pool = EndedTablesOnly(ended.state.id)
+    node.matchmaker._pool = pool
+    with pytest.raises(ConflictError) as info:
+        await node.matchmaker.play(registered("ann"), 4, accepts_computers=True)
+    assert info.value.code == "MATCHMAKING_BUSY"
+    assert count(node, "matchmaking_busy") == 1.0
+    assert await pool.claim("player:u-ann", "x", 1.0) is None  # the player's pending claim was let go
