@@ -47,6 +47,8 @@ ROUNDS = 20
 """Seats reserved in turn (each at a table that then turned out full, started or gone) before giving up."""
 RETRY_S = 0.02
 """Pause before looking again while another request of the same player is being seated (jittered)."""
+SAME_PLAYER_WAIT_S = 5.0
+"""How long a request waits for another request of the same player to be seated, to answer with that seat."""
 OPENING_GRACE_S = 5.0
 """How long a seat reserved at a table being opened waits for its live state (its opener's node may die)."""
 OPENING_POLL_S = 0.01
@@ -127,19 +129,19 @@ class Matchmaker:
             return await self._seat(player, size, accepts_computers)
         claim = f"player:{player.player_id}"
         pending = f"pending:{secrets.token_hex(8)}"
-        for _ in range(ROUNDS):
-            holder = await self._pool.claim(claim, pending, PENDING_TTL_S)
-            if holder is None:
-                break
+        give_up_at = trio.current_time() + SAME_PLAYER_WAIT_S
+        while (holder := await self._pool.claim(claim, pending, PENDING_TTL_S)) is not None:
             if not holder.startswith("pending:"):
                 state = await self._service.find(holder)
                 if state is not None and state.status is not sessions.Status.FINISHED and _sits(state, player):
                     return Match(state, player, "returned")
                 await self._pool.release(claim, holder)  # they left that table, or it ended
                 continue
+            if trio.current_time() >= give_up_at:
+                raise ConflictError(
+                    "your other quick-play request is still being seated", code="MATCHMAKING_IN_PROGRESS"
+                )
             await trio.sleep(RETRY_S * random.uniform(0.5, 1.5))  # their other request is being seated
-        else:
-            raise ConflictError("your other quick-play request is still being seated", code="MATCHMAKING_IN_PROGRESS")
         try:
             match = await self._seat(player, size, accepts_computers)
         except BaseException:

@@ -19,7 +19,7 @@ from checkgame.errors import ConflictError
 from checkgame.live.memory import MemoryLiveStore, MemoryQuickPlayPool
 from checkgame.observability.metrics import Metrics
 from checkgame.rooms import SessionService, run_timers
-from checkgame.rooms.matchmaking import OPENING_GRACE_S, Match, Matchmaker
+from checkgame.rooms.matchmaking import OPENING_GRACE_S, SAME_PLAYER_WAIT_S, Match, Matchmaker
 from checkgame.sessions import Seat, SessionSettings, Status
 from checkgame.sessions.machine import ComputersSeated, Effect
 from checkgame.store import open_store
@@ -263,3 +263,14 @@ async def test_a_request_gives_up_after_enough_tables_refused_it(node: Node) -> 
     assert info.value.code == "MATCHMAKING_BUSY"
     assert count(node, "matchmaking_busy") == 1.0
     assert await pool.claim("player:u-ann", "x", 1.0) is None  # the player's pending claim was let go
+
+
+async def test_a_request_waits_for_the_same_players_request_in_flight_then_gives_up(
+    node: Node, autojump_clock: trio.testing.MockClock
+) -> None:
+    assert await node.pool.claim("player:u-ann", "pending:elsewhere", 3600.0) is None  # stuck on another node
+    with pytest.raises(ConflictError) as info:
+        await node.matchmaker.play(registered("ann"), 4, accepts_computers=True)
+    assert info.value.code == "MATCHMAKING_IN_PROGRESS"
+    assert trio.current_time() >= SAME_PLAYER_WAIT_S
+    assert await node.pool.reserve(4, "first") == ("first", True)  # no seat was taken meanwhile
