@@ -19,6 +19,9 @@ beyond that is the :class:`~checkgame.live.base.QuickPlayPool`:
 The table starts by itself: as soon as it is full (in the Join that fills it), or when its wait ends — a
 deadline in the session state acted on by :class:`~checkgame.sessions.Tick` on whichever node's timer claims
 it, so it survives the node that opened the table.
+
+Known limit: a seat freed before the start (a player left) is not offered by matchmaking again, since leaving
+does not go through the pool; the table can still be joined from the lobby, and starts when its wait ends.
 """
 
 from __future__ import annotations
