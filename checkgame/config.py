@@ -78,6 +78,9 @@ class Settings:
     """Pause between the games of a tournament."""
     waiting_idle_s: float = 1800.0
     """A table still waiting this long after its last join or leave closes (a table nobody seats closes at once)."""
+    quick_play_wait_s: float = 30.0
+    """A quick-play table not full this long after it opened starts anyway: the empty seats go to computer players
+    if everyone seated agreed to them, else it starts with two or more people (a lone player waits on)."""
     heartbeat_timeout_s: float = 60.0
     """A connection that sends nothing (not even a ping) this long is closed."""
     ping_interval_s: float = 20.0

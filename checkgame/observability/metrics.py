@@ -102,6 +102,20 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self.matchmaking_requests = Counter(
+            "checkgame_matchmaking_requests_total",
+            "Quick-play requests, by result: joined (an open table), opened (a new table), returned (the seat the "
+            "player already had), or the error code in lower case (matchmaking_busy, matchmaking_in_progress, ...).",
+            ["result"],
+            registry=registry,
+        )
+        self.quick_play_wait = Histogram(
+            "checkgame_quick_play_wait_seconds",
+            "From opening a quick-play table to its start (full, or its wait over), observed by the node that "
+            "started it.",
+            buckets=(1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 300.0, 900.0),
+            registry=registry,
+        )
         self.games_finished = Counter(
             "checkgame_games_finished_total",
             "Games that ended, by how (last_player, abandoned, ended_by_admin...).",

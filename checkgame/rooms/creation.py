@@ -25,7 +25,7 @@ from checkgame.errors import ConflictError, DuplicateError
 from checkgame.rooms.service import SessionService
 from checkgame.store.base import SessionRecord, Store
 
-__all__ = ["CODE_ALPHABET", "CODE_ATTEMPTS", "NewSession", "create_session"]
+__all__ = ["CODE_ALPHABET", "CODE_ATTEMPTS", "NewSession", "create_session", "new_join_code"]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid characters that read alike (0/O, 1/I)."""
@@ -59,7 +59,7 @@ async def create_session(
     for _ in range(CODE_ATTEMPTS):
         record = SessionRecord(
             session_id,
-            _new_code(),
+            new_join_code(),
             request.name,
             creator.user_id,
             request.settings.max_players,
@@ -82,5 +82,6 @@ async def create_session(
     return record
 
 
-def _new_code() -> str:
+def new_join_code() -> str:
+    """A random join code (also for the tables quick play opens)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))

@@ -44,6 +44,7 @@ from checkgame.errors import ClientError, StoreError, StoreUnavailableError
 from checkgame.observability.metrics import Metrics
 from checkgame.sessions.machine import (
     ENDED_BY_ADMIN,
+    ComputersSeated,
     Effect,
     SeatReleased,
     SeatTaken,
@@ -74,6 +75,8 @@ def effect_kind(effect: Effect) -> str:
             return "tournament_started"
         case SessionEnded():
             return "session_ended"
+        case ComputersSeated():
+            return "computers_seated"
         case TournamentResult():
             return "tournament"
         case _:
@@ -202,6 +205,8 @@ class Recorder:
                 await self.store.end_session(effect.session_id, effect.reason, effect.finished_at)
             case TournamentResult():
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
+            case ComputersSeated():
+                pass  # their seats were stored as SeatTaken; the composition root starts them playing
             case _:
                 ratings = await self.store.record_game(effect)
                 if ratings and self.rated is not None:

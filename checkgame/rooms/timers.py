@@ -77,6 +77,8 @@ def _fired(outcome: sessions.Outcome | None) -> set[str]:
         return {"none"}
     types = {type(entry.data) for entry in outcome.entries}
     kinds = {kind for kind, entry in _KINDS if entry in types}
+    if "quick_play" in kinds:
+        kinds.discard("next_game")  # game 1 of a quick-play table whose wait ended, not a next game
     if not types and any(isinstance(effect, GameResult | TournamentResult) for effect in outcome.effects):
         kinds.add("results")  # unacknowledged results offered to a recorder again
     return kinds or {"none"}
@@ -86,4 +88,5 @@ _KINDS: tuple[tuple[str, type[protocol.EntryData]], ...] = (
     ("turn", protocol.TurnTimeout),
     ("grace", protocol.PlayerLeftSession),
     ("next_game", protocol.GameStarted),
+    ("quick_play", protocol.TournamentStarted),  # only a tick that ends a quick-play table's wait starts one
 )

@@ -16,6 +16,7 @@ from checkgame.sessions.commands import Kick as Kick
 from checkgame.sessions.commands import LeaveSession as LeaveSession
 from checkgame.sessions.commands import NodeLost as NodeLost
 from checkgame.sessions.commands import Notice as Notice
+from checkgame.sessions.commands import QuickJoin as QuickJoin
 from checkgame.sessions.commands import Recorded as Recorded
 from checkgame.sessions.commands import Start as Start
 from checkgame.sessions.commands import Tick as Tick
@@ -29,6 +30,7 @@ from checkgame.sessions.results import SessionPlayer as SessionPlayer
 from checkgame.sessions.results import TournamentResult as TournamentResult
 from checkgame.sessions.serial import from_dict as from_dict
 from checkgame.sessions.serial import to_dict as to_dict
+from checkgame.sessions.state import QuickPlay as QuickPlay
 from checkgame.sessions.state import Seat as Seat
 from checkgame.sessions.state import SessionSettings as SessionSettings
 from checkgame.sessions.state import SessionState as SessionState
@@ -49,6 +51,8 @@ __all__ = [
     "NodeLost",
     "Notice",
     "Outcome",
+    "QuickJoin",
+    "QuickPlay",
     "Recorded",
     "Seat",
     "SessionPlayer",

@@ -23,6 +23,7 @@ __all__ = [
     "LeaveSession",
     "NodeLost",
     "Notice",
+    "QuickJoin",
     "Recorded",
     "Start",
     "Tick",
@@ -36,6 +37,16 @@ class Join:
     player_id: str
     name: str
     user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuickJoin:
+    """Matchmaking seats a player at a quick-play table, noting whether they accept computer players."""
+
+    player_id: str
+    name: str
+    user_id: str | None = None
+    accepts_computers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,7 @@ class Tick:
 
 Command = (
     Join
+    | QuickJoin
     | LeaveSession
     | Start
     | GameAction

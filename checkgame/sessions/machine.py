@@ -38,6 +38,7 @@ from checkgame.sessions.commands import (
     LeaveSession,
     NodeLost,
     Notice,
+    QuickJoin,
     Recorded,
     Start,
     Tick,
@@ -48,6 +49,7 @@ from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
 from checkgame.tournament import Tournament
 
 __all__ = [
+    "ComputersSeated",
     "Effect",
     "Outcome",
     "SeatReleased",
@@ -95,6 +97,8 @@ class TournamentStarted:
     """Game 1 was dealt: the session is no longer open to join."""
 
     session_id: str
+    quick_play_waited_s: float | None = None
+    """On a quick-play table: how long it waited from opening to this start (a metric)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,16 @@ class SessionEnded:
     """``ended_by_admin``, or a waiting table the server closed: ``abandoned`` (everybody left), ``expired``."""
 
 
-Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult
+@dataclass(frozen=True, slots=True)
+class ComputersSeated:
+    """A quick-play table's wait ended and computer players took the empty seats: someone must play them."""
+
+    session_id: str
+    players: tuple[tuple[str, str], ...]
+    """(player id, name) of each computer player seated."""
+
+
+Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult | ComputersSeated
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +171,9 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
             if key is not None:
                 state = replace(state, recent_action_ids=(*state.recent_action_ids, key)[-RECENT_ACTION_IDS:])
         case Join():
-            state = _join(state, command, log)
+            state = _start_when_full(_join(state, command, log), log)
+        case QuickJoin():
+            state = _quick_join(state, command, log)
         case Start():
             state = _start(state, command.player_id, log)
         case LeaveSession():
@@ -239,9 +254,15 @@ def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:
         raise ForbiddenError("only the session's creator can start it", code="NOT_CREATOR")
     if state.status is not Status.WAITING:
         raise ConflictError("the tournament has already started", code="SESSION_STARTED")
+    return _begin(state, log)
+
+
+def _begin(state: SessionState, log: _Log) -> SessionState:
+    """Start the tournament with the seated players (whoever asked for it)."""
     tournament = Tournament.start(state.seated)  # NOT_ENOUGH_PLAYERS below 2
     log.add(protocol.TournamentStarted(tuple(tournament.seats)))
-    log.effects.append(TournamentStarted(state.id))
+    waited = None if state.quick_play is None else log.now - state.created_at
+    log.effects.append(TournamentStarted(state.id, waited))
     return _deal(replace(state, tournament=tournament, waiting_until=None), log)
 
 
@@ -447,6 +468,8 @@ def _without(absent: tuple[tuple[str, float], ...], player_id: str) -> tuple[tup
 def _tick(state: SessionState, log: _Log) -> SessionState:
     """Act on every deadline that is due: dropped players, the turn timer, the next game."""
     now = log.now
+    if state.quick_play is not None and state.status is Status.WAITING and state.quick_play.start_at <= now:
+        state = _quick_play_due(state, log)
     if state.status is Status.WAITING and state.waiting_until is not None and state.waiting_until <= now:
         minutes = round(state.settings.waiting_idle_s / 60)
         why = f"nobody joined, left or started it for {minutes} minutes"
@@ -476,3 +499,49 @@ def _act_for_absent_mover(state: SessionState, log: _Log) -> SessionState:
 
 def _datetime(epoch_s: float) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC)
+
+
+# -- quick play: tables that matchmaking opens start by themselves (state.QuickPlay)
+
+
+def _quick_join(state: SessionState, command: QuickJoin, log: _Log) -> SessionState:
+    quick = state.quick_play
+    if quick is None:
+        raise ConflictError("this is not a quick-play table", code="NOT_QUICK_PLAY")
+    state = _join(state, Join(command.player_id, command.name, command.user_id), log)
+    accepting = tuple(p for p in quick.accepts_computers if p != command.player_id)
+    if command.accepts_computers:
+        accepting = (*accepting, command.player_id)
+    return _start_when_full(replace(state, quick_play=replace(quick, accepts_computers=accepting)), log)
+
+
+def _start_when_full(state: SessionState, log: _Log) -> SessionState:
+    """A full quick-play table starts at once."""
+    if state.quick_play is None or len(state.seated) < state.settings.max_players:
+        return state
+    return _begin(state, log)
+
+
+def _quick_play_due(state: SessionState, log: _Log) -> SessionState:
+    """The wait is over: fill with computer players if everyone seated agreed, else start with two or more
+    people, else keep the lone player waiting another round."""
+    quick = state.quick_play
+    assert quick is not None
+    seated = state.seated
+    if seated and all(player in quick.accepts_computers for player in seated):
+        return _begin(_seat_computers(state, log), log)
+    if len(seated) >= 2:
+        return _begin(state, log)
+    return replace(state, quick_play=replace(quick, start_at=log.now + quick.wait_s))
+
+
+def _seat_computers(state: SessionState, log: _Log) -> SessionState:
+    """Computer players join the empty seats, named and numbered by their seat (unique within the session)."""
+    seated: list[tuple[str, str]] = []
+    while len(state.seated) < state.settings.max_players:
+        number = len(state.seats) + 1
+        player_id, name = f"bot-{state.id[:12]}-{number}", f"Bot {number}"
+        state = _join(state, Join(player_id, name), log)
+        seated.append((player_id, name))
+    log.effects.append(ComputersSeated(state.id, tuple(seated)))
+    return state

@@ -26,6 +26,8 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
       "pending_results": [],                  # results not yet acknowledged as stored (times as epoch seconds)
       "results_retry_at": null,
       "recent_action_ids": ["ann:a1"],
+      "quick_play": [1700000030.0, 30.0, ["ann"]],   # start_at, wait_s, accepts_computers; only on a table
+                                                    # matchmaking opened (absent otherwise)
       "version": 7, "seq": 12
     }
 
@@ -40,7 +42,7 @@ from typing import Any
 
 from checkgame import rules
 from checkgame.sessions.results import GameResult, TournamentResult
-from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
+from checkgame.sessions.state import QuickPlay, Seat, SessionSettings, SessionState, Status
 from checkgame.tournament import Tournament
 
 __all__ = ["FORMAT", "from_dict", "to_dict"]
@@ -52,7 +54,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
     """The JSON-compatible form of ``state`` (plain dicts, lists, strings, numbers, bools, None)."""
     settings = state.settings
     tournament = state.tournament
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "id": state.id,
         "creator": state.creator,
@@ -92,6 +94,10 @@ def to_dict(state: SessionState) -> dict[str, Any]:
         "version": state.version,
         "seq": state.seq,
     }
+    if state.quick_play is not None:
+        quick = state.quick_play
+        data["quick_play"] = [quick.start_at, quick.wait_s, list(quick.accepts_computers)]
+    return data
 
 
 def _result_to_dict(result: GameResult | TournamentResult) -> dict[str, Any]:
@@ -155,6 +161,7 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
     waiting_idle_s = later[0] if later else SessionSettings().waiting_idle_s
     raw_tournament = data["tournament"]
     raw_game = data["game"]
+    raw_quick = data.get("quick_play")
     return SessionState(
         id=data["id"],
         creator=data["creator"],
@@ -182,6 +189,7 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         pending_results=tuple(_result_from_dict(raw) for raw in data["pending_results"]),
         results_retry_at=data["results_retry_at"],
         recent_action_ids=tuple(data["recent_action_ids"]),
+        quick_play=None if raw_quick is None else QuickPlay(raw_quick[0], raw_quick[1], tuple(raw_quick[2])),
         version=data["version"],
         seq=data["seq"],
     )

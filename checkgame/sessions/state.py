@@ -9,7 +9,7 @@ from checkgame import rules
 from checkgame.sessions.results import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
-__all__ = ["Seat", "SessionSettings", "SessionState", "Status"]
+__all__ = ["QuickPlay", "Seat", "SessionSettings", "SessionState", "Status"]
 
 
 class Status(StrEnum):
@@ -70,6 +70,23 @@ class SessionSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class QuickPlay:
+    """A table that matchmaking opened: nobody presses start, it starts by itself (docs/protocol.md, quick play).
+
+    It starts as soon as it is full, or at ``start_at`` with whoever sits there: the empty seats are then
+    filled with computer players if every seated player agreed to them (``accepts_computers``); otherwise it
+    starts with two or more people, and a lone player keeps waiting for the next ``wait_s``.
+    """
+
+    start_at: float
+    """When the wait ends (a deadline in the state, so whichever node's timer claims the session acts on it)."""
+    wait_s: float
+    """How long a table waits for people before it starts without them (``CHECKGAME_QUICK_PLAY_WAIT_S``)."""
+    accepts_computers: tuple[str, ...] = ()
+    """Players who agreed to computer players filling the empty seats."""
+
+
+@dataclass(frozen=True, slots=True)
 class SessionState:
     """Everything that decides what happens next in a session.
 
@@ -108,6 +125,8 @@ class SessionState:
     results_retry_at: float | None = None
     recent_action_ids: tuple[str, ...] = field(default=())
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
+    quick_play: QuickPlay | None = None
+    """Set on a table that matchmaking opened (:class:`QuickPlay`)."""
     version: int = 0
     seq: int = 0
 
@@ -134,4 +153,6 @@ class SessionState:
         deadlines = (self.turn_deadline, self.next_game_at, self.results_retry_at, self.waiting_until)
         times = [t for t in deadlines if t is not None]
         times.extend(at for _, at in self.absent)
+        if self.quick_play is not None and self.status is Status.WAITING:
+            times.append(self.quick_play.start_at)
         return min(times, default=None)

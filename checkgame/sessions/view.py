@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkgame import rules
-from checkgame.sessions.state import SessionState
+from checkgame.sessions.state import SessionState, Status
 
 __all__ = ["snapshot"]
 
@@ -42,6 +42,9 @@ def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
         "game": None if state.game is None else rules.state_view(state.game, viewer),
         "turnDeadline": state.turn_deadline,
         "nextGameAt": state.next_game_at,
+        "quickPlayStartsAt": state.quick_play.start_at
+        if state.quick_play is not None and state.status is Status.WAITING
+        else None,
         "settings": {
             "handSize": state.settings.hand_size,
             "turnTimeoutSeconds": state.settings.turn_timeout_s,

@@ -14,6 +14,7 @@ from checkgame.rooms import SessionService
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.rooms.hub import Hubs
+from checkgame.rooms.matchmaking import Matchmaker
 from checkgame.store.base import Store
 from checkgame.transport.ws.frames import Frame
 
@@ -42,3 +43,5 @@ class Services:
     """This node's session hubs: who watches which session here, and the one feed of each."""
     leaderboards: Leaderboards
     """The rating leaderboards, through this node's cache (memory, or Redis shared by the nodes)."""
+    matchmaker: Matchmaker
+    """Quick play (POST /matchmaking): a seat at the fullest open table of a size, or a new one."""

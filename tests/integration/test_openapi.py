@@ -364,6 +364,12 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.post(bots, json={}, headers=other.auth)  # not the creator
     await http.post(bots, json={})
     await http.post(f"/sessions/{UNKNOWN_ID}/bots", json={}, headers=owner.auth)
+    await http.post("/matchmaking", json={"name": "Quick", "maxPlayers": 3, "acceptComputers": True})
+    await http.post("/matchmaking", json={"maxPlayers": 3}, headers=other.auth)
+    await http.post("/matchmaking", json={"maxPlayers": 3}, headers=other.auth)  # the same seat back
+    await http.post("/matchmaking", json={"maxPlayers": 1, "name": "Quick"})
+    await http.post("/matchmaking", json={})
+    await http.post("/matchmaking", json={"name": "Quick"}, headers={"Authorization": "Bearer nonsense"})
     start = f"/sessions/{seat.session_id}/games/start"
     await http.post(start, headers={"Authorization": f"Bearer {seat.token}"})  # not enough players
     guest = await join_as_guest(http, seat.code, "Guest")

@@ -36,7 +36,7 @@ from checkgame.transport.http.schemas import (
     SessionDetail,
 )
 
-__all__ = ["register_routes"]
+__all__ = ["register_routes", "ws_url"]
 
 SESSION_LIMIT = Limit("create_session", lambda s: s.settings.sessions_per_hour, 3600.0, "user")
 
@@ -58,7 +58,8 @@ class StartedOut(Struct, rename="camel"):
     game_id: str | None
 
 
-def _ws_url(ctx: RequestContext, token: str) -> str:
+def ws_url(ctx: RequestContext, token: str) -> str:
+    """The WebSocket URL that opens a game connection with ``token``."""
     base = ctx.services.settings.public_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     return f"{base}/api/v1/ws?token={token}"
 
@@ -117,7 +118,7 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
         join_url=f"{settings.public_url}/?join={record.code}",
         player_id=user.id,
         session_token=token,
-        ws_url=_ws_url(ctx, token),
+        ws_url=ws_url(ctx, token),
     )
 
 
@@ -158,7 +159,7 @@ async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) ->
         if error.code != "ALREADY_JOINED":  # a registered player rejoining only gets a fresh token
             raise
     token = services.tokens.issue_session(player_id, record.id, display, user_id, services.clock())
-    return Joined(record.id, player_id, token, _ws_url(ctx, token))
+    return Joined(record.id, player_id, token, ws_url(ctx, token))
 
 
 async def join_session(ctx: RequestContext, body: JoinSession, session_id: str) -> Joined:

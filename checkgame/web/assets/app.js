@@ -7,7 +7,7 @@ import { SessionModel } from "./model.js";
 import { leaderboardScreen, ratingPanel } from "./leaderboard.js";
 import { GameSocket } from "./socket.js";
 import { tableView, suitPicker } from "./table.js";
-import { endReasonText, errorText, ordinal, plural } from "./words.js";
+import { QUICK_PLAY, endReasonText, errorText, ordinal, plural } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -175,6 +175,23 @@ async function lobbyScreen() {
       h("p", {}, "To create a table, ", h("a", { href: "#/login" }, "log in or register"),
         " (it takes ten seconds). To join a friend's table, a name is enough: use their code or link."));
 
+  const quickForm = form({ class: "panel", "aria-labelledby": "quick-title", "data-form": "quick-play" }, [
+    h("h2", { id: "quick-title" }, QUICK_PLAY.title),
+    h("p", { class: "muted" }, QUICK_PLAY.intro),
+    // Not "name": the join screen that replaces the lobby has that field, and must not be mistaken for this one.
+    user ? null : field("Your name", { name: "guestName", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
+    h("label", { class: "field" }, h("span", {}, "Players"),
+      h("select", { name: "maxPlayers" }, [2, 3, 4, 5, 6, 7, 8].map((n) =>
+        h("option", { value: n, selected: n === 4 }, `${n} players`)))),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "acceptComputers", checked: true }), QUICK_PLAY.computers),
+  ], QUICK_PLAY.button, async (v) => {
+    const body = { maxPlayers: Number(v.maxPlayers), acceptComputers: v.acceptComputers === "on" };
+    if (!user) localStorage.setItem(NAME_KEY, (body.name = v.guestName.trim()));
+    const match = await api.call("POST", "/matchmaking", { body, auth: user ? "access" : undefined });
+    keepSeat(match.sessionId, { token: match.sessionToken, playerId: match.playerId, code: "" });
+    go(`#/s/${match.sessionId}`);
+  });
+
   const joinForm = form({ class: "panel", "aria-labelledby": "join-title" }, [
     h("h2", { id: "join-title" }, "Join with a code"),
     field("Code", { name: "code", required: true, minlength: 6, maxlength: 6, pattern: "[A-Za-z0-9]{6}",
@@ -183,7 +200,7 @@ async function lobbyScreen() {
 
   render(main,
     h("h1", {}, user ? `Welcome, ${user.username}` : "Play Check"),
-    h("div", { class: "columns" }, create, joinForm),
+    h("div", { class: "columns" }, quickForm, create, joinForm),
     yours.length ? h("section", { class: "panel" }, h("h2", {}, "Your tables"), h("ul", { class: "plain" }, yours)) : null,
     h("section", { class: "panel" }, h("h2", {}, "Open tables"), list),
     h("p", { class: "muted rules-hint" }, "Match the top card by suit or rank. 2 goes on anything, a Jack names the suit, " +
@@ -418,7 +435,8 @@ function waitingRoom(session) {
   const { model, record, seat } = session;
   const state = model.state;
   const seated = state.seats.filter((s) => !s.left);
-  const isCreator = state.creator === seat.playerId;
+  const quick = state.quickPlayStartsAt != null; // nobody starts a quick-play table: it starts by itself
+  const isCreator = state.creator === seat.playerId && !quick;
   const code = seat.code || (record && record.code);
   const link = code ? `${location.origin}/join/${code}` : null;
   const full = seated.length >= state.maxPlayers;
@@ -454,7 +472,8 @@ function waitingRoom(session) {
         api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: {} })) : null,
       isCreator ? button("Start the tournament", { class: "primary", disabled: seated.length < 2, "data-action": "start" },
         () => api.call("POST", `/sessions/${session.id}/games/start`, { auth: seat.token })) : null,
-      isCreator ? null : h("p", {}, `Waiting for ${model.name(state.creator)} to start the tournament…`),
+      quick ? h("p", { "data-quick-play": "" }, QUICK_PLAY.waiting) : null,
+      isCreator || quick ? null : h("p", {}, `Waiting for ${model.name(state.creator)} to start the tournament…`),
       h("button", { class: "link", onclick: () => leaveSession(session) }, "Leave the table")),
     isCreator && seated.length < 2 ? h("p", { class: "muted" }, "Add a computer player or invite someone: two players are needed to start.") : null);
 }

@@ -34,6 +34,17 @@ const ERRORS = {
   NO_SUIT_CHOICE_PENDING: "No Jack is waiting for a suit.",
   MESSAGE_TOO_LARGE: "That message was too large.",
   NETWORK: "The server cannot be reached. Check your connection.",
+  MATCHMAKING_BUSY: "No table could be found right now; please try again.",
+  MATCHMAKING_IN_PROGRESS: "We are still finding you a seat; a moment please.",
+};
+
+/** Quick play ("Play now"): the lobby's panel and the waiting room of a table that starts by itself. */
+export const QUICK_PLAY = {
+  title: "Play now",
+  intro: "Sit at the fullest open table of your size, or open one. It starts by itself when full.",
+  computers: "Computer players may fill the empty seats if nobody else comes",
+  button: "Play now",
+  waiting: "This table starts by itself when it is full or when its wait ends.",
 };
 
 /** A sentence for an error {code, message, details}: ours when we know the code, else the server's. */
