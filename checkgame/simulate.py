@@ -95,7 +95,7 @@ def play_levels(
     players = tuple(strategies)
     state, _ = rules.new_game(players, seed, first_player=first_player)
     rng = random.Random(f"{seed}/bots")
-    inferences = {player: Inference() for player in players}
+    inference = Inference()  # drawn from public moves only, so every player holds the same
     actions = 0
     last_card = "-"
     while state.current is not None and actions < MAX_ACTIONS_PER_GAME:
@@ -104,20 +104,20 @@ def play_levels(
         if state.awaiting_suit:  # not reached: every level names the suit with the Jack
             action = rules.ChooseSuit(player, rules.Suit.HEARTS)
         else:
-            choice = strategies[player].choose(observe(state, player, inference=inferences[player]), rng)
-            top, demanded, penalty = state.top_card, state.demanded_suit, state.penalty
-            for watcher in inferences.values():
-                if choice.card is None:
-                    watcher.drew(player, penalty or 1, top, demanded, penalty)
-                else:
-                    watcher.played(player, choice.card, top, demanded, penalty)
+            choice = strategies[player].choose(observe(state, player, inference=inference), rng)
             if choice.card is None:
                 action = rules.Draw(player)
             else:
                 action = rules.Play(player, choice.card, choice.suit)
                 last_card = choice.card.rank.value
-        state, _ = rules.apply(state, action)
+        before = state
+        state, events = rules.apply(state, action)
         actions += 1
+        for event in events:  # every player watches every move, as the server's frames show it
+            if isinstance(event, rules.CardPlayed):
+                inference.played(event.player, event.card, before.top_card, before.demanded_suit, before.penalty)
+            elif isinstance(event, rules.CardsDrawn):
+                inference.drew(event.player, len(event.cards), before.top_card, before.demanded_suit, before.penalty)
     return GameRecord(actions, state.loser, last_card, state.reshuffles), state
 
 

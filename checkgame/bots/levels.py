@@ -124,6 +124,10 @@ class Inference:
         self._rule(player, frozenset(playable_cards(DECK, top, demanded, penalty)))
         self.drawn_since[player] = count
 
+    def drew_for_them(self, player: str, count: int) -> None:
+        """The turn timer drew ``count`` cards for ``player``: no choice of theirs, so nothing to infer."""
+        self.drawn_since[player] = self.drawn_since.get(player, 0) + count
+
     def played(self, player: str, card: Card, top: Card, demanded: Suit | None, penalty: int) -> None:
         """``player`` played ``card`` on ``top`` (with ``demanded`` and ``penalty`` as they were before)."""
         if card in self.ruled_out.get(player, frozenset()) and self.drawn_since.get(player, 0) > 0:
