@@ -181,8 +181,7 @@ class MatchSummary:
         for level, score in self.scores.items():
             low, high = score.interval
             lines.append(
-                f"{level.value:<8} {score.seats:>5}  {score.not_lost:>8}  {score.rate:6.1%}   "
-                f"{low:.1%} - {high:.1%}"
+                f"{level.value:<8} {score.seats:>5}  {score.not_lost:>8}  {score.rate:6.1%}   {low:.1%} - {high:.1%}"
             )
         lines.append(f"equally strong levels would each score {self.par:.1%}")
         return "\n".join(lines)

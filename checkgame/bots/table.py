@@ -101,7 +101,8 @@ class Table:
 
     def seen(self) -> Seen:
         """What this player knows now, for a level to decide on (only when :attr:`my_turn`)."""
-        assert self.me is not None and self.top is not None
+        assert self.me is not None
+        assert self.top is not None
         discard = tuple(self.discard) if self.discard and self.discard[-1] == self.top else (self.top,)
         ruled_out, drawn_since = self.inference.for_seats(tuple(self.players))
         return Seen(

@@ -6,7 +6,7 @@ import argparse
 
 from checkgame.bots.levels import Level, parse_level
 
-__all__ = ["bot_count", "level", "level_list", "non_negative", "player_count", "positive"]
+__all__ = ["bot_count", "level", "level_list", "non_negative", "player_count", "positive", "positive_float"]
 
 
 def positive(text: str) -> int:
@@ -34,6 +34,13 @@ def non_negative(text: str) -> float:
     value = float(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
     return value
 
 
