@@ -176,7 +176,7 @@ class NormalStrategy:
         return choose(seen.hand, seen.top, seen.demanded, seen.penalty, rng)
 
 
-def observe(state: GameState, player: str, watched_since: int = 0, inference: Inference | None = None) -> Seen:
+def observe(state: GameState, player: str, *, watched_since: int = 0, inference: Inference | None = None) -> Seen:
     """What ``player`` knows of ``state``, as a player who watched the whole game does.
 
     Args:

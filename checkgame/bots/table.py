@@ -217,7 +217,10 @@ class Table:
                 self.awaiting_suit = False
             case "pile_reshuffled":
                 self.discard = self.discard[-1:]
-                self.draw_pile_size = data.get("drawPileSize")
+                # A reshuffle happens in the middle of a draw that emptied the old pile: the card_drawn that
+                # follows counts those cards too, so they are added back here to come out right.
+                size = data.get("drawPileSize")
+                self.draw_pile_size = None if size is None else int(size) + (self.draw_pile_size or 0)
             case "player_finished":
                 self.finished.append(data["player"])
                 if data["player"] == me:
