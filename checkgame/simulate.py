@@ -113,11 +113,7 @@ def play_levels(
         before = state
         state, events = rules.apply(state, action)
         actions += 1
-        for event in events:  # every player watches every move, as the server's frames show it
-            if isinstance(event, rules.CardPlayed):
-                inference.played(event.player, event.card, before.top_card, before.demanded_suit, before.penalty)
-            elif isinstance(event, rules.CardsDrawn):
-                inference.drew(event.player, len(event.cards), before.top_card, before.demanded_suit, before.penalty)
+        inference.watch(before, events)  # every player watches every move, as the server's frames show it
     return GameRecord(actions, state.loser, last_card, state.reshuffles), state
 
 

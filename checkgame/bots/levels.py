@@ -20,12 +20,13 @@ Levels:
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
 from checkgame.bots.strategy import Choice, choose
-from checkgame.rules import DECK, Card, GameState, Rank, Suit, playable_cards
+from checkgame.rules import DECK, Card, CardPlayed, CardsDrawn, Event, GameState, Rank, Suit, playable_cards
 
 __all__ = ["LEVELS", "Inference", "Level", "NormalStrategy", "Seen", "Strategy", "observe", "parse_level"]
 
@@ -139,6 +140,14 @@ class Inference:
         if shed_earlier:
             self._rule(player, shed_earlier)
             self.drawn_since[player] = 0
+
+    def watch(self, before: GameState, events: Iterable[Event]) -> None:
+        """Take in the public events of one action applied to ``before`` (offline play: the engine's events)."""
+        for event in events:
+            if isinstance(event, CardPlayed):
+                self.played(event.player, event.card, before.top_card, before.demanded_suit, before.penalty)
+            elif isinstance(event, CardsDrawn):
+                self.drew(event.player, len(event.cards), before.top_card, before.demanded_suit, before.penalty)
 
     def _rule(self, player: str, absent: frozenset[Card]) -> None:
         """``player`` holds none of ``absent`` now."""

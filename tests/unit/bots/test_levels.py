@@ -77,13 +77,7 @@ def test_every_move_of_every_level_is_legal_in_many_seeded_games(level):
             state, events = rules.apply(
                 state, rules.Draw(player) if choice.card is None else rules.Play(player, choice.card, choice.suit)
             )
-            for event in events:
-                if isinstance(event, rules.CardPlayed):
-                    inference.played(event.player, event.card, before.top_card, before.demanded_suit, before.penalty)
-                elif isinstance(event, rules.CardsDrawn):
-                    inference.drew(
-                        event.player, len(event.cards), before.top_card, before.demanded_suit, before.penalty
-                    )
+            inference.watch(before, events)
             checked += 1
         assert state.loser is not None
     assert checked > games * 10
@@ -217,9 +211,8 @@ def test_a_determinization_agrees_with_everything_seen():
             choice = NormalStrategy().choose(observe(state, player), rng)
             before = state
             action = rules.Draw(player) if choice.card is None else rules.Play(player, choice.card, choice.suit)
-            state, _ = rules.apply(state, action)
-            if choice.card is None:
-                inference.drew(player, 1, before.top_card, before.demanded_suit, before.penalty)
+            state, events = rules.apply(state, action)
+            inference.watch(before, events)
         if state.current is None:
             continue
         me = state.players[state.current]
@@ -320,11 +313,7 @@ def play_over_frames(levels: dict[str, Any], seed: int) -> int:
             action = rules.Draw(mover)
         before = state
         state, events = rules.apply(state, action)
-        for event in events:
-            if isinstance(event, rules.CardPlayed):
-                inference.played(event.player, event.card, before.top_card, before.demanded_suit, before.penalty)
-            elif isinstance(event, rules.CardsDrawn):
-                inference.drew(event.player, len(event.cards), before.top_card, before.demanded_suit, before.penalty)
+        inference.watch(before, events)
         moves += 1
 
 
