@@ -13,6 +13,7 @@ composition root; cancelling it on shutdown stops every bot.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 
 import trio
@@ -45,6 +46,8 @@ class BotRunner:
         self._nursery: trio.Nursery | None = None
         self.running = 0
         """Bots playing right now."""
+        self.running_by_level: Counter[Level] = Counter()
+        """The same, by level."""
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Host the bots until :meth:`stop` (or a cancellation) ends them all."""
@@ -80,6 +83,7 @@ class BotRunner:
 
     async def _play(self, base: str, seat: Seat, level: Level) -> None:
         self.running += 1
+        self.running_by_level[level] += 1
         try:
             result = await run_bot(
                 base,
@@ -98,3 +102,4 @@ class BotRunner:
             log.exception("bot %s in session %s crashed", seat.name, seat.session_id)
         finally:
             self.running -= 1
+            self.running_by_level[level] -= 1
