@@ -82,7 +82,10 @@ def play_game(players: tuple[str, ...], seed: int, first_player: str | None = No
 
 
 def play_levels(
-    strategies: Mapping[str, Strategy], seed: int, first_player: str | None = None
+    strategies: Mapping[str, Strategy],
+    seed: int,
+    first_player: str | None = None,
+    hand_size: int = rules.DEFAULT_HAND_SIZE,
 ) -> tuple[GameRecord, rules.GameState]:
     """Play one game in which each seated player (the keys, in seat order) moves with its own level.
 
@@ -93,7 +96,7 @@ def play_levels(
         The record and the final position.
     """
     players = tuple(strategies)
-    state, _ = rules.new_game(players, seed, first_player=first_player)
+    state, _ = rules.new_game(players, seed, first_player=first_player, hand_size=hand_size)
     rng = random.Random(f"{seed}/bots")
     inference = Inference()  # drawn from public moves only, so every player holds the same
     actions = 0
@@ -190,6 +193,7 @@ def match(
     players: int,
     seed: int,
     playouts: int = DEFAULT_PLAYOUTS,
+    hand_size: int = rules.DEFAULT_HAND_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> MatchSummary:
     """Play ``games`` games whose seats go to ``levels`` in turn, rotating the assignment each game.
@@ -200,6 +204,7 @@ def match(
         players: seats per game (at least as many as levels).
         seed: master seed; game ``i`` uses a seed derived from it, so a match replays exactly.
         playouts: the ``hard`` level's search budget per move (no time limit, so the match is repeatable).
+        hand_size: cards dealt to each player (RULES.md §4); small hands make short games, for quick tests.
         progress: called with (done, total) after each game.
 
     Raises:
@@ -215,7 +220,8 @@ def match(
     started = time.perf_counter()
     for number in range(games):
         seated = {f"p{seat + 1}": levels[(seat + number) % len(levels)] for seat in range(players)}
-        record, _ = play_levels({p: strategies[level] for p, level in seated.items()}, seeds.getrandbits(63))
+        table = {player: strategies[level] for player, level in seated.items()}
+        record, _ = play_levels(table, seeds.getrandbits(63), hand_size=hand_size)
         summary.games += 1
         summary.actions += record.actions
         if record.loser is None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from checkgame import rules
 from checkgame.bots.levels import Level, Seen
 from checkgame.bots.strategy import Choice, choose
-from checkgame.rules import DECK, Card, GameState, Rank, Suit, playable_cards
+from checkgame.rules import DECK, Card, GameState, Rank, Suit, is_playable, playable_cards
 
 __all__ = ["DEFAULT_PLAYOUTS", "DEFAULT_TIME_BUDGET_S", "MAX_PLAYOUT_ACTIONS", "SearchStrategy", "determinize"]
 
@@ -129,6 +129,44 @@ def _action(player: str, move: Choice) -> rules.Action:
     return rules.Play(player, move.card, move.suit)
 
 
+_SHED_ORDER = {card: {Rank.TWO: 1, Rank.JACK: 2, Rank.SEVEN: 3, Rank.JOKER: 4}.get(card.rank, 0) for card in DECK}
+_SUITS = tuple(Suit)
+
+
+def normal_move(hand: tuple[Card, ...], top: Card, demanded: Suit | None, penalty: int) -> Choice:
+    """``normal``'s move with ties to the first card (:func:`checkgame.bots.strategy.choose` without ``rng``),
+    computed in one pass: the playouts spend half their time choosing moves, and this is about three times
+    quicker. A test holds it equal to ``choose`` on many positions."""
+    if penalty > 0:
+        counter = None
+        for card in hand:
+            if card.is_attack:
+                if card.rank is Rank.SEVEN:
+                    return Choice(card)
+                counter = counter or card
+        return Choice(counter)
+    counts: dict[Suit | None, int] = {}
+    for card in hand:
+        counts[card.suit] = counts.get(card.suit, 0) + 1
+    best: Card | None = None
+    best_key = (9, 0)
+    for card in hand:
+        if is_playable(card, top, demanded):
+            key = (_SHED_ORDER[card], -counts[card.suit])
+            if key < best_key:
+                best, best_key = card, key
+    if best is None or best.rank is not Rank.JACK:
+        return Choice(best)
+    kept: dict[Suit, int] = dict.fromkeys(_SUITS, 0)
+    skipped = False
+    for card in hand:
+        if card is best and not skipped:
+            skipped = True
+        elif card.suit is not None and card.rank is not Rank.JACK:
+            kept[card.suit] += 1
+    return Choice(best, max(_SUITS, key=lambda suit: kept[suit]))
+
+
 def playout(state: GameState, me: str) -> float:
     """Play ``state`` to its end with the ``normal`` policy for every seat; 1.0 when ``me`` is not the loser.
 
@@ -139,9 +177,8 @@ def playout(state: GameState, me: str) -> float:
         current = state.current
         if current is None:
             return 0.0 if state.loser == me else 1.0
-        player = state.players[current]
-        move = choose(state.hands[current], state.top_card, state.demanded_suit, state.penalty)
-        state, _ = rules.apply(state, _action(player, move))
+        move = normal_move(state.hands[current], state.top_card, state.demanded_suit, state.penalty)
+        state, _ = rules.apply(state, _action(state.players[current], move))
     return 0.5
 
 

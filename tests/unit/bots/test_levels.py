@@ -16,7 +16,7 @@ from checkgame.bots.easy import EasyStrategy
 from checkgame.bots.levels import Inference, Level, NormalStrategy, Seen, observe, parse_level
 from checkgame.bots.roster import strategy_for
 from checkgame.bots.search import SearchStrategy, determinize
-from checkgame.bots.strategy import Choice
+from checkgame.bots.strategy import Choice, choose
 from checkgame.bots.table import BotPlayer
 from checkgame.rules import DECK, Card, Rank, Suit, card_from_wire, parse_card
 from checkgame.simulate import play_levels
@@ -352,3 +352,14 @@ def test_a_snapshot_restarts_what_the_table_tracks():
     assert seen.ruled_out == (frozenset(),) * 3  # what was inferred before the gap may no longer hold
     assert reply is not None
     assert reply["type"] in ("play_card", "draw_card")
+
+
+def test_the_playouts_quick_normal_moves_exactly_as_normal_does():
+    rng = random.Random(7)
+    for _ in range(5000):
+        size = rng.randint(1, 12)
+        dealt = rng.sample(DECK, size + 1)
+        hand, top = tuple(dealt[:size]), dealt[size]
+        penalty = rng.choice([0, 0, 2, 6]) if top.is_attack else 0
+        demanded = rng.choice([None, *Suit]) if top.rank is Rank.JACK else None
+        assert search.normal_move(hand, top, demanded, penalty) == choose(hand, top, demanded, penalty), (hand, top)
