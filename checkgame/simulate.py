@@ -9,9 +9,12 @@ the share of its seats that were **not the game's loser** — the one thing a
 Check game decides, since its loser is eliminated from the tournament. At a
 2-player table that is simply the share of games won. Levels take the seats in
 turn, and the assignment rotates from game to game, so every level sits in
-every seat (and moves first) equally often. Each rate comes with its 95 %
-Wilson score interval; two equally strong levels would each score
-``(n - 1) / n`` at ``n``-player tables.
+every seat (and moves first) equally often; each deal is played once per
+rotation, so every level gets the same cards (duplicate play, as in bridge
+tournaments: the luck of the deal cancels out). Each rate comes with its 95 %
+Wilson score interval, which treats the games as independent and so, with
+duplicate deals, errs on the wide side; two equally strong levels would each
+score ``(n - 1) / n`` at ``n``-player tables.
 """
 
 from __future__ import annotations
@@ -218,10 +221,13 @@ def match(
     summary = MatchSummary(players, {level: LevelScore() for level in levels})
     seeds = random.Random(seed)
     started = time.perf_counter()
+    deal = 0
     for number in range(games):
+        if number % len(levels) == 0:  # each deal is played once per turn of the levels round the seats
+            deal = seeds.getrandbits(63)
         seated = {f"p{seat + 1}": levels[(seat + number) % len(levels)] for seat in range(players)}
         table = {player: strategies[level] for player, level in seated.items()}
-        record, _ = play_levels(table, seeds.getrandbits(63), hand_size=hand_size)
+        record, _ = play_levels(table, deal, hand_size=hand_size)
         summary.games += 1
         summary.actions += record.actions
         if record.loser is None:
