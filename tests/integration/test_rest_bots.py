@@ -56,14 +56,16 @@ async def live(api: httpx.AsyncClient, session_id: str) -> Any:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("body", [{}, {"level": "hard"}])  # hard: its search runs in a worker thread
 async def test_a_seated_bot_connects_and_plays_the_tournament_to_its_end(
-    fast_server: Server, api: httpx.AsyncClient
+    fast_server: Server, api: httpx.AsyncClient, body: dict[str, str]
 ) -> None:
     owner = await register(api)
     table = await create_session(api, owner, max_players=2)
-    response = await api.post(f"/sessions/{table.session_id}/bots", json={}, headers=bearer(table.token))
+    response = await api.post(f"/sessions/{table.session_id}/bots", json=body, headers=bearer(table.token))
     assert response.status_code == 201, response.text
     bot = response.json()
+    assert bot["level"] == body.get("level", "normal")
     assert bot["sessionId"] == table.session_id
     assert bot["seat"] == 2
     assert bot["name"] == "Bot 2"
