@@ -13,7 +13,7 @@ import pytest
 from checkgame import rules
 from checkgame.bots import search
 from checkgame.bots.easy import EasyStrategy
-from checkgame.bots.levels import Inference, Level, NormalStrategy, Seen, observe, parse_level
+from checkgame.bots.levels import Inference, Level, NormalStrategy, Seen, Strategy, observe, parse_level
 from checkgame.bots.roster import strategy_for
 from checkgame.bots.search import SearchStrategy, determinize
 from checkgame.bots.strategy import Choice, choose
@@ -84,7 +84,7 @@ def test_every_move_of_every_level_is_legal_in_many_seeded_games(level):
 
 
 def test_levels_mixed_at_one_table_finish_their_games():
-    strategies = {"e": EasyStrategy(), "n": NormalStrategy(), "h": CHEAP_HARD}
+    strategies: dict[str, Strategy] = {"e": EasyStrategy(), "n": NormalStrategy(), "h": CHEAP_HARD}
     losers = Counter(play_levels(strategies, seed)[0].loser for seed in range(8))
     assert sum(losers.values()) == 8
     assert set(losers) <= {"e", "n", "h"}
@@ -112,7 +112,7 @@ def test_easy_names_a_suit_it_holds_with_a_jack():
 
 
 def test_hard_replays_exactly_from_its_seed():
-    strategies = {"h": SearchStrategy(playouts=12, time_budget_s=None), "n": NormalStrategy()}
+    strategies: dict[str, Strategy] = {"h": SearchStrategy(playouts=12, time_budget_s=None), "n": NormalStrategy()}
     first, first_state = play_levels(strategies, 5)
     second, second_state = play_levels(strategies, 5)
     assert first == second
@@ -149,7 +149,12 @@ def test_the_budget_is_a_number_of_playouts_split_over_the_moves(monkeypatch):
 
 def test_the_time_budget_stops_the_search_after_a_round(monkeypatch):
     calls: list[str] = []
-    monkeypatch.setattr(search, "playout", lambda state, me: calls.append(me) or 1.0)
+
+    def counting(state: rules.GameState, me: str) -> float:
+        calls.append(me)
+        return 1.0
+
+    monkeypatch.setattr(search, "playout", counting)
     ticks = itertools.count()
     clock = lambda: float(next(ticks))  # noqa: E731 - every reading is one second later
     seen = observe(*_position("h", "5H 6H 9C", "4H", others="3D 4D"))
