@@ -28,6 +28,8 @@ from checkgame import __version__
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
 from checkgame.errors import ClientError, LiveStateError
+from checkgame.leaderboard import LeaderboardCache, Leaderboards, MemoryLeaderboardCache
+from checkgame.leaderboard_redis import RedisLeaderboardCache
 from checkgame.live.base import LiveStore
 from checkgame.live.memory import MemoryLiveStore
 from checkgame.live.redis import open_redis_live_store
@@ -40,9 +42,9 @@ from checkgame.rooms import Recorder, SessionService, run_sweeper, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.rooms.hub import Hubs
-from checkgame.sessions import Recorded
+from checkgame.sessions import GameResult, Recorded, TournamentResult
 from checkgame.sessions.machine import result_id
-from checkgame.store import GameResult, Store, TournamentResult, open_store
+from checkgame.store import Store, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
@@ -84,13 +86,14 @@ async def serve_checkgame(
     metrics = _metrics(settings)
     with watch_gc_pauses(metrics.gc_pauses):
         stores = open_store(settings.database_url, read_url=settings.database_read_url)
-        async with stores as store, _open_live(settings, clock) as (live, rate_limiter):
+        async with stores as store, _open_live(settings, clock) as (live, rate_limiter, boards):
             redis = bool(settings.redis_url)
             store = instrument_store(store, metrics)
             live = instrument_live(live, metrics, redis=redis)
             rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
             await _migrate_embedded(store, settings)
-            recorder = Recorder(store, metrics=metrics, max_results=EFFECTS_BUFFER)
+            leaderboards = Leaderboards(store, boards, clock, metrics=metrics)
+            recorder = Recorder(store, metrics=metrics, max_results=EFFECTS_BUFFER, rated=leaderboards.rated)
             metrics.recorder_backlog.set_function(lambda: recorder.backlog)
             service = SessionService(live, recorder.offer, clock)
             recorder.acknowledge = partial(_acknowledge_recorded, service)
@@ -112,6 +115,7 @@ async def serve_checkgame(
                     observe_broadcast=metrics.move_broadcast.observe,
                     max_viewers_per_player=settings.max_sockets_per_seat,
                 ),
+                leaderboards=leaderboards,
             )
             app = create_app(services)
             config = HypercornConfig()
@@ -188,13 +192,16 @@ def _metrics(settings: Settings) -> Metrics:
 
 
 @asynccontextmanager
-async def _open_live(settings: Settings, clock: Callable[[], float]) -> AsyncIterator[tuple[LiveStore, RateLimiter]]:
-    """Live state and rate limits: in this process's memory, or shared by every node through Redis."""
+async def _open_live(
+    settings: Settings, clock: Callable[[], float]
+) -> AsyncIterator[tuple[LiveStore, RateLimiter, LeaderboardCache]]:
+    """Live state, rate limits and cached leaderboards: in this process's memory, or shared by every node
+    through Redis."""
     if not settings.redis_url:
-        yield MemoryLiveStore(), MemoryRateLimiter(clock)
+        yield MemoryLiveStore(), MemoryRateLimiter(clock), MemoryLeaderboardCache(clock)
         return
     async with open_redis_live_store(settings.redis_url, client_name=f"checkgame:{settings.node_id}") as live:
-        yield live, RedisRateLimiter(live.client, clock)
+        yield live, RedisRateLimiter(live.client, clock), RedisLeaderboardCache(live.client)
 
 
 async def _acknowledge_recorded(service: SessionService, result: GameResult | TournamentResult) -> None:

@@ -34,6 +34,7 @@ import httpx
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection, open_websocket_url
 
+from checkgame import protocol
 from checkgame.bots.levels import Level
 from checkgame.bots.roster import strategy_for
 from checkgame.bots.search import DEFAULT_PLAYOUTS, DEFAULT_TIME_BUDGET_S
@@ -360,7 +361,7 @@ class _Runner:
         was_eliminated, was_done = table.eliminated, bot.done
         reply = bot.handle(frame)
         kind = frame.get("type")
-        if kind == "game_started" and table.in_game:
+        if kind == protocol.GameStarted.TYPE and table.in_game:
             players = [table.name_of(p) for p in table.players]
             self.emit("game_started", game=table.game_number, players=players, hand=len(table.hand))
         if table.eliminated and not was_eliminated:

@@ -185,6 +185,17 @@ class Metrics:
             ["kind", "outcome"],
             registry=registry,
         )
+        self.rating_updates = Counter(
+            "checkgame_rating_updates_total",
+            "Player ratings changed by games this node recorded (one per rated player of a rated game).",
+            registry=registry,
+        )
+        self.leaderboard_reads = Counter(
+            "checkgame_leaderboard_reads_total",
+            "Leaderboard reads, by period (all, month) and where they were answered from (cache, store).",
+            ["period", "source"],
+            registry=registry,
+        )
         self.sessions_lost = Counter(
             "checkgame_sessions_lost_total",
             "Sessions this node ended because their live state was lost (reason live_state_lost).",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
+from checkgame.leaderboard import Leaderboards
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import RateLimiter
 from checkgame.rooms import SessionService
@@ -39,3 +40,5 @@ class Services:
     """Plays the computer players a creator seats (POST /sessions/{id}/bots)."""
     hubs: Hubs[Frame]
     """This node's session hubs: who watches which session here, and the one feed of each."""
+    leaderboards: Leaderboards
+    """The rating leaderboards, through this node's cache (memory, or Redis shared by the nodes)."""

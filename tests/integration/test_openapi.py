@@ -338,6 +338,9 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.put("/users/profile", json={"email": "tourist@example.org"}, headers=owner.auth)
     await http.put("/users/profile", json={"username": "visitor"}, headers=owner.auth)
     await http.put("/users/profile", json={"username": "?"}, headers=owner.auth)
+    await http.get("/leaderboard")
+    await http.get("/leaderboard", params={"period": "month", "limit": 5})
+    await http.get("/leaderboard", params={"period": "week"})
 
     seat = await create_session(http, owner, max_players=2)
     private = await create_session(http, owner, isPrivate=True)

@@ -32,10 +32,14 @@ __all__ = [
     "JoinByCode",
     "JoinSession",
     "Joined",
+    "Leaderboard",
+    "LeaderboardRow",
     "Login",
     "Page",
     "Profile",
     "ProfileUpdate",
+    "RatingChangeOut",
+    "RatingOut",
     "RefreshBody",
     "Register",
     "SessionDetail",
@@ -132,9 +136,46 @@ class Stats(_Out):
     ]
 
 
+class RatingOut(_Out):
+    """A skill rating (openskill's Plackett-Luce model): registered players only, from rated games."""
+
+    rating: Annotated[float, Meta(description="mu - 3 * sigma: the conservative figure shown and ranked; 0 to start")]
+    mu: Annotated[float, Meta(description="the model's estimate of the player's skill (25 to start)")]
+    sigma: Annotated[float, Meta(description="its uncertainty, shrinking as the player plays (25/3 to start)")]
+    games: Annotated[int, Meta(description="rated games: games with at least one other registered player")]
+    updated_at: str | None
+    """When the last rated game finished; null before the first."""
+
+
+class RatingChangeOut(_Out):
+    game_id: str
+    session_id: str
+    rated_at: Annotated[str, Meta(description="when the game finished")]
+    place: Annotated[int, Meta(description="place among the game's rated players (guests and computers skipped)")]
+    rated_players: int
+    rating: Annotated[float, Meta(description="the rating after the game")]
+    delta: Annotated[float, Meta(description="the change the game made to the rating")]
+
+
 class Profile(_Out):
     user: UserOut
     stats: Stats
+    rating: RatingOut
+    rating_history: Annotated[list[RatingChangeOut], Meta(description="the latest rated games, newest first")]
+
+
+class LeaderboardRow(_Out):
+    rank: int
+    user_id: str
+    username: str
+    rating: float
+    games: Annotated[int, Meta(description="rated games in the period")]
+
+
+class Leaderboard(_Out):
+    period: Annotated[str, Meta(description="all (all time) or month (this calendar month, UTC)")]
+    since: Annotated[str | None, Meta(description="the first instant of the period; null for all time")]
+    items: Annotated[list[LeaderboardRow], Meta(description="best first")]
 
 
 class SessionSummary(_Out):

@@ -4,6 +4,7 @@
 import { Api } from "./api.js";
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
+import { leaderboardScreen, ratingPanel } from "./leaderboard.js";
 import { GameSocket } from "./socket.js";
 import { tableView, suitPicker } from "./table.js";
 import { BOT_LEVELS, endReasonText, errorText, ordinal, plural } from "./words.js";
@@ -89,6 +90,7 @@ function renderNav() {
   const user = api.user;
   render(nav,
     h("a", { href: "#/" }, "Lobby"),
+    h("a", { href: "#/leaderboard/all" }, "Leaderboard"),
     user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, "Log in"),
     user ? h("button", { class: "link", onclick: async () => { await api.logOut(); go("#/"); } }, "Log out") : null);
 }
@@ -112,6 +114,7 @@ async function route() {
   try {
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
+    if (screen === "leaderboard") return await leaderboardScreen(main, api, arg, api.user && api.user.id);
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
     return await lobbyScreen();
@@ -219,7 +222,7 @@ function accountScreen() {
 
 async function profileScreen() {
   if (!api.user) return go("#/login");
-  const { user, stats } = await api.call("GET", "/users/profile", { auth: "access" });
+  const { user, stats, rating, ratingHistory } = await api.call("GET", "/users/profile", { auth: "access" });
   const stat = (label, value) => h("div", { class: "stat" }, h("dt", {}, label), h("dd", {}, value));
   render(main,
     h("h1", {}, user.username),
@@ -230,6 +233,7 @@ async function profileScreen() {
         stat("Games lost (last)", stats.losses), stat("Win rate", `${Math.round(stats.winRate * 100)} %`),
         stat("Places", stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
         stat("Tournaments played", stats.tournamentsPlayed), stat("Tournaments won", stats.tournamentsWon))),
+    ratingPanel(rating, ratingHistory),
     h("p", { class: "muted" }, `${user.email} · member since ${new Date(user.createdAt).toLocaleDateString()}`));
 }
 

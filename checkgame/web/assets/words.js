@@ -109,3 +109,19 @@ export const BOT_LEVELS = [
   { level: "normal", label: "Normal", hint: "Plays sensibly: keeps its 7s and Jokers for attacks." },
   { level: "hard", label: "Hard", hint: "Thinks ahead: tries out hundreds of games before each move." },
 ];
+
+// Ratings and leaderboards (assets/leaderboard.js).
+export const RATING_WORDS = {
+  title: "Leaderboard",
+  rating: "Rating",
+  ratedGames: "Rated games",
+  lastChange: "Last change",
+  history: "Latest rated games",
+  noHistory: "No rated game yet: ratings come from games with at least one other registered player.",
+  periods: { all: "All time", month: "This month" },
+  empty: { all: "Nobody is rated yet.", month: "Nobody has played a rated game this month yet." },
+  columns: ["#", "Player", "Rating", "Games"],
+  rule: "Registered players are rated from the order they finish each game in; guests and computer players "
+    + "are not rated and do not count.",
+  place: (place, of) => `${ordinal(place)} of ${of}`,
+};
