@@ -24,7 +24,8 @@ from typing import Any
 import msgspec
 
 from checkgame import protocol
-from checkgame.bots.strategy import choose, favourite_suit
+from checkgame.bots.levels import Inference, NormalStrategy, Seen, Strategy
+from checkgame.bots.strategy import favourite_suit
 from checkgame.rules import DECK, Card, Rank, Suit, card_from_wire, card_to_wire
 
 __all__ = ["BotPlayer", "Table"]
@@ -91,11 +92,44 @@ class Table:
     player's tournament is over without a ranking."""
     stop_reason: str = ""
     """The operator's reason, when one was given."""
+    hand_sizes: dict[str, int] = field(default_factory=dict)
+    """Cards each player of the running game holds (public)."""
+    finished: list[str] = field(default_factory=list)
+    """Who emptied their hand this game, in finishing order."""
+    discard: list[Card] = field(default_factory=list)
+    """The discard pile as far as it was watched (bottom first): since the last reshuffle, or only the top card
+    after a snapshot (which does not list the pile)."""
+    draw_pile_size: int | None = None
+    inference: Inference = field(default_factory=Inference)
+    """What the others' moves tell about their hands (for a searching level)."""
+    timed_out: str | None = None
+    """The player the turn timer is moving for: their draw was not their choice."""
 
     @property
     def my_turn(self) -> bool:
         """This player must move now."""
         return self.in_game and self.me is not None and self.current == self.me and self.top is not None
+
+    def seen(self) -> Seen:
+        """What this player knows now, for a level to decide on (only when :attr:`my_turn`)."""
+        assert self.me is not None
+        assert self.top is not None
+        discard = tuple(self.discard) if self.discard and self.discard[-1] == self.top else (self.top,)
+        ruled_out, drawn_since = self.inference.for_seats(tuple(self.players))
+        return Seen(
+            me=self.me,
+            hand=tuple(self.hand),
+            top=self.top,
+            demanded=self.demanded,
+            penalty=self.penalty,
+            players=tuple(self.players),
+            hand_sizes=tuple(self.hand_sizes.get(p, 0) for p in self.players),
+            finished=tuple(self.finished),
+            discard=discard,
+            draw_pile_size=self.draw_pile_size,
+            ruled_out=ruled_out,
+            drawn_since=drawn_since,
+        )
 
     def name_of(self, player: str) -> str:
         """A player's display name, or their id when it is not known."""
@@ -125,6 +159,11 @@ class Table:
         self.players = [p["id"] for p in game["players"]]
         self.hand = _cards(game.get("hand"))
         self.top = card_from_wire(game["topCard"])
+        self.hand_sizes = {p["id"]: int(p.get("handSize") or 0) for p in game["players"]}
+        self.finished = list(game.get("finishOrder") or [])
+        self.discard = [self.top]
+        self.draw_pile_size = game.get("drawPileSize")
+        self.inference.reset()  # the moves in between were not watched
         self.demanded = _suit(game.get("demandedSuit"))
         self.penalty = int(game.get("pendingPenalty") or 0)
         self.awaiting_suit = bool(game.get("awaitingSuit"))
@@ -146,8 +185,16 @@ class Table:
                 self.top = _CARDS[entry.starter_card]
                 self.demanded, self.penalty, self.awaiting_suit = None, 0, False
                 self.current = entry.first_player
+                self.hand_sizes = dict(entry.hand_sizes)
+                self.finished, self.discard = [], [self.top]
+                self.draw_pile_size = entry.draw_pile_size
+                self.inference.reset()
             case protocol.CardPlayed():
                 card = _CARDS[entry.card]
+                if self.top is not None:
+                    self.inference.played(entry.player, card, self.top, self.demanded, self.penalty)
+                self.hand_sizes[entry.player] = max(0, self.hand_sizes.get(entry.player, 0) - 1)
+                self.discard.append(card)
                 if entry.player == me and card in self.hand:
                     self.hand.remove(card)
                 self.top = card
@@ -158,18 +205,33 @@ class Table:
                 self.current = entry.player if self.awaiting_suit else None
             case protocol.SuitChosen(suit=suit):
                 self.demanded, self.awaiting_suit, self.current = _suit(suit), False, None
-            case protocol.CardDrawn(player=player, cards=cards):
+            case protocol.CardDrawn(player=player, count=count, cards=cards):
+                if player == self.timed_out:
+                    self.inference.drew_for_them(player, count)
+                elif self.top is not None:
+                    self.inference.drew(player, count, self.top, self.demanded, self.penalty)
+                self.timed_out = None
+                self.hand_sizes[player] = self.hand_sizes.get(player, 0) + count
+                if self.draw_pile_size is not None:
+                    self.draw_pile_size = max(0, self.draw_pile_size - count)
                 if player == me:
                     self.hand.extend(_hand(cards))
                 self.penalty, self.current = 0, None
-            case protocol.TurnTimeout():
+            case protocol.TurnTimeout(player=player):
+                self.timed_out = player
                 self.current = None  # the server moves for that player; turn_changed follows
             case protocol.TurnChanged():
                 self.current = entry.player
                 self.penalty = entry.pending_penalty
                 self.demanded = _suit(entry.demanded_suit)
                 self.awaiting_suit = False
+            case protocol.PileReshuffled(draw_pile_size=size):
+                self.discard = self.discard[-1:]
+                # A reshuffle happens in the middle of a draw that emptied the old pile: the card_drawn that
+                # follows counts those cards too, so they are added back here to come out right.
+                self.draw_pile_size = size + (self.draw_pile_size or 0)
             case protocol.PlayerFinished(player=player):
+                self.finished.append(player)
                 if player == me:
                     self.in_game = False
             case protocol.GameFinished():
@@ -186,7 +248,7 @@ class Table:
             case protocol.SessionEnded(reason=reason):
                 self.stop("ended", reason)
             case _:
-                pass  # joins, leaves, presence, reshuffles, skips: nothing this player must track
+                pass  # joins, leaves, presence, skips: nothing this player must track
 
 
 @dataclass
@@ -195,6 +257,8 @@ class BotPlayer:
 
     name: str
     rng: random.Random = field(default_factory=random.Random)
+    strategy: Strategy = field(default_factory=NormalStrategy)
+    """The level it plays at (``normal`` unless told)."""
     table: Table = field(default_factory=Table)
     last_seq: int = -1
     """The highest ``seq`` processed (``-1``: none yet); reconnect with ``lastSeq`` = this."""
@@ -299,7 +363,7 @@ class BotPlayer:
         if table.awaiting_suit:
             frame = self._frame("choose_suit", {"suit": favourite_suit(table.hand).value})
         else:
-            choice = choose(table.hand, table.top, table.demanded, table.penalty, self.rng)
+            choice = self.strategy.choose(table.seen(), self.rng)
             if choice.card is None:
                 frame = self._frame("draw_card", {})
             else:

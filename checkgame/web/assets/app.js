@@ -7,7 +7,7 @@ import { SessionModel } from "./model.js";
 import { leaderboardScreen, ratingPanel } from "./leaderboard.js";
 import { GameSocket } from "./socket.js";
 import { tableView, suitPicker } from "./table.js";
-import { QUICK_PLAY, endReasonText, errorText, ordinal, plural } from "./words.js";
+import { BOT_LEVELS, QUICK_PLAY, endReasonText, errorText, ordinal, plural } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -15,6 +15,7 @@ const main = document.getElementById("main");
 const api = new Api(() => renderNav());
 let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn}
 let lobbyTimer = null;
+let botLevel = "normal"; // the level the host picked for the next computer player; kept across redraws
 
 // ------------------------------------------------------------------ small helpers
 
@@ -468,8 +469,13 @@ function waitingRoom(session) {
         }),
         Array.from({ length: state.maxPlayers - seated.length }, () => h("li", { class: "empty" }, "Empty seat")))),
     h("div", { class: "actions" },
+      isCreator ? h("label", { class: "bot-level" }, "Computer player level ",
+        h("select", { "data-action": "bot-level", "data-focus": "bot-level", disabled: full,
+          onchange: (event) => { botLevel = event.target.value; } },
+        BOT_LEVELS.map(({ level, label, hint }) =>
+          h("option", { value: level, title: hint, selected: level === botLevel }, label)))) : null,
       isCreator ? button("Add a computer player", { disabled: full, "data-action": "add-bot" }, () =>
-        api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: {} })) : null,
+        api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: { level: botLevel } })) : null,
       isCreator ? button("Start the tournament", { class: "primary", disabled: seated.length < 2, "data-action": "start" },
         () => api.call("POST", `/sessions/${session.id}/games/start`, { auth: seat.token })) : null,
       quick ? h("p", { "data-quick-play": "" }, QUICK_PLAY.waiting) : null,

@@ -114,6 +114,13 @@ export function describe(frame, who) {
 
 export { ordinal, plural };
 
+/** The computer player's levels as the "add a computer player" control offers them (POST /sessions/{id}/bots). */
+export const BOT_LEVELS = [
+  { level: "easy", label: "Easy", hint: "Plays any card that fits." },
+  { level: "normal", label: "Normal", hint: "Plays sensibly: keeps its 7s and Jokers for attacks." },
+  { level: "hard", label: "Hard", hint: "Thinks ahead: tries out hundreds of games before each move." },
+];
+
 // Ratings and leaderboards (assets/leaderboard.js).
 export const RATING_WORDS = {
   title: "Leaderboard",
