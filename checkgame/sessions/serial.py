@@ -12,8 +12,9 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
     {
       "format": 1,
       "id": "s1", "creator": "ann", "seed": 42, "created_at": 1700000000.5,
-      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0],   # max_players, hand_size, turn_timeout_s, next_game_delay_s,
-                                                    # grace_s, waiting_idle_s (absent in older states: the default)
+      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0, 0.0],   # max_players, hand_size, turn_timeout_s,
+                        # next_game_delay_s, grace_s, waiting_idle_s, spectator_delay_s (the last two absent in
+                        # older states: the default)
       "status": "playing",
       "seats": [["ann", "Ann", "u1"], ["bob", "Bob", null]],   # player_id, name, user_id
       "left": [],
@@ -26,6 +27,7 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
       "pending_results": [],                  # results not yet acknowledged as stored (times as epoch seconds)
       "results_retry_at": null,
       "recent_action_ids": ["ann:a1"],
+      "spectators": [["node-1", 3]], "chat_muted": ["bob"],   # (absent in older states: none)
       "version": 7, "seq": 12
     }
 
@@ -65,6 +67,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
             settings.next_game_delay_s,
             settings.grace_s,
             settings.waiting_idle_s,
+            settings.spectator_delay_s,
         ],
         "status": state.status.value,
         "seats": [[seat.player_id, seat.name, seat.user_id] for seat in state.seats],
@@ -89,6 +92,8 @@ def to_dict(state: SessionState) -> dict[str, Any]:
         "pending_results": [_result_to_dict(result) for result in state.pending_results],
         "results_retry_at": state.results_retry_at,
         "recent_action_ids": list(state.recent_action_ids),
+        "spectators": [[node, count] for node, count in state.spectators],
+        "chat_muted": list(state.chat_muted),
         "version": state.version,
         "seq": state.seq,
     }
@@ -152,14 +157,18 @@ def from_dict(data: dict[str, Any]) -> SessionState:
 
 def _from_dict(data: dict[str, Any]) -> SessionState:
     max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, *later = data["settings"]
-    waiting_idle_s = later[0] if later else SessionSettings().waiting_idle_s
+    defaults = SessionSettings()
+    waiting_idle_s = later[0] if later else defaults.waiting_idle_s
+    spectator_delay_s = later[1] if len(later) > 1 else defaults.spectator_delay_s
     raw_tournament = data["tournament"]
     raw_game = data["game"]
     return SessionState(
         id=data["id"],
         creator=data["creator"],
         seed=data["seed"],
-        settings=SessionSettings(max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s),
+        settings=SessionSettings(
+            max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s, spectator_delay_s
+        ),
         created_at=data["created_at"],
         status=Status(data["status"]),
         seats=tuple(Seat(player_id, name, user_id) for player_id, name, user_id in data["seats"]),
@@ -182,6 +191,8 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         pending_results=tuple(_result_from_dict(raw) for raw in data["pending_results"]),
         results_retry_at=data["results_retry_at"],
         recent_action_ids=tuple(data["recent_action_ids"]),
+        spectators=tuple((str(node), int(count)) for node, count in data.get("spectators", ())),
+        chat_muted=tuple(data.get("chat_muted", ())),
         version=data["version"],
         seq=data["seq"],
     )

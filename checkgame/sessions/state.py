@@ -49,6 +49,8 @@ class SessionSettings:
     """How long a disconnected player keeps the seat before counting as having left (§14)."""
     waiting_idle_s: float = 1800.0
     """A table still waiting this long after its last join or leave closes (nobody is going to start it)."""
+    spectator_delay_s: float = 0.0
+    """The creator's choice: spectators see every frame this many seconds late (0: live)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,10 @@ class SessionState:
     results_retry_at: float | None = None
     recent_action_ids: tuple[str, ...] = field(default=())
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
+    spectators: tuple[tuple[str, int], ...] = ()
+    """(node, spectators watching there) for each node with spectators of this session."""
+    chat_muted: tuple[str, ...] = ()
+    """Players and spectators an operator silenced in this table's chat."""
     version: int = 0
     seq: int = 0
 
@@ -110,6 +116,11 @@ class SessionState:
     def is_present(self, player_id: str) -> bool:
         """``player_id`` has a connection on some node."""
         return any(player == player_id for player, _ in self.present)
+
+    @property
+    def spectator_count(self) -> int:
+        """Spectators watching on every node."""
+        return sum(count for _, count in self.spectators)
 
     def wake_at(self) -> float | None:
         """The earliest deadline to act on, if any (what the timer schedules)."""
