@@ -93,6 +93,9 @@ class _CloseError(Exception):
 class Player:
     """One authenticated player's socket: a viewer of its session's hub, and the reader of its frames."""
 
+    spectator = False
+    """A seated player's socket (the hub's :class:`~checkgame.rooms.hub.Viewer` flag)."""
+
     def __init__(
         self, services: Services, websocket: WebSocket, session_id: str, player_id: str, name: str, *, batching: bool
     ) -> None:
