@@ -100,6 +100,7 @@ async def test_create_session(server: Server, http: httpx.AsyncClient) -> None:
         "finishedAt": None,
         "winnerId": None,
         "endReason": None,
+        "spectators": 0,
     }
     detail = await _session(http, session["id"])
     assert detail["session"] == session

@@ -123,13 +123,16 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
         next_game_delay_s=settings.next_game_delay_s,
         grace_s=settings.grace_s,
         waiting_idle_s=settings.waiting_idle_s,
+        spectator_delay_s=body.spectator_delay_seconds,
     )
     creator = sessions.Seat(user.id, user.username, user.id)
     await services.sessions.create(sessions.new_session(session_id, creator, secrets.randbits(63), live_settings, now))
     await services.store.add_session_player(SessionPlayer(session_id, user.id, user.username, 1, user.id, moment))
     token = services.tokens.issue_session(user.id, session_id, user.username, user.id, now)
+    summary = session_out(dataclasses.replace(record, player_count=1), show_code=True)
+    summary.spectators = 0
     return CreatedSession(
-        session=session_out(dataclasses.replace(record, player_count=1), show_code=True),
+        session=summary,
         join_code=record.code,
         join_url=f"{settings.public_url}/?join={record.code}",
         player_id=user.id,
@@ -144,7 +147,12 @@ async def list_sessions(ctx: RequestContext) -> Page:
     records, total = await ctx.services.store.list_sessions(
         status=query.status, public_only=True, limit=query.limit, offset=query.offset
     )
-    return Page([session_out(r, show_code=True) for r in records], total, query.limit, query.offset)
+    items = [session_out(r, show_code=True) for r in records]
+    for item in items:  # the live count, from each open table's live state (a cache hit on a node that holds it)
+        if item.status != "finished":
+            state = await ctx.services.sessions.find(item.id)
+            item.spectators = None if state is None else state.spectator_count
+    return Page(items, total, query.limit, query.offset)
 
 
 async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
@@ -153,7 +161,9 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     show_code = not record.is_private or (ctx.claims is not None and ctx.claims.sub == record.creator_id)
     state = await ctx.services.sessions.find(session_id)
     live = None if state is None else raw(sessions.snapshot(state, None))
-    return SessionDetail(session_out(record, show_code=show_code), live)
+    summary = session_out(record, show_code=show_code)
+    summary.spectators = None if state is None else state.spectator_count
+    return SessionDetail(summary, live)
 
 
 async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) -> Joined:
