@@ -10,7 +10,7 @@ from checkgame.transport.ws.spectator import Delay
 
 
 def frame(name: str) -> Frame:
-    return Frame(name, '{"type":"%s"}' % name)
+    return Frame(name, f'{{"type":"{name}"}}')
 
 
 async def test_frames_go_out_the_delay_after_they_were_written_in_order(mock_clock: trio.testing.MockClock) -> None:
