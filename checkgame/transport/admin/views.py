@@ -16,7 +16,17 @@ from checkgame.sessions import Entry, SessionState, Status
 from checkgame.store.base import AuditEntry, SessionRecord, User
 from checkgame.transport.http.convert import iso
 
-__all__ = ["audit_row", "describe", "hands", "log_row", "public_status", "session_row", "table", "user_row"]
+__all__ = [
+    "audit_row",
+    "chat",
+    "describe",
+    "hands",
+    "log_row",
+    "public_status",
+    "session_row",
+    "table",
+    "user_row",
+]
 
 _SUIT_SYMBOLS = {"spades": "♠", "hearts": "♥", "diamonds": "♦", "clubs": "♣"}
 
@@ -58,6 +68,7 @@ def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, 
         "gameNumber": state.game_number if state is not None else 0,
         "endReason": record.end_reason,
         "players": players,
+        "spectators": state.spectator_count if state is not None else 0,
     }
 
 
@@ -168,6 +179,16 @@ def describe(entry: Entry, names: dict[str, str]) -> str:
             return f"{who('winner')} won the tournament"
         case "notice":
             return f"notice: {data.get('message', '')}"
+        case "chat_message":
+            return f"[{data.get('channel')}] {data.get('name') or who('from')}: {data.get('text', '')}"
+        case "chat_deleted":
+            return f"an administrator deleted chat message {data.get('messageSeq')}"
+        case "chat_muted":
+            return f"{who()} was {'muted' if data.get('muted') else 'unmuted'} in the chat"
+        case "chat_reported":
+            return f"{who('reporter')} reported chat message {data.get('messageSeq')}: {data.get('reason') or '-'}"
+        case "spectators_changed":
+            return f"{data.get('count')} watching"
         case "session_ended":
             reason = data.get("reason") or "no reason given"
             return (
@@ -176,6 +197,33 @@ def describe(entry: Entry, names: dict[str, str]) -> str:
                 else (f"an administrator ended the session ({reason})")
             )
     return entry.type.replace("_", " ")
+
+
+def chat(entries: list[Entry], state: SessionState | None) -> dict[str, Any]:
+    """A table's chat as the log still holds it, both channels, with deletions and reports (the moderation view)."""
+    deleted = {e.data.get("messageSeq") for e in entries if e.type == "chat_deleted"}
+    reports = [
+        {"seq": e.seq, "at": e.timestamp, "messageSeq": e.data.get("messageSeq"), "reporter": e.data.get("reporter"),
+         "reason": e.data.get("reason", "")}
+        for e in entries
+        if e.type == "chat_reported"
+    ]  # fmt: skip
+    reported: dict[Any, int] = {}
+    for report in reports:
+        reported[report["messageSeq"]] = reported.get(report["messageSeq"], 0) + 1
+    messages = [
+        {"seq": e.seq, "at": e.timestamp, "channel": e.data.get("channel"), "from": e.data.get("from"),
+         "name": e.data.get("name"), "text": e.data.get("text"), "deleted": e.seq in deleted,
+         "reports": reported.get(e.seq, 0)}
+        for e in entries
+        if e.type == "chat_message"
+    ]  # fmt: skip
+    return {
+        "messages": messages,
+        "reports": reports,
+        "muted": [] if state is None else list(state.chat_muted),
+        "spectators": 0 if state is None else state.spectator_count,
+    }
 
 
 def user_row(user: User) -> dict[str, Any]:
