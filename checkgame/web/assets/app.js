@@ -5,8 +5,10 @@ import { Api } from "./api.js";
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
+import { ChatPanel } from "./chat.js";
 import { tableView, suitPicker } from "./table.js";
-import { endReasonText, errorText, ordinal, plural } from "./words.js";
+import { watchScreen } from "./watch.js";
+import { endReasonText, errorText, ordinal, plural, WATCH } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -14,6 +16,7 @@ const main = document.getElementById("main");
 const api = new Api(() => renderNav());
 let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn}
 let lobbyTimer = null;
+let watching = null; // the watch screen while one is open: {close()}
 
 // ------------------------------------------------------------------ small helpers
 
@@ -98,6 +101,7 @@ function leaveScreen() {
   if (current) {
     current.socket.close();
     clearInterval(current.ticker);
+    if (current.chat) current.chat.element.remove();
     current = null;
   }
   setConnection("");
@@ -107,12 +111,14 @@ async function route() {
   const hash = location.hash || "#/";
   const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
   clearInterval(lobbyTimer);
+  if (watching) watching = watching.close();
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
   try {
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
+    if (screen === "watch" && arg) return (watching = watchScreen(main, api, arg, setConnection));
     return await lobbyScreen();
   } catch (error) {
     fail(error);
@@ -133,6 +139,8 @@ async function lobbyScreen() {
       render(list, page.items.length ? page.items.map((s) => h("li", {},
         h("span", { class: "table-name" }, s.name),
         h("span", { class: "muted" }, `${s.playerCount} of ${s.maxPlayers} seats taken`),
+        s.spectators ? h("span", { class: "muted" }, WATCH.watching(s.spectators)) : null,
+        h("a", { class: "button", href: `#/watch/${s.id}` }, WATCH.watch),
         mine[s.id]
           ? h("a", { class: "button", href: `#/s/${s.id}` }, "Open")
           : h("a", { class: "button", href: `#/join/${s.code}` }, "Join"),
@@ -273,6 +281,8 @@ async function sessionScreen(id) {
   render(main, h("p", { class: "loading" }, "Taking your seat…"));
   const mine = current;
   mine.socket = openSocket(mine);
+  mine.chat = new ChatPanel(id, (type, data) => mine.socket.send(type, data));
+  main.after(mine.chat.element);
   mine.ticker = setInterval(() => tick(mine), 250);
   api.call("GET", `/sessions/${id}`, { auth: api.user ? "access" : undefined })
     .then((detail) => { mine.record = detail.session; draw(); })
@@ -284,6 +294,7 @@ function openSocket(session) {
     status: (status, detail) => { if (current === session) setConnection(status, detail); draw(); },
     frame: (frame) => {
       if (current !== session) return;
+      if (session.chat && session.chat.take(frame)) return;
       if (frame.type === "invalid_action" || frame.type === "error") {
         notice(errorText(frame.data));
         session.hint = errorText(frame.data);
