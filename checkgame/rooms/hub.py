@@ -45,7 +45,7 @@ from typing import Generic, Protocol, TypeVar
 
 import trio
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import ClientError, LiveStateError
 from checkgame.rooms.service import SessionService
 from checkgame.sessions import Entry, SessionState
@@ -480,4 +480,4 @@ class Hubs(Generic[F]):
 
 def _kicks(entry: Entry, player_id: str) -> bool:
     """``entry`` removes ``player_id`` from the session by an administrator's order."""
-    return entry.type == "player_kicked" and entry.data.get("player") == player_id
+    return isinstance(entry.data, protocol.PlayerKicked) and entry.data.player == player_id

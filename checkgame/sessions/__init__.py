@@ -23,6 +23,9 @@ from checkgame.sessions.entries import Entry as Entry
 from checkgame.sessions.machine import Outcome as Outcome
 from checkgame.sessions.machine import apply as apply
 from checkgame.sessions.machine import new_session as new_session
+from checkgame.sessions.results import GameResult as GameResult
+from checkgame.sessions.results import SessionPlayer as SessionPlayer
+from checkgame.sessions.results import TournamentResult as TournamentResult
 from checkgame.sessions.serial import from_dict as from_dict
 from checkgame.sessions.serial import to_dict as to_dict
 from checkgame.sessions.state import Seat as Seat
@@ -38,6 +41,7 @@ __all__ = [
     "EndSession",
     "Entry",
     "GameAction",
+    "GameResult",
     "Join",
     "Kick",
     "LeaveSession",
@@ -46,11 +50,13 @@ __all__ = [
     "Outcome",
     "Recorded",
     "Seat",
+    "SessionPlayer",
     "SessionSettings",
     "SessionState",
     "Start",
     "Status",
     "Tick",
+    "TournamentResult",
     "apply",
     "from_dict",
     "new_session",

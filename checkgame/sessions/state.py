@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from checkgame import rules
-from checkgame.store.base import GameResult, TournamentResult
+from checkgame.sessions.results import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = ["Seat", "SessionSettings", "SessionState", "Status"]
