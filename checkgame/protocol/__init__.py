@@ -43,7 +43,7 @@ from checkgame.protocol.entries import TournamentStarted as TournamentStarted
 from checkgame.protocol.entries import TurnChanged as TurnChanged
 from checkgame.protocol.entries import TurnSkipped as TurnSkipped
 from checkgame.protocol.entries import TurnTimeout as TurnTimeout
-from checkgame.protocol.entries import UnknownEntryType as UnknownEntryType
+from checkgame.protocol.entries import UnknownEntryTypeError as UnknownEntryTypeError
 from checkgame.protocol.entries import WireCard as WireCard
 from checkgame.protocol.entries import decode_data as decode_data
 from checkgame.protocol.envelope import Envelope as Envelope
@@ -75,7 +75,7 @@ __all__ = [
     "TurnChanged",
     "TurnSkipped",
     "TurnTimeout",
-    "UnknownEntryType",
+    "UnknownEntryTypeError",
     "WireCard",
     "decode_data",
 ]

@@ -42,14 +42,14 @@ __all__ = [
     "TurnChanged",
     "TurnSkipped",
     "TurnTimeout",
-    "UnknownEntryType",
+    "UnknownEntryTypeError",
     "WireCard",
     "decode_data",
 ]
 
 
 class WireCard(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
-    """A card as the protocol writes it: ``{"rank": "7", "suit": "hearts"}`` or ``{"rank": "Joker", "color": "red"}``."""
+    """A card as the protocol writes it: ``{"rank": "7", "suit": "hearts"}``, ``{"rank": "Joker", "color": "red"}``."""
 
     rank: str
     suit: str | None = None
@@ -286,7 +286,7 @@ ENTRY_TYPES: dict[str, type[EntryData]] = {kind.TYPE: kind for kind in typing.ge
 """Each entry type's Struct, by wire name."""
 
 
-class UnknownEntryType(ValueError):
+class UnknownEntryTypeError(ValueError):
     """An entry ``type`` this protocol version does not know (a newer server's, or a corrupt record)."""
 
 
@@ -294,10 +294,10 @@ def decode_data(type_: str, data: Any) -> EntryData:
     """The typed ``data`` of an entry of ``type_``, from its JSON-compatible form (a decoded envelope's ``data``).
 
     Raises:
-        UnknownEntryType: ``type_`` is no entry type of this protocol.
+        UnknownEntryTypeError: ``type_`` is no entry type of this protocol.
         msgspec.ValidationError: ``data`` does not have that type's shape.
     """
     kind = ENTRY_TYPES.get(type_)
     if kind is None:
-        raise UnknownEntryType(f"unknown entry type {type_!r}")
+        raise UnknownEntryTypeError(f"unknown entry type {type_!r}")
     return msgspec.convert(data, kind)

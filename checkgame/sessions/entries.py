@@ -58,7 +58,7 @@ class Entry(msgspec.Struct, frozen=True, gc=False):
         """Inverse of :meth:`to_dict`.
 
         Raises:
-            checkgame.protocol.UnknownEntryType: the record's ``type`` is no entry type of this version.
+            checkgame.protocol.UnknownEntryTypeError: the record's ``type`` is no entry type of this version.
             msgspec.ValidationError: its ``data`` does not have that type's shape.
         """
         kind = raw["type"]

@@ -43,8 +43,8 @@ from checkgame.sessions.commands import (
     Tick,
 )
 from checkgame.sessions.entries import Entry, game_entry
-from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
 from checkgame.sessions.results import GameResult, SessionPlayer, TournamentResult
+from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
 from checkgame.tournament import Tournament
 
 __all__ = [
