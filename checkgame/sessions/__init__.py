@@ -23,6 +23,7 @@ from checkgame.sessions.entries import Entry as Entry
 from checkgame.sessions.machine import Outcome as Outcome
 from checkgame.sessions.machine import apply as apply
 from checkgame.sessions.machine import new_session as new_session
+from checkgame.sessions.machine import open_session as open_session
 from checkgame.sessions.results import GameResult as GameResult
 from checkgame.sessions.results import SessionPlayer as SessionPlayer
 from checkgame.sessions.results import TournamentResult as TournamentResult
@@ -60,6 +61,7 @@ __all__ = [
     "apply",
     "from_dict",
     "new_session",
+    "open_session",
     "snapshot",
     "to_dict",
 ]

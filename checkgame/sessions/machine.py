@@ -57,6 +57,7 @@ __all__ = [
     "TournamentStarted",
     "apply",
     "new_session",
+    "open_session",
     "result_id",
 ]
 
@@ -120,8 +121,16 @@ class Outcome:
     """The command was a retry of an action already applied: nothing happened."""
 
 
+def open_session(session_id: str, creator: Seat, seed: int, settings: SessionSettings, now: float) -> Outcome:
+    """A new waiting session, its creator in seat 1: the state, and the creator's :class:`SeatTaken` to record,
+    exactly as a :class:`Join` records every later seat (no entry: nobody can be watching the session yet)."""
+    state = new_session(session_id, creator, seed, settings, now)
+    return Outcome(state, effects=(_seat_taken(state, creator, 1, now),))
+
+
 def new_session(session_id: str, creator: Seat, seed: int, settings: SessionSettings, now: float) -> SessionState:
-    """A waiting session whose first seat is its creator."""
+    """A waiting session whose first seat is its creator (the state alone: :func:`open_session` also says what
+    to record)."""
     return SessionState(
         id=session_id,
         creator=creator.player_id,
@@ -217,10 +226,12 @@ def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
     left = tuple(p for p in state.left if p != command.player_id)
     number = len(seats)
     log.add(protocol.PlayerJoinedSession(seat.player_id, seat.name, number))
-    log.effects.append(
-        SeatTaken(SessionPlayer(state.id, seat.player_id, seat.name, number, seat.user_id, _datetime(log.now)))
-    )
+    log.effects.append(_seat_taken(state, seat, number, log.now))
     return replace(state, seats=seats, left=left, waiting_until=log.now + state.settings.waiting_idle_s)
+
+
+def _seat_taken(state: SessionState, seat: Seat, number: int, now: float) -> SeatTaken:
+    return SeatTaken(SessionPlayer(state.id, seat.player_id, seat.name, number, seat.user_id, _datetime(now)))
 
 
 def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, assert_never
 
 from checkgame import protocol, rules
-from checkgame.sessions import Entry, SessionState, Status
+from checkgame.sessions import Entry, SessionState
 from checkgame.store.base import AuditEntry, SessionRecord, User
 from checkgame.transport.http.convert import iso
 
@@ -23,9 +23,7 @@ _SUIT_SYMBOLS = {"spades": "♠", "hearts": "♥", "diamonds": "♦", "clubs": "
 
 def public_status(state: SessionState | None, record: SessionRecord) -> str:
     """``waiting``, ``playing`` (a game running or the pause between two) or ``finished``."""
-    if state is None:
-        return record.status
-    return Status.PLAYING.value if state.status is Status.BETWEEN else state.status.value
+    return record.status if state is None else state.status.public  # the live state decides (Status)
 
 
 def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, Any]:
