@@ -11,6 +11,7 @@ or its games listed by id.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 from typing import Annotated, Literal
@@ -134,8 +135,10 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     record = await _visible(ctx, session_id)
     show_code = not record.is_private or (ctx.claims is not None and ctx.claims.sub == record.creator_id)
     state = await ctx.services.sessions.find(session_id)
-    live = None if state is None else raw(sessions.snapshot(state, None))
-    return SessionDetail(session_out(record, show_code=show_code), live)
+    if state is None:
+        return SessionDetail(session_out(record, show_code=show_code), None)
+    record = dataclasses.replace(record, status=state.status.public)  # the live state decides (sessions.Status)
+    return SessionDetail(session_out(record, show_code=show_code), raw(sessions.snapshot(state, None)))
 
 
 async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) -> Joined:
