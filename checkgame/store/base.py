@@ -5,6 +5,11 @@ action logs, and player statistics. Live game state is *not* here: it lives
 in :mod:`checkgame.live`, and nothing on the hot path of a move waits for a
 :class:`Store`.
 
+The records a session hands over (:class:`SessionPlayer`, :class:`GameResult`,
+:class:`TournamentResult`) belong to the session layer
+(:mod:`checkgame.sessions.results`); the store imports them and re-exports
+them for its callers.
+
 Backends (SQLite now, PostgreSQL later) implement :class:`Store` and pass the
 same contract tests. Driver exceptions never escape a backend: they become a
 :class:`~checkgame.errors.StoreError` at the edge.
