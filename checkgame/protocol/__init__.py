@@ -7,6 +7,11 @@ each naming its ``type`` in a class variable (``CardPlayed.TYPE ==
 checks every producer (the session machine) and consumer (rendering, the
 console's descriptions, the bots) of a field.
 
+The frames without a ``seq``, which concern one connection (the greeting,
+``ping``/``pong``, ``action_ack``, refusals), are typed the same way:
+:data:`ConnectionData`. Only the ``session_state`` snapshot stays plain JSON
+values (:func:`checkgame.sessions.snapshot`).
+
 The Structs encode to exactly the documented JSON: camelCase names, and an
 optional field (a dealt ``hand``, drawn ``cards``) left out rather than sent
 as null. This package imports nothing else of checkgame: it is the vocabulary
@@ -18,6 +23,15 @@ in docs/protocol.md; :data:`ENTRY_TYPES`, the decoders and the round-trip
 tests pick it up from the union.
 """
 
+from checkgame.protocol.connection import CONNECTION_TYPES as CONNECTION_TYPES
+from checkgame.protocol.connection import ActionAck as ActionAck
+from checkgame.protocol.connection import ConnectionData as ConnectionData
+from checkgame.protocol.connection import ConnectionEstablished as ConnectionEstablished
+from checkgame.protocol.connection import ConnectionPayload as ConnectionPayload
+from checkgame.protocol.connection import Error as Error
+from checkgame.protocol.connection import InvalidAction as InvalidAction
+from checkgame.protocol.connection import Ping as Ping
+from checkgame.protocol.connection import Pong as Pong
 from checkgame.protocol.entries import ENTRY_TYPES as ENTRY_TYPES
 from checkgame.protocol.entries import CardDrawn as CardDrawn
 from checkgame.protocol.entries import CardPlayed as CardPlayed
@@ -49,18 +63,26 @@ from checkgame.protocol.entries import decode_data as decode_data
 from checkgame.protocol.envelope import Envelope as Envelope
 
 __all__ = [
+    "CONNECTION_TYPES",
     "ENTRY_TYPES",
+    "ActionAck",
     "CardDrawn",
     "CardPlayed",
+    "ConnectionData",
+    "ConnectionEstablished",
+    "ConnectionPayload",
     "CreatorChanged",
     "EntryData",
     "EntryPayload",
     "Envelope",
+    "Error",
     "GameFinished",
     "GameRecorded",
     "GameStarted",
+    "InvalidAction",
     "Notice",
     "PileReshuffled",
+    "Ping",
     "PlayerDisconnected",
     "PlayerEliminated",
     "PlayerFinished",
@@ -68,6 +90,7 @@ __all__ = [
     "PlayerKicked",
     "PlayerLeftSession",
     "PlayerReconnected",
+    "Pong",
     "SessionEnded",
     "SuitChosen",
     "TournamentFinished",

@@ -140,3 +140,40 @@ def test_game_entries_are_the_engines_views_byte_for_byte() -> None:
                 assert typed == msgspec.json.encode(rules.event_view(event, viewer)), (event, viewer)
             assert rules.event_type(event) == game_entry(event, None).TYPE
     assert kinds == set(typing.get_args(rules.Event))  # every kind of event was compared
+
+
+CONNECTION_FRAMES: list[tuple[protocol.ConnectionData, dict[str, Any]]] = [
+    (
+        protocol.ConnectionEstablished("u-ann", "node-1", 60.0, 4096),
+        {"playerId": "u-ann", "node": "node-1", "heartbeatSeconds": 60.0, "maxMessageBytes": 4096},
+    ),
+    (protocol.Ping(3), {"nonce": 3}),
+    (protocol.Pong({"sent": 1.5}), {"nonce": {"sent": 1.5}}),
+    (protocol.Pong(None), {"nonce": None}),
+    (protocol.ActionAck("a1", duplicate=True), {"actionId": "a1", "duplicate": True}),
+    (protocol.InvalidAction("NOT_YOUR_TURN", "wait"), {"code": "NOT_YOUR_TURN", "message": "wait"}),
+    (
+        protocol.InvalidAction("CARD_NOT_IN_HAND", "no", {"card": "7H"}, "a2"),
+        {"code": "CARD_NOT_IN_HAND", "message": "no", "details": {"card": "7H"}, "actionId": "a2"},
+    ),
+    (
+        protocol.Error("RATE_LIMITED", "slow down", {"retryAfter": 2}),
+        {"code": "RATE_LIMITED", "message": "slow down", "details": {"retryAfter": 2}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), CONNECTION_FRAMES)
+def test_a_connection_frame_is_sent_as_documented(data: protocol.ConnectionData, expected: dict[str, Any]) -> None:
+    """docs/protocol.md: frames without a ``seq``; absent ``details`` and ``actionId`` are left out, not null."""
+    text = codec.encode(data.TYPE, data, session_id="s1", timestamp=2.5)
+    envelope = {"type": data.TYPE, "data": expected, "seq": None, "timestamp": 2.5, "sessionId": "s1", "gameId": None}
+    assert text == json.dumps(envelope, separators=(",", ":"))
+    assert msgspec.convert(json.loads(text)["data"], type(data)) == data
+
+
+def test_every_connection_frame_type_is_covered_and_named_in_the_docs() -> None:
+    assert {type(data) for data, _ in CONNECTION_FRAMES} == set(protocol.CONNECTION_TYPES.values())
+    prose = DOCS.read_text()
+    for kind in protocol.CONNECTION_TYPES:
+        assert f"`{kind}`" in prose
