@@ -40,9 +40,9 @@ from checkgame.rooms import Recorder, SessionService, run_sweeper, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.rooms.hub import Hubs
-from checkgame.sessions import Recorded
+from checkgame.sessions import GameResult, Recorded, TournamentResult
 from checkgame.sessions.machine import result_id
-from checkgame.store import GameResult, Store, TournamentResult, open_store
+from checkgame.store import Store, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app

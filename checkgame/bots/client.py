@@ -34,6 +34,7 @@ import httpx
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection, open_websocket_url
 
+from checkgame import protocol
 from checkgame.bots.table import BotPlayer
 
 __all__ = ["BotError", "BotResult", "Seat", "join", "leave", "run_bot"]
@@ -354,7 +355,7 @@ class _Runner:
         was_eliminated, was_done = table.eliminated, bot.done
         reply = bot.handle(frame)
         kind = frame.get("type")
-        if kind == "game_started" and table.in_game:
+        if kind == protocol.GameStarted.TYPE and table.in_game:
             players = [table.name_of(p) for p in table.players]
             self.emit("game_started", game=table.game_number, players=players, hand=len(table.hand))
         if table.eliminated and not was_eliminated:

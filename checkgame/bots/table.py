@@ -21,26 +21,29 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
+from checkgame import protocol
 from checkgame.bots.strategy import choose, favourite_suit
-from checkgame.rules import Card, Rank, Suit, card_from_wire, card_to_wire
+from checkgame.rules import DECK, Card, Rank, Suit, card_from_wire, card_to_wire
 
 __all__ = ["BotPlayer", "Table"]
 
 Frame = dict[str, Any]
 
-_MOVES_ON = frozenset(
+_MOVES_ON: frozenset[type[protocol.EntryData]] = frozenset(
     {
-        "game_started",
-        "card_played",
-        "suit_chosen",
-        "card_drawn",
-        "turn_timeout",
-        "turn_changed",
-        "player_finished",
-        "game_finished",
-        "player_eliminated",
-        "tournament_finished",
-        "session_ended",
+        protocol.GameStarted,
+        protocol.CardPlayed,
+        protocol.SuitChosen,
+        protocol.CardDrawn,
+        protocol.TurnTimeout,
+        protocol.TurnChanged,
+        protocol.PlayerFinished,
+        protocol.GameFinished,
+        protocol.PlayerEliminated,
+        protocol.TournamentFinished,
+        protocol.SessionEnded,
     }
 )
 """Entries that change whose move it is or what it should be; any other entry leaves a decided move valid (one's
@@ -53,6 +56,14 @@ def _suit(value: object) -> Suit | None:
 
 def _cards(values: object) -> list[Card]:
     return [card_from_wire(v) for v in values] if isinstance(values, list) else []
+
+
+_CARDS = {protocol.WireCard(**card_to_wire(card)): card for card in DECK}
+"""The engine's card for each card the protocol can name."""
+
+
+def _hand(cards: tuple[protocol.WireCard, ...] | None) -> list[Card]:
+    return [_CARDS[card] for card in cards or ()]
 
 
 @dataclass
@@ -121,59 +132,59 @@ class Table:
         mine = next((p for p in game["players"] if p["id"] == self.me), None)
         self.in_game = data.get("status") == "playing" and mine is not None and bool(mine["active"])
 
-    def apply(self, kind: str, data: Frame) -> None:
+    def apply(self, entry: protocol.EntryData) -> None:
         """Follow one event of the session's log."""
         me = self.me
-        match kind:
-            case "player_joined_session":
-                self.names[data["player"]] = data["name"]
-            case "game_started":
-                self.players = list(data["players"])
+        match entry:
+            case protocol.PlayerJoinedSession(player=player, name=name):
+                self.names[player] = name
+            case protocol.GameStarted():
+                self.players = list(entry.players)
                 self.game_number += 1
                 self.in_game = me in self.players
-                self.hand = _cards(data.get("hand")) if self.in_game else []
-                self.top = card_from_wire(data["starterCard"])
+                self.hand = _hand(entry.hand) if self.in_game else []
+                self.top = _CARDS[entry.starter_card]
                 self.demanded, self.penalty, self.awaiting_suit = None, 0, False
-                self.current = data["firstPlayer"]
-            case "card_played":
-                card = card_from_wire(data["card"])
-                if data["player"] == me and card in self.hand:
+                self.current = entry.first_player
+            case protocol.CardPlayed():
+                card = _CARDS[entry.card]
+                if entry.player == me and card in self.hand:
                     self.hand.remove(card)
                 self.top = card
-                self.demanded = _suit(data.get("chosenSuit"))  # any card on a Jack clears the demand
-                self.penalty = int(data.get("pendingPenalty") or 0)
-                self.awaiting_suit = bool(data.get("awaitingSuit"))
+                self.demanded = _suit(entry.chosen_suit)  # any card on a Jack clears the demand
+                self.penalty = entry.pending_penalty
+                self.awaiting_suit = entry.awaiting_suit
                 # The player of a Jack without a suit keeps the move until they name one.
-                self.current = data["player"] if self.awaiting_suit else None
-            case "suit_chosen":
-                self.demanded, self.awaiting_suit, self.current = _suit(data["suit"]), False, None
-            case "card_drawn":
-                if data["player"] == me:
-                    self.hand.extend(_cards(data.get("cards")))
+                self.current = entry.player if self.awaiting_suit else None
+            case protocol.SuitChosen(suit=suit):
+                self.demanded, self.awaiting_suit, self.current = _suit(suit), False, None
+            case protocol.CardDrawn(player=player, cards=cards):
+                if player == me:
+                    self.hand.extend(_hand(cards))
                 self.penalty, self.current = 0, None
-            case "turn_timeout":
+            case protocol.TurnTimeout():
                 self.current = None  # the server moves for that player; turn_changed follows
-            case "turn_changed":
-                self.current = data["player"]
-                self.penalty = int(data.get("pendingPenalty") or 0)
-                self.demanded = _suit(data.get("demandedSuit"))
+            case protocol.TurnChanged():
+                self.current = entry.player
+                self.penalty = entry.pending_penalty
+                self.demanded = _suit(entry.demanded_suit)
                 self.awaiting_suit = False
-            case "player_finished":
-                if data["player"] == me:
+            case protocol.PlayerFinished(player=player):
+                if player == me:
                     self.in_game = False
-            case "game_finished":
+            case protocol.GameFinished():
                 self.in_game, self.current, self.awaiting_suit = False, None, False
-            case "player_eliminated":
-                if data["player"] == me:
+            case protocol.PlayerEliminated(player=player):
+                if player == me:
                     self.eliminated, self.in_game = True, False
-            case "tournament_finished":
-                self.ranking = list(data["ranking"])
+            case protocol.TournamentFinished(ranking=ranking):
+                self.ranking = list(ranking)
                 self.in_game, self.current = False, None
-            case "player_kicked":
-                if data["player"] == me:
-                    self.stop("kicked", data.get("reason"))
-            case "session_ended":
-                self.stop("ended", data.get("reason"))
+            case protocol.PlayerKicked(player=player, reason=reason):
+                if player == me:
+                    self.stop("kicked", reason)
+            case protocol.SessionEnded(reason=reason):
+                self.stop("ended", reason)
             case _:
                 pass  # joins, leaves, presence, reshuffles, skips: nothing this player must track
 
@@ -242,12 +253,23 @@ class BotPlayer:
             if seq <= self.last_seq:
                 return None  # already processed (a resumed connection may repeat entries)
             self.last_seq = seq
-            table.apply(str(kind), data)
-            if kind in ("card_played", "card_drawn", "suit_chosen") and data.get("player") == table.me:
+            try:
+                entry = protocol.decode_data(str(kind), data)
+            except protocol.UnknownEntryTypeError:
+                return None  # a newer server's entry (chat, spectators...): nothing this player must track
+            except msgspec.ValidationError as exc:
+                self.log.append(f"malformed {kind}: {exc}")
+                self.resync_requested = True  # the picture may have missed a change: start again from a snapshot
+                return None
+            table.apply(entry)
+            if (
+                isinstance(entry, protocol.CardPlayed | protocol.CardDrawn | protocol.SuitChosen)
+                and entry.player == table.me
+            ):
                 self.moves_applied += 1
-            if kind == "game_started" and table.in_game:
+            if isinstance(entry, protocol.GameStarted) and table.in_game:
                 self.games_played += 1
-            if kind not in _MOVES_ON:
+            if type(entry) not in _MOVES_ON:
                 return None
         elif kind in ("invalid_action", "error"):
             self.log.append(f"{kind} {data.get('code')}: {data.get('message')}")

@@ -259,7 +259,7 @@ class RedisLiveStore:
                 state.id,
                 secrets.token_hex(8),
                 self._publish,
-                *(_encode(entry.to_dict()) for entry in entries),
+                *(entry.encode() for entry in entries),
             ],
         )
         if applied == 1:
@@ -274,7 +274,7 @@ class RedisLiveStore:
         raw = await self._run("ENTRIES_SINCE", [self.state_key(session_id), self._log_key(session_id)], [seq])
         if raw is None:
             return None
-        entries = [Entry.from_dict(_decode(item)) for item in cast("list[bytes]", raw)]
+        entries = [Entry.decode(item) for item in cast("list[bytes]", raw)]
         if entries and entries[0].seq != seq + 1:  # only if a writer broke the contiguous numbering
             return None
         return entries

@@ -52,7 +52,7 @@ from typing import Generic, Protocol, TypeVar
 
 import trio
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import ClientError, LiveStateError
 from checkgame.rooms.service import SessionService
 from checkgame.sessions import Entry, SessionState
@@ -511,7 +511,8 @@ class Hubs(Generic[F]):
 
 def _kicks(entry: Entry, viewer: Viewer[F]) -> bool:
     """``entry`` removes ``viewer``'s player from the session by an administrator's order."""
-    return not viewer.spectator and entry.type == "player_kicked" and entry.data.get("player") == viewer.player_id
+    data = entry.data
+    return not viewer.spectator and isinstance(data, protocol.PlayerKicked) and data.player == viewer.player_id
 
 
 def _shown(entry: Entry, viewer: Viewer[F]) -> bool:

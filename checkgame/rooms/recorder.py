@@ -51,7 +51,8 @@ from checkgame.sessions.machine import (
     TournamentStarted,
     result_id,
 )
-from checkgame.store.base import GameResult, Store, TournamentResult
+from checkgame.sessions.results import GameResult, TournamentResult
+from checkgame.store.base import Store
 
 __all__ = ["BACKOFF_MAX_S", "ENDED_BY_ADMIN", "Recorder", "effect_kind"]
 

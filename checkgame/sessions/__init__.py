@@ -29,6 +29,10 @@ from checkgame.sessions.entries import Entry as Entry
 from checkgame.sessions.machine import Outcome as Outcome
 from checkgame.sessions.machine import apply as apply
 from checkgame.sessions.machine import new_session as new_session
+from checkgame.sessions.machine import open_session as open_session
+from checkgame.sessions.results import GameResult as GameResult
+from checkgame.sessions.results import SessionPlayer as SessionPlayer
+from checkgame.sessions.results import TournamentResult as TournamentResult
 from checkgame.sessions.serial import from_dict as from_dict
 from checkgame.sessions.serial import to_dict as to_dict
 from checkgame.sessions.state import Seat as Seat
@@ -49,6 +53,7 @@ __all__ = [
     "EndSession",
     "Entry",
     "GameAction",
+    "GameResult",
     "Join",
     "Kick",
     "LeaveSession",
@@ -59,17 +64,20 @@ __all__ = [
     "Recorded",
     "ReportChat",
     "Seat",
+    "SessionPlayer",
     "SessionSettings",
     "SessionState",
     "Start",
     "Status",
     "Tick",
+    "TournamentResult",
     "Unwatch",
     "Watch",
     "apply",
     "audience",
     "from_dict",
     "new_session",
+    "open_session",
     "snapshot",
     "to_dict",
 ]

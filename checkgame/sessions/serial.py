@@ -41,8 +41,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checkgame import rules
+from checkgame.sessions.results import GameResult, TournamentResult
 from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
-from checkgame.store.base import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = ["FORMAT", "from_dict", "to_dict"]

@@ -16,8 +16,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
+from checkgame import protocol
 from checkgame.errors import BadMessageError, ConflictError, ForbiddenError
 from checkgame.sessions.commands import Chat, DeleteChat, MuteChat, ReportChat, Unwatch, Watch
 from checkgame.sessions.state import SessionState
@@ -40,8 +40,8 @@ CHANNELS = ("players", "spectators")
 
 SocialCommand = Chat | DeleteChat | MuteChat | ReportChat | Watch | Unwatch
 
-Add = Callable[[str, dict[str, Any]], None]
-"""Appends one entry to the command's log (``type``, public ``data``)."""
+Add = Callable[[protocol.EntryData], None]
+"""Appends one entry, public, to the command's log."""
 
 
 def apply_social(state: SessionState, command: SocialCommand, add: Add) -> SessionState:
@@ -50,13 +50,13 @@ def apply_social(state: SessionState, command: SocialCommand, add: Add) -> Sessi
         case Chat():
             return _chat(state, command, add)
         case DeleteChat():
-            add("chat_deleted", {"messageSeq": command.seq})
+            add(protocol.ChatDeleted(command.seq))
             return state
         case MuteChat():
             muted = tuple(p for p in state.chat_muted if p != command.player_id)
             if command.muted:
                 muted = (*muted, command.player_id)
-            add("chat_muted", {"player": command.player_id, "muted": command.muted})
+            add(protocol.ChatMuted(command.player_id, command.muted))
             return replace(state, chat_muted=muted)
         case ReportChat():
             reason = _clean(command.reason)
@@ -64,7 +64,7 @@ def apply_social(state: SessionState, command: SocialCommand, add: Add) -> Sessi
                 raise BadMessageError(f"a report's reason is at most {REPORT_MAX_CHARS} characters")
             if not 0 < command.seq <= state.seq:
                 raise BadMessageError("no such chat message", code="MESSAGE_NOT_FOUND")
-            add("chat_reported", {"messageSeq": command.seq, "reporter": command.reporter, "reason": reason})
+            add(protocol.ChatReported(command.seq, command.reporter, reason))
             return state
         case Watch():
             if state.spectator_count >= command.cap:
@@ -96,7 +96,7 @@ def _chat(state: SessionState, command: Chat, add: Add) -> SessionState:
         raise BadMessageError("a chat message needs some text", code="VALIDATION_ERROR")
     if len(text) > CHAT_MAX_CHARS:
         raise BadMessageError(f"chat messages are at most {CHAT_MAX_CHARS} characters", code="MESSAGE_TOO_LONG")
-    add("chat_message", {"channel": command.channel, "from": command.sender, "name": command.name, "text": text})
+    add(protocol.ChatMessage(command.channel, command.sender, command.name, text))
     return state
 
 
@@ -114,5 +114,5 @@ def _count(state: SessionState, node: str, change: int | None, add: Add) -> Sess
     else:
         counts.pop(node, None)
     state = replace(state, spectators=tuple(sorted(counts.items())))
-    add("spectators_changed", {"count": state.spectator_count})
+    add(protocol.SpectatorsChanged(state.spectator_count))
     return state

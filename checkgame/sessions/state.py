@@ -6,14 +6,26 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from checkgame import rules
-from checkgame.store.base import GameResult, TournamentResult
+from checkgame.sessions.results import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = ["Seat", "SessionSettings", "SessionState", "Status"]
 
 
 class Status(StrEnum):
-    """Where a session is in its life."""
+    """Where a session is in its life.
+
+    One source of truth: the session machine decides a session's status, in
+    its live state, and nothing else does. The store's ``status`` column is a
+    projection of it, written only by the recorder from the machine's effects
+    (:class:`~checkgame.sessions.machine.TournamentStarted`, ``SessionEnded``,
+    the ``TournamentResult``), so it may lag a moment behind. Whoever holds the
+    live state reports :attr:`public` from it (the REST and admin views of one
+    session); the column serves what the live state cannot: listing and
+    filtering many sessions, and a session whose live state is gone (the
+    sweeper then closes the row as ``live_state_lost``: no live state is left
+    to disagree with).
+    """
 
     WAITING = "waiting"
     """Players join; the creator may start."""
@@ -23,6 +35,12 @@ class Status(StrEnum):
     """A game ended; the next one starts at ``next_game_at``."""
     FINISHED = "finished"
     """One player remains: the tournament is over."""
+
+    @property
+    def public(self) -> str:
+        """The status as the API and the store say it: ``waiting``, ``playing`` (a game running or the pause
+        between two) or ``finished``."""
+        return Status.PLAYING.value if self is Status.BETWEEN else self.value
 
 
 @dataclass(frozen=True, slots=True)

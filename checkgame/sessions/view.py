@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from checkgame import rules
+from checkgame import protocol, rules
 from checkgame.sessions.entries import Entry
 from checkgame.sessions.state import SessionState
 
@@ -26,9 +26,10 @@ class Audience(StrEnum):
 
 def audience(entry: Entry) -> Audience:
     """Who may be sent ``entry``: the view rule that keeps the two chats apart and reports to operators."""
-    if entry.type == "chat_message":
-        return Audience.SPECTATORS if entry.data.get("channel") == "spectators" else Audience.PLAYERS
-    if entry.type == "chat_reported":
+    data = entry.data
+    if isinstance(data, protocol.ChatMessage):
+        return Audience.SPECTATORS if data.channel == "spectators" else Audience.PLAYERS
+    if isinstance(data, protocol.ChatReported):
         return Audience.OPERATORS
     return Audience.EVERYONE
 

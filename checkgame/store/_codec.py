@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.sessions.results import GameResult, SessionPlayer
+from checkgame.store.base import AuditEntry, PlayerStats, RefreshToken, SessionRecord, User
 
 USER_COLUMNS = "id, username, email, password_hash, role, created_at, disabled"
 USER_INSERT = "id, username, email, password_hash, role, created_at, disabled, username_key, email_key"

@@ -5,6 +5,11 @@ action logs, and player statistics. Live game state is *not* here: it lives
 in :mod:`checkgame.live`, and nothing on the hot path of a move waits for a
 :class:`Store`.
 
+The records a session hands over (:class:`SessionPlayer`, :class:`GameResult`,
+:class:`TournamentResult`) belong to the session layer
+(:mod:`checkgame.sessions.results`); the store imports them and re-exports
+them for its callers.
+
 Backends (SQLite now, PostgreSQL later) implement :class:`Store` and pass the
 same contract tests. Driver exceptions never escape a backend: they become a
 :class:`~checkgame.errors.StoreError` at the edge.
@@ -15,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from checkgame.sessions.results import GameResult, SessionPlayer, TournamentResult
 
 __all__ = [
     "AuditEntry",
@@ -78,51 +85,6 @@ class SessionRecord:
     end_reason: str | None = None
     """Why a finished session has no winner: ``ended_by_admin``, ``abandoned``, ``expired`` or ``live_state_lost``;
     ignored on create."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionPlayer:
-    """A seat of a session. ``user_id`` is None for an anonymous (guest) player."""
-
-    session_id: str
-    player_id: str
-    name: str
-    seat: int
-    user_id: str | None
-    joined_at: datetime
-    final_rank: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GameResult:
-    """A finished game: enough to show it, rank it and replay it from its seed."""
-
-    id: str
-    session_id: str
-    number: int
-    """1 for the first game of the session."""
-    seed: int
-    hand_size: int
-    players: tuple[str, ...]
-    """Player ids in seat order."""
-    first_player: str
-    started_at: datetime
-    finished_at: datetime
-    loser: str
-    placements: tuple[str, ...]
-    """First place first, the loser last."""
-    reason: str
-    actions: tuple[dict[str, Any], ...] = field(default=())
-    """The action log in order, each a JSON-compatible dict (see checkgame.sessions.machine._action_record)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TournamentResult:
-    """The final ranking of a finished session, winner first."""
-
-    session_id: str
-    ranking: tuple[str, ...]
-    finished_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

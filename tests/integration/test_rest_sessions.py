@@ -12,7 +12,7 @@ import pytest
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
-from checkgame.transport.http.api_sessions import CODE_ALPHABET
+from checkgame.rooms.creation import CODE_ALPHABET
 from tests.integration.conftest import (
     TEST_SETTINGS,
     Account,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import trio
 from msgspec import Meta, Struct
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, Claims
 from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
 from checkgame.store.base import AuditEntry, SessionRecord, User
@@ -324,12 +324,16 @@ async def admin_delete_chat(ctx: RequestContext, body: DeleteChatBody, session_i
     await _actor(ctx)  # a read-only administrator learns nothing of the log here: READ_ONLY first
     state = await ctx.services.sessions.find(session_id)
     said = next(
-        (e for e in await _recent_entries(ctx.services, state) if e.seq == body.seq and e.type == "chat_message"),
+        (
+            e.data
+            for e in await _recent_entries(ctx.services, state)
+            if e.seq == body.seq and isinstance(e.data, protocol.ChatMessage)
+        ),
         None,
     )
     if said is None:
         raise NotFoundError("no such chat message in this session's log", code="MESSAGE_NOT_FOUND")
-    details = {"seq": body.seq, "from": said.data.get("from"), "text": said.data.get("text"), "reason": body.reason}
+    details = {"seq": body.seq, "from": said.from_, "text": said.text, "reason": body.reason}
     return await _command(ctx, session_id, "chat_delete", sessions.DeleteChat(body.seq), details)
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
 from checkgame import sessions
-from checkgame.errors import BadMessageError, ConflictError, DuplicateError, ForbiddenError, NotFoundError
-from checkgame.store.base import SessionPlayer, SessionRecord
+from checkgame.errors import BadMessageError, ConflictError, ForbiddenError, NotFoundError
+from checkgame.rooms import creation
+from checkgame.store.base import SessionRecord
 from checkgame.transport.http.convert import game_out, raw, session_out
 from checkgame.transport.http.routes import Api, Limit, RequestContext
 from checkgame.transport.http.schemas import (
@@ -37,9 +37,6 @@ from checkgame.transport.http.schemas import (
 )
 
 __all__ = ["register_routes"]
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""Join codes avoid characters that read alike (0/O, 1/I)."""
 
 SESSION_LIMIT = Limit("create_session", lambda s: s.settings.sessions_per_hour, 3600.0, "user")
 
@@ -59,10 +56,6 @@ class StartedOut(Struct, rename="camel"):
     session_id: str
     game_number: int
     game_id: str | None
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 def _ws_url(ctx: RequestContext, token: str) -> str:
@@ -102,34 +95,24 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
     user = await services.store.get_user(ctx.require_claims().sub)
     if user is None:
         raise NotFoundError("the account no longer exists", code="USER_NOT_FOUND")
-    now = services.clock()
-    moment = datetime.fromtimestamp(now, UTC)
-    session_id = uuid.uuid4().hex
-    for _ in range(10):
-        record = SessionRecord(
-            session_id, _new_code(), body.name, user.id, body.max_players, body.is_private, "waiting", moment
-        )
-        try:
-            await services.store.create_session(record)
-            break
-        except DuplicateError:  # the code is taken: draw another
-            continue
-    else:
-        raise ConflictError("could not find a free join code; try again", code="CODE_EXHAUSTED")
     settings = services.settings
-    live_settings = sessions.SessionSettings(
-        max_players=body.max_players,
-        turn_timeout_s=settings.turn_timeout_s,
-        next_game_delay_s=settings.next_game_delay_s,
-        grace_s=settings.grace_s,
-        waiting_idle_s=settings.waiting_idle_s,
-        spectator_delay_s=body.spectator_delay_seconds,
+    request = creation.NewSession(
+        body.name,
+        sessions.Seat(user.id, user.username, user.id),
+        sessions.SessionSettings(
+            max_players=body.max_players,
+            turn_timeout_s=settings.turn_timeout_s,
+            next_game_delay_s=settings.next_game_delay_s,
+            grace_s=settings.grace_s,
+            waiting_idle_s=settings.waiting_idle_s,
+            spectator_delay_s=body.spectator_delay_seconds,
+        ),
+        body.is_private,
     )
-    creator = sessions.Seat(user.id, user.username, user.id)
-    await services.sessions.create(sessions.new_session(session_id, creator, secrets.randbits(63), live_settings, now))
-    await services.store.add_session_player(SessionPlayer(session_id, user.id, user.username, 1, user.id, moment))
-    token = services.tokens.issue_session(user.id, session_id, user.username, user.id, now)
-    summary = session_out(dataclasses.replace(record, player_count=1), show_code=True)
+    now = services.clock()
+    record = await creation.create_session(services.store, services.sessions, request, now)
+    token = services.tokens.issue_session(user.id, record.id, user.username, user.id, now)
+    summary = session_out(record, show_code=True)
     summary.spectators = 0
     return CreatedSession(
         session=summary,
@@ -160,10 +143,12 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     record = await _visible(ctx, session_id)
     show_code = not record.is_private or (ctx.claims is not None and ctx.claims.sub == record.creator_id)
     state = await ctx.services.sessions.find(session_id)
-    live = None if state is None else raw(sessions.snapshot(state, None))
+    if state is None:
+        return SessionDetail(session_out(record, show_code=show_code), None)
+    record = dataclasses.replace(record, status=state.status.public)  # the live state decides (sessions.Status)
     summary = session_out(record, show_code=show_code)
-    summary.spectators = None if state is None else state.spectator_count
-    return SessionDetail(summary, live)
+    summary.spectators = state.spectator_count
+    return SessionDetail(summary, raw(sessions.snapshot(state, None)))
 
 
 async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) -> Joined:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import msgspec
 
-from checkgame.store.base import GameResult, PlayerStats, SessionRecord, User
+from checkgame.sessions.results import GameResult
+from checkgame.store.base import PlayerStats, SessionRecord, User
 from checkgame.transport.http.schemas import GameSummary, SessionSummary, Stats, UserOut
 
 __all__ = ["game_out", "iso", "session_out", "stats_out", "user_out"]

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, get_args
+from typing import get_args
 
 import trio
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import AuthError, ClientError, ForbiddenError, LiveStateError
 from checkgame.observability.logs import conn_id, new_id
 from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
@@ -185,9 +185,9 @@ class Player:
         for message in batches(held) if held and self.batching else held or ():
             self._send(message)
 
-    def send(self, type_: str, data: Any) -> None:
+    def send(self, data: protocol.ConnectionData) -> None:
         """A frame of this connection's own (not from the session log)."""
-        self.write(Frame.of(type_, data, session_id=self.session_id, clock=self.services.clock))
+        self.write(Frame.of(data, session_id=self.session_id, clock=self.services.clock))
 
     # -- the task
     async def run(self, last_seq: int | None) -> None:
@@ -196,13 +196,9 @@ class Player:
         settings = services.settings
         self._hold()  # the greeting and the first snapshot (or replay) go out together
         self.send(
-            "connection_established",
-            {
-                "playerId": self.player_id,
-                "node": settings.node_id,
-                "heartbeatSeconds": settings.heartbeat_timeout_s,
-                "maxMessageBytes": settings.max_message_bytes,
-            },
+            protocol.ConnectionEstablished(
+                self.player_id, settings.node_id, settings.heartbeat_timeout_s, settings.max_message_bytes
+            )
         )
         async with services.hubs.join(self.session_id, self, last_seq) as (hub, mode):
             self._flush()
@@ -235,7 +231,7 @@ class Player:
                 raise _CloseError(CLOSE_HEARTBEAT, "no message within the heartbeat timeout")
             nonce += 1
             self._pings = {nonce: now}  # only the latest ping counts
-            self.send("ping", {"nonce": nonce})
+            self.send(protocol.Ping(nonce))
             ping_at = now + settings.ping_interval_s
 
     def _violation(self, error: ClientError) -> None:
@@ -246,12 +242,8 @@ class Player:
 
     def _refuse(self, error: ClientError, action_id: str | None = None) -> None:
         self._metrics.refused(error.code).inc()
-        data: dict[str, Any] = {"code": error.code, "message": error.message}
-        if error.details is not None:
-            data["details"] = error.details
-        if action_id is not None:
-            data["actionId"] = action_id
-        self.send("invalid_action" if action_id is not None or isinstance(error, RuleViolation) else "error", data)
+        kind = protocol.InvalidAction if action_id is not None or isinstance(error, RuleViolation) else protocol.Error
+        self.send(kind(error.code, error.message, error.details, action_id))
 
     async def _handle(self, raw: str, hub: SessionHub[Frame]) -> None:
         arrived = trio.current_time()
@@ -282,7 +274,7 @@ class Player:
                     self.info.rtt_ms = round((trio.current_time() - sent) * 1000, 1)
             case codec.Ping():
                 self._violations = 0
-                self.send("pong", {"nonce": message.nonce})
+                self.send(protocol.Pong(message.nonce))
             case codec.Resume():
                 self._hold()
                 try:
@@ -349,7 +341,7 @@ class Player:
         self._violations = 0
         if outcome.duplicate:
             self._metrics.action(kind, "duplicate").inc()
-            self.send("action_ack", {"actionId": message.actionId, "duplicate": True})
+            self.send(protocol.ActionAck(message.actionId, duplicate=True))
             return
         self._metrics.action(kind, "accepted").inc()
         hub.committed(outcome.state.seq, arrived)
@@ -389,9 +381,7 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
             player = await _authenticate(services, ws, query)
         except ClientError as error:
             ws.send_nowait(
-                Frame.of(
-                    "error", {"code": error.code, "message": error.message}, session_id=None, clock=services.clock
-                ).wire
+                Frame.of(protocol.Error(error.code, error.message), session_id=None, clock=services.clock).wire
             )
             ws.close_nowait(CLOSE_POLICY, error.code)
             return CLOSE_POLICY

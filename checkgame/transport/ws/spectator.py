@@ -35,7 +35,7 @@ from collections.abc import Callable
 
 import trio
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import ClientError, LiveStateError, NotFoundError
 from checkgame.observability.logs import conn_id, new_id
 from checkgame.store.base import SessionRecord
@@ -132,9 +132,9 @@ class Spectator(Player):
         elif not self._delay.put(frame):
             self.fell_behind("too many frames held back for the delay: reconnect")
 
-    def send(self, type_: str, data: object) -> None:
+    def send(self, data: protocol.ConnectionData) -> None:
         """This connection's own frames go out at once, whatever the delay."""
-        super().write(Frame.of(type_, data, session_id=self.session_id, clock=self.services.clock))
+        super().write(Frame.of(data, session_id=self.session_id, clock=self.services.clock))
 
     async def run(self, last_seq: int | None) -> None:
         """Serve the connection, with the delay's sender beside it."""
@@ -162,8 +162,7 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
     async with trio.open_nursery() as nursery, open_websocket(stream, upgrade, nursery, limits_of(services)) as ws:
 
         def refuse(error: ClientError, close_code: int) -> int:
-            frame = Frame.of("error", {"code": error.code, "message": error.message}, session_id=None,
-                             clock=services.clock)  # fmt: skip
+            frame = Frame.of(protocol.Error(error.code, error.message), session_id=None, clock=services.clock)
             ws.send_nowait(frame.wire)
             ws.close_nowait(close_code, error.code)
             return close_code

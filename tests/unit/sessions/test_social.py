@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import ClientError
 from checkgame.sessions import Chat, DeleteChat, Join, MuteChat, ReportChat, Seat, SessionSettings, Unwatch, Watch
 from checkgame.sessions.social import CHAT_MAX_CHARS, REPORT_MAX_CHARS
@@ -26,7 +27,10 @@ def test_a_chat_message_is_one_entry_for_its_channel_with_the_text_trimmed_of_co
     outcome = sessions.apply(state, Chat("ann", "Ann", "players", "  gl\u202e hf\n "), 2.0)
     (entry,) = outcome.entries
     assert (entry.type, entry.seq) == ("chat_message", state.seq + 1)
-    assert entry.data == {"channel": "players", "from": "ann", "name": "Ann", "text": "gl hf"}
+    assert entry.data == protocol.ChatMessage("players", "ann", "Ann", "gl hf")
+    wire = {"channel": "players", "from": "ann", "name": "Ann", "text": "gl hf"}
+    assert msgspec.to_builtins(entry.data) == wire
+    assert sessions.Entry.decode(entry.encode()) == entry  # through the Redis ring and back
     assert sessions.audience(entry) is sessions.Audience.PLAYERS
     spectators = sessions.apply(outcome.state, Chat("w1", "Wes", "spectators", "go"), 3.0).entries[0]
     assert sessions.audience(spectators) is sessions.Audience.SPECTATORS
@@ -41,7 +45,7 @@ def test_chat_refuses_empty_too_long_wrong_channel_and_muted_senders() -> None:
     refused(state, Chat("w1", "Wes", "players", "hi"), "NOT_IN_SESSION")
     refused(state, Chat("ann", "Ann", "spectators", "hi"), "NOT_A_SPECTATOR")
     muted = sessions.apply(state, MuteChat("bob"), 2.0)
-    assert muted.entries[0].data == {"player": "bob", "muted": True}
+    assert muted.entries[0].data == protocol.ChatMuted("bob", muted=True)
     refused(muted.state, Chat("bob", "Bob", "players", "hi"), "CHAT_MUTED")
     unmuted = sessions.apply(muted.state, MuteChat("bob", muted=False), 3.0).state
     assert unmuted.chat_muted == ()
@@ -52,12 +56,12 @@ def test_a_report_is_for_operators_and_a_deletion_for_everyone() -> None:
     said = sessions.apply(table(), Chat("ann", "Ann", "players", "hi"), 2.0)
     seq = said.state.seq
     report = sessions.apply(said.state, ReportChat("bob", seq, "spam"), 3.0).entries[0]
-    assert report.data == {"messageSeq": seq, "reporter": "bob", "reason": "spam"}
+    assert msgspec.to_builtins(report.data) == {"messageSeq": seq, "reporter": "bob", "reason": "spam"}
     assert sessions.audience(report) is sessions.Audience.OPERATORS
     refused(said.state, ReportChat("bob", seq + 5), "MESSAGE_NOT_FOUND")
     refused(said.state, ReportChat("bob", seq, "x" * (REPORT_MAX_CHARS + 1)), "VALIDATION_ERROR")
     deleted = sessions.apply(said.state, DeleteChat(seq), 3.0).entries[0]
-    assert (deleted.type, deleted.data) == ("chat_deleted", {"messageSeq": seq})
+    assert (deleted.type, deleted.data) == ("chat_deleted", protocol.ChatDeleted(seq))
     assert sessions.audience(deleted) is sessions.Audience.EVERYONE
 
 
@@ -66,7 +70,7 @@ def test_spectators_are_counted_per_node_capped_per_table_and_lost_with_their_no
     for node in ("n1", "n1", "n2"):
         outcome = sessions.apply(state, Watch(node, cap=3), 2.0)
         state = outcome.state
-    assert outcome.entries[0].data == {"count": 3}
+    assert outcome.entries[0].data == protocol.SpectatorsChanged(3)
     assert state.spectators == (("n1", 2), ("n2", 1))
     refused(state, Watch("n2", cap=3), "SPECTATORS_FULL")
     assert sessions.snapshot(state, None)["spectators"] == 3
@@ -74,7 +78,7 @@ def test_spectators_are_counted_per_node_capped_per_table_and_lost_with_their_no
     assert state.spectators == (("n1", 2),)
     lost = sessions.apply(state, sessions.NodeLost("n1"), 4.0)
     assert lost.state.spectator_count == 0
-    assert [(e.type, e.data) for e in lost.entries] == [("spectators_changed", {"count": 0})]
+    assert [e.data for e in lost.entries] == [protocol.SpectatorsChanged(0)]
     assert sessions.apply(lost.state, Unwatch("n1"), 5.0).state.spectators == ()  # never below zero
 
 
