@@ -183,6 +183,8 @@ async def test_a_private_table_is_watched_with_its_code_and_the_caps_close_with_
             state = await first.until("session_state")
             assert state["sessionId"] == table.session_id
             assert state["data"]["spectators"] == 1
+            scraped = (await http.get(server.url + "/metrics")).text
+            assert "\ncheckgame_spectators_connected 1.0\n" in scraped
             assert await refused_with(server, f"session={table.session_id}&code={table.code}") == (
                 "SPECTATORS_FULL",
                 4429,
@@ -212,3 +214,7 @@ async def test_chat_is_limited_in_length_and_rate_and_reports_reach_no_player(tm
             await ann.send("chat", text="again")  # the burst of three (a refusal counts too) is spent
             assert (await ann.until("error"))["data"]["code"] == "RATE_LIMITED"
             assert all(frame["type"] != "chat_reported" for frame in ann.frames)  # reports are for operators
+    counted = server.services.metrics.registry.get_sample_value
+    assert counted("checkgame_chat_messages_total", {"channel": "players"}) == 1
+    assert counted("checkgame_chat_refusals_total", {"code": "MESSAGE_TOO_LONG"}) == 1
+    assert counted("checkgame_chat_refusals_total", {"code": "RATE_LIMITED"}) == 1
