@@ -190,8 +190,9 @@ async def test_a_private_table_is_watched_with_its_code_and_the_caps_close_with_
                 4429,
             )
         detail = f"/sessions/{table.session_id}"
-        owned = {"headers": owner.auth}  # the creator sees a private table
-        await eventually(lambda: http.get(detail, **owned), lambda body: body["session"]["spectators"] == 0)
+        await eventually(  # the creator sees a private table
+            lambda: http.get(detail, headers=owner.auth), lambda body: body["session"]["spectators"] == 0
+        )
     async with (
         serving(tmp_path / "n", max_spectators_per_node=0) as server,
         httpx.AsyncClient(base_url=server.url + "/api/v1") as http,
