@@ -44,7 +44,8 @@ def test_a_guest_watches_from_the_lobby_and_each_chat_stays_on_its_side(node: No
     register_in_page(fan, node.url, username())
     fan.goto(guest.url)
     fan.get_by_role("heading", name="Watching a table").wait_for()
-    guest.locator("[data-spectators='2']").wait_for()
+    guest.locator("p[data-spectators='2']").wait_for()
+    ann.locator("aside.chat [data-spectators='2']").wait_for()  # the players see how many watch
     say(fan, "go Bob!")
     guest.locator("aside.chat li", has_text="go Bob!").wait_for()
 

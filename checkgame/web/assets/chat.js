@@ -31,16 +31,19 @@ export class ChatPanel {
       else this.#status(CHAT.offline);
     } }, input, h("button", { type: "submit" }, CHAT.send));
     this.statusLine = h("p", { class: "muted chat-status", role: "status" });
+    this.watching = h("span", { class: "muted chat-watching" });
     this.element = h("aside", { class: "panel chat", "aria-labelledby": "chat-title" },
-      h("h2", { id: "chat-title" }, title), this.list, this.statusLine,
+      h("h2", { id: "chat-title" }, title, " ", this.watching), this.list, this.statusLine,
       canWrite ? form : h("p", { class: "muted" }, CHAT.signInToWrite));
     this.#draw();
   }
 
-  /** Take a frame in if it is the chat's; true when it was. */
+  /** Take a frame in if it is the chat's; true when it was (the table's own frames go on to the model). */
   take(frame) {
     const d = frame.data || {};
     switch (frame.type) {
+      case "session_state": this.#watching(d.spectators); return false;
+      case "spectators_changed": this.#watching(d.count); return false;
       case "chat_message":
         if (this.seen.has(frame.seq)) return true; // a replay after resuming
         this.seen.add(frame.seq);
@@ -59,6 +62,11 @@ export class ChatPanel {
   }
 
   #status(text) { this.statusLine.textContent = text; }
+
+  #watching(count) {
+    this.watching.textContent = count ? CHAT.watching(count) : "";
+    this.watching.dataset.spectators = String(count || 0);
+  }
 
   #toggleMute(user) {
     if (this.muted.has(user)) this.muted.delete(user);

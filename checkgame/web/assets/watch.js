@@ -1,4 +1,5 @@
-// Watching a table without a seat (#/watch/<id>): the public view only, read from the spectators' socket
+// Watching a table without a seat (#/watch/<session id>, or #/watch/<join code> for a private one): the public
+// view only, read from the spectators' socket
 // (docs/protocol.md, "Watching a table"), with the spectators' chat beside it.
 import { cardName } from "./cards.js";
 import { ChatPanel } from "./chat.js";
@@ -45,7 +46,7 @@ export function watchScreen(main, api, id, setConnection) {
       refused = refused || (code === 4429 ? errorText({ code: "SPECTATORS_FULL" }) : errorText({ code: reason }));
       draw();
     },
-  }, `session=${encodeURIComponent(id)}`);
+  }, /^[A-Za-z0-9]{6}$/.test(id) ? `code=${encodeURIComponent(id)}` : `session=${encodeURIComponent(id)}`);
   chat = new ChatPanel(id, (type, data) => socket.send(type, data), { canWrite: Boolean(token), title: CHAT.spectators });
   main.after(chat.element);
   draw();

@@ -122,6 +122,7 @@ export const CHAT = {
   reported: "Reported to the operators. Thank you.",
   unmuteAll: "Show them",
   hidden: (n) => `${plural(n, "message")} from people you muted.`,
+  watching: (n) => `· ${n} watching`,
   operatorMuted: (player) => `An operator muted ${player} in this chat.`,
   operatorUnmuted: (player) => `An operator let ${player} speak again.`,
 };
