@@ -62,6 +62,7 @@ from checkgame.protocol.entries import TournamentStarted as TournamentStarted
 from checkgame.protocol.entries import TurnChanged as TurnChanged
 from checkgame.protocol.entries import TurnSkipped as TurnSkipped
 from checkgame.protocol.entries import TurnTimeout as TurnTimeout
+from checkgame.protocol.entries import UnknownEntry as UnknownEntry
 from checkgame.protocol.entries import UnknownEntryTypeError as UnknownEntryTypeError
 from checkgame.protocol.entries import WireCard as WireCard
 from checkgame.protocol.entries import decode_data as decode_data
@@ -108,6 +109,7 @@ __all__ = [
     "TurnChanged",
     "TurnSkipped",
     "TurnTimeout",
+    "UnknownEntry",
     "UnknownEntryTypeError",
     "WireCard",
     "decode_data",

@@ -47,6 +47,7 @@ __all__ = [
     "TurnChanged",
     "TurnSkipped",
     "TurnTimeout",
+    "UnknownEntry",
     "UnknownEntryTypeError",
     "WireCard",
     "decode_data",
@@ -339,6 +340,20 @@ EntryData = (
 
 ENTRY_TYPES: dict[str, type[EntryData]] = {kind.TYPE: kind for kind in typing.get_args(EntryData)}
 """Each entry type's Struct, by wire name."""
+
+
+class UnknownEntry(msgspec.Struct, frozen=True, gc=False):
+    """An entry of a type this version does not know, kept as it came (a newer node's, during a rolling upgrade):
+    it is stored and forwarded unchanged, so a mixed-version cluster still delivers every entry."""
+
+    type: str
+    raw: Any
+    """The entry's ``data`` exactly as received (plain JSON values)."""
+
+    @property
+    def TYPE(self) -> str:  # noqa: N802 -- the name every payload answers to
+        """The envelope's ``type``."""
+        return self.type
 
 
 class UnknownEntryTypeError(ValueError):

@@ -15,30 +15,36 @@ equal for every event and viewer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from checkgame import protocol, rules
 
-__all__ = ["Entry", "game_entry", "wire_card"]
+__all__ = ["Entry", "EntryData", "game_entry", "wire_card", "wire_data"]
+
+
+EntryData = protocol.EntryData | protocol.UnknownEntry
+"""An entry's payload: one of the protocol's, or one of a newer version's kept as it came
+(:class:`~checkgame.protocol.UnknownEntry`: stored and sent unchanged, so a rolling upgrade loses no entry)."""
 
 
 class Entry(msgspec.Struct, frozen=True, gc=False):
     """One numbered event of a session."""
 
     seq: int
-    data: protocol.EntryData
+    data: EntryData
     timestamp: float
     game_id: str | None = None
-    private: dict[str, protocol.EntryData] | None = None
+    private: Mapping[str, EntryData] | None = None
 
     @property
     def type(self) -> str:
         """The protocol message type (``"card_played"``, ...)."""
         return self.data.TYPE
 
-    def data_for(self, viewer: str | None) -> protocol.EntryData:
+    def data_for(self, viewer: str | None) -> EntryData:
         """``data`` as ``viewer`` may see it."""
         if self.private is not None and viewer is not None:
             return self.private.get(viewer, self.data)
@@ -55,20 +61,19 @@ class Entry(msgspec.Struct, frozen=True, gc=False):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Entry:
-        """Inverse of :meth:`to_dict`.
+        """Inverse of :meth:`to_dict`; a ``type`` this version does not know is kept as an ``UnknownEntry``.
 
         Raises:
-            checkgame.protocol.UnknownEntryTypeError: the record's ``type`` is no entry type of this version.
-            msgspec.ValidationError: its ``data`` does not have that type's shape.
+            msgspec.ValidationError: the ``data`` of a known type does not have that type's shape.
         """
         kind = raw["type"]
         private = raw["private"]
         return cls(
             raw["seq"],
-            protocol.decode_data(kind, raw["data"]),
+            _payload(kind, raw["data"]),
             raw["timestamp"],
             raw["gameId"],
-            None if private is None else {p: protocol.decode_data(kind, d) for p, d in private.items()},
+            None if private is None else {p: _payload(kind, d) for p, d in private.items()},
         )
 
     @classmethod
@@ -77,7 +82,22 @@ class Entry(msgspec.Struct, frozen=True, gc=False):
         return cls.from_dict(_record_decoder.decode(raw))
 
     def _record(self) -> _Record:
-        return _Record(self.seq, self.data.TYPE, self.data, self.timestamp, self.game_id, self.private)
+        private = self.private
+        if private is not None and type(self.data) is protocol.UnknownEntry:
+            private = {p: wire_data(d) for p, d in private.items()}
+        return _Record(self.seq, self.data.TYPE, wire_data(self.data), self.timestamp, self.game_id, private)
+
+
+def wire_data(data: EntryData) -> Any:
+    """What encodes to ``data``'s JSON: the Struct itself, or an unknown entry's payload as it came."""
+    return data.raw if type(data) is protocol.UnknownEntry else data
+
+
+def _payload(type_: str, data: Any) -> EntryData:
+    try:
+        return protocol.decode_data(type_, data)
+    except protocol.UnknownEntryTypeError:
+        return protocol.UnknownEntry(type_, data)
 
 
 class _Record(msgspec.Struct, gc=False):
@@ -88,7 +108,7 @@ class _Record(msgspec.Struct, gc=False):
     data: Any
     timestamp: float
     gameId: str | None  # noqa: N815 -- stored name
-    private: dict[str, Any] | None
+    private: Mapping[str, Any] | None
 
 
 _encoder = msgspec.json.Encoder()

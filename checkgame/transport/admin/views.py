@@ -189,6 +189,8 @@ def describe(entry: Entry, names: dict[str, str]) -> str:
             return f"{who(reporter)} reported chat message {seq}: {reason or '-'}"
         case protocol.SpectatorsChanged(count=count):
             return f"{count} watching"
+        case protocol.UnknownEntry(type=kind):  # a newer node's entry, during a rolling upgrade
+            return kind.replace("_", " ")
         case unknown:  # mypy names an entry type added to the protocol but not described here
             assert_never(unknown)
 

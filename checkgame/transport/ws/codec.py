@@ -16,6 +16,7 @@ import msgspec
 from checkgame import protocol, rules
 from checkgame.errors import BadMessageError
 from checkgame.sessions import Entry
+from checkgame.sessions.entries import wire_data
 
 __all__ = [
     "ACTIONS",
@@ -187,7 +188,7 @@ def encode_entry(entry: Entry, viewer: str | None, session_id: str) -> str:
     """A log entry as ``viewer`` may see it (RULES.md §16): its typed payload encoded straight into the envelope."""
     data = entry.data_for(viewer)
     return _encoder.encode(
-        protocol.Envelope(data.TYPE, data, entry.seq, entry.timestamp, session_id, entry.game_id)
+        protocol.Envelope(data.TYPE, wire_data(data), entry.seq, entry.timestamp, session_id, entry.game_id)
     ).decode()
 
 
