@@ -51,6 +51,7 @@ class Sink:
     """A viewer that takes every frame, as a socket with room would."""
 
     player_id: str
+    spectator: bool = False
     batching: bool = False
     capacity: int = 1 << 30
     frames: int = 0

@@ -98,6 +98,12 @@ class Settings:
     action_burst: int = 5
     messages_per_min: int = 100
     """Frames per connection per minute, of any type."""
+    chat_per_min: int = 10
+    """Chat messages and reports per connection per minute (bursts of 3), within ``messages_per_min``."""
+    max_spectators_per_table: int = 100
+    """Spectators one table may have on all nodes together; one more is refused (close 4429)."""
+    max_spectators_per_node: int = 2_000
+    """Spectator connections this node takes, all tables together; one more is refused (close 4429)."""
     trust_forwarded_for: bool = False
     """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5

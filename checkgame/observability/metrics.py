@@ -61,6 +61,11 @@ class Metrics:
             "Open player WebSocket connections on this node.",
             registry=registry,
         )
+        self.spectators = Gauge(
+            "checkgame_spectators_connected",
+            "Spectator WebSocket connections on this node (also counted in websocket_connections_total).",
+            registry=registry,
+        )
         self.draining = Gauge(
             "checkgame_node_draining", "1 while this node refuses new connections.", registry=registry
         )
@@ -93,6 +98,18 @@ class Metrics:
         self.refusals = Counter(
             "checkgame_action_refusals_total",
             "Refused actions and commands, by error code.",
+            ["code"],
+            registry=registry,
+        )
+        self.chat_messages = Counter(
+            "checkgame_chat_messages_total",
+            "Chat messages accepted, by channel (players, spectators).",
+            ["channel"],
+            registry=registry,
+        )
+        self.chat_refusals = Counter(
+            "checkgame_chat_refusals_total",
+            "Chat messages and reports refused, by error code (RATE_LIMITED, MESSAGE_TOO_LONG, CHAT_MUTED...).",
             ["code"],
             registry=registry,
         )
@@ -266,6 +283,8 @@ class Metrics:
         self.limited = LabelCache(self.rate_limited)
         self.closed = LabelCache(self.ws_closes)
         self.action = LabelCache(self.actions)
+        self.chatted = LabelCache(self.chat_messages)
+        self.chat_refused = LabelCache(self.chat_refusals)
 
 
 class LabelCache(Generic[M]):

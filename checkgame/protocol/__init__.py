@@ -35,6 +35,10 @@ from checkgame.protocol.connection import Pong as Pong
 from checkgame.protocol.entries import ENTRY_TYPES as ENTRY_TYPES
 from checkgame.protocol.entries import CardDrawn as CardDrawn
 from checkgame.protocol.entries import CardPlayed as CardPlayed
+from checkgame.protocol.entries import ChatDeleted as ChatDeleted
+from checkgame.protocol.entries import ChatMessage as ChatMessage
+from checkgame.protocol.entries import ChatMuted as ChatMuted
+from checkgame.protocol.entries import ChatReported as ChatReported
 from checkgame.protocol.entries import CreatorChanged as CreatorChanged
 from checkgame.protocol.entries import EntryData as EntryData
 from checkgame.protocol.entries import EntryPayload as EntryPayload
@@ -51,6 +55,7 @@ from checkgame.protocol.entries import PlayerKicked as PlayerKicked
 from checkgame.protocol.entries import PlayerLeftSession as PlayerLeftSession
 from checkgame.protocol.entries import PlayerReconnected as PlayerReconnected
 from checkgame.protocol.entries import SessionEnded as SessionEnded
+from checkgame.protocol.entries import SpectatorsChanged as SpectatorsChanged
 from checkgame.protocol.entries import SuitChosen as SuitChosen
 from checkgame.protocol.entries import TournamentFinished as TournamentFinished
 from checkgame.protocol.entries import TournamentStarted as TournamentStarted
@@ -69,6 +74,10 @@ __all__ = [
     "ActionAck",
     "CardDrawn",
     "CardPlayed",
+    "ChatDeleted",
+    "ChatMessage",
+    "ChatMuted",
+    "ChatReported",
     "ConnectionData",
     "ConnectionEstablished",
     "ConnectionPayload",
@@ -93,6 +102,7 @@ __all__ = [
     "PlayerReconnected",
     "Pong",
     "SessionEnded",
+    "SpectatorsChanged",
     "SuitChosen",
     "TournamentFinished",
     "TournamentStarted",

@@ -20,6 +20,10 @@ __all__ = [
     "ENTRY_TYPES",
     "CardDrawn",
     "CardPlayed",
+    "ChatDeleted",
+    "ChatMessage",
+    "ChatMuted",
+    "ChatReported",
     "CreatorChanged",
     "EntryData",
     "EntryPayload",
@@ -36,6 +40,7 @@ __all__ = [
     "PlayerLeftSession",
     "PlayerReconnected",
     "SessionEnded",
+    "SpectatorsChanged",
     "SuitChosen",
     "TournamentFinished",
     "TournamentStarted",
@@ -257,6 +262,51 @@ class GameFinished(EntryPayload, frozen=True):
     reason: str
 
 
+# -- chat and spectators (checkgame/sessions/social.py) -------------------------------------------------------
+
+
+class ChatMessage(EntryPayload, frozen=True):
+    """``name`` said ``text`` in the ``channel`` chat (``players`` or ``spectators``); sent to that side only."""
+
+    TYPE: ClassVar[str] = "chat_message"
+    channel: str
+    from_: str = msgspec.field(name="from")
+    """The sender: a seated player's id, or a signed-in spectator's account id."""
+    name: str
+    text: str
+
+
+class ChatDeleted(EntryPayload, frozen=True):
+    """An operator removed the chat message whose entry is ``message_seq``."""
+
+    TYPE: ClassVar[str] = "chat_deleted"
+    message_seq: int
+
+
+class ChatMuted(EntryPayload, frozen=True):
+    """An operator muted (or, ``muted`` false, unmuted) ``player`` in this table's chat."""
+
+    TYPE: ClassVar[str] = "chat_muted"
+    player: str
+    muted: bool
+
+
+class ChatReported(EntryPayload, frozen=True):
+    """``reporter`` flagged the chat message at ``message_seq``; for the operators only (sent to no socket)."""
+
+    TYPE: ClassVar[str] = "chat_reported"
+    message_seq: int
+    reporter: str
+    reason: str
+
+
+class SpectatorsChanged(EntryPayload, frozen=True):
+    """``count`` spectators watch the table now, on every node."""
+
+    TYPE: ClassVar[str] = "spectators_changed"
+    count: int
+
+
 EntryData = (
     PlayerJoinedSession
     | PlayerLeftSession
@@ -280,6 +330,11 @@ EntryData = (
     | PlayerFinished
     | TurnChanged
     | GameFinished
+    | ChatMessage
+    | ChatDeleted
+    | ChatMuted
+    | ChatReported
+    | SpectatorsChanged
 )
 """The ``data`` of a log entry: the union, tagged by each member's ``TYPE``."""
 

@@ -27,21 +27,28 @@ from datetime import UTC, datetime
 
 from checkgame import protocol, rules
 from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
+from checkgame.sessions import social
 from checkgame.sessions.commands import (
+    Chat,
     Command,
     Connect,
+    DeleteChat,
     Disconnect,
     EndSession,
     GameAction,
     Join,
     Kick,
     LeaveSession,
+    MuteChat,
     NodeLost,
     Notice,
     QuickJoin,
     Recorded,
+    ReportChat,
     Start,
     Tick,
+    Unwatch,
+    Watch,
 )
 from checkgame.sessions.entries import Entry, game_entry
 from checkgame.sessions.results import GameResult, SessionPlayer, TournamentResult
@@ -194,6 +201,8 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
             state = _end_session(state, command.reason, log)
         case Notice():
             log.add(protocol.Notice(command.message, "admin"))
+        case Chat() | DeleteChat() | MuteChat() | ReportChat() | Watch() | Unwatch():
+            state = social.apply_social(state, command, log.add)
     return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))
 
 
@@ -449,7 +458,7 @@ def _disconnect(state: SessionState, player_id: str, node: str, log: _Log) -> Se
 def _node_lost(state: SessionState, node: str, log: _Log) -> SessionState:
     for player_id, _ in [e for e in state.present if e[1] == node]:
         state = _disconnect(state, player_id, node, log)
-    return state
+    return social.node_lost(state, node, log.add)
 
 
 def _start_grace(state: SessionState, player_id: str, log: _Log) -> SessionState:

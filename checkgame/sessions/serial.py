@@ -12,8 +12,9 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
     {
       "format": 1,
       "id": "s1", "creator": "ann", "seed": 42, "created_at": 1700000000.5,
-      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0],   # max_players, hand_size, turn_timeout_s, next_game_delay_s,
-                                                    # grace_s, waiting_idle_s (absent in older states: the default)
+      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0, 0.0],   # max_players, hand_size, turn_timeout_s,
+                        # next_game_delay_s, grace_s, waiting_idle_s, spectator_delay_s (the last two absent in
+                        # older states: the default)
       "status": "playing",
       "seats": [["ann", "Ann", "u1"], ["bob", "Bob", null]],   # player_id, name, user_id
       "left": [],
@@ -28,6 +29,7 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
       "recent_action_ids": ["ann:a1"],
       "quick_play": [1700000030.0, 30.0, ["ann"]],   # start_at, wait_s, accepts_computers; only on a table
                                                     # matchmaking opened (absent otherwise)
+      "spectators": [["node-1", 3]], "chat_muted": ["bob"],   # (absent in older states: none)
       "version": 7, "seq": 12
     }
 
@@ -67,6 +69,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
             settings.next_game_delay_s,
             settings.grace_s,
             settings.waiting_idle_s,
+            settings.spectator_delay_s,
         ],
         "status": state.status.value,
         "seats": [[seat.player_id, seat.name, seat.user_id] for seat in state.seats],
@@ -91,6 +94,8 @@ def to_dict(state: SessionState) -> dict[str, Any]:
         "pending_results": [_result_to_dict(result) for result in state.pending_results],
         "results_retry_at": state.results_retry_at,
         "recent_action_ids": list(state.recent_action_ids),
+        "spectators": [[node, count] for node, count in state.spectators],
+        "chat_muted": list(state.chat_muted),
         "version": state.version,
         "seq": state.seq,
     }
@@ -158,7 +163,9 @@ def from_dict(data: dict[str, Any]) -> SessionState:
 
 def _from_dict(data: dict[str, Any]) -> SessionState:
     max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, *later = data["settings"]
-    waiting_idle_s = later[0] if later else SessionSettings().waiting_idle_s
+    defaults = SessionSettings()
+    waiting_idle_s = later[0] if later else defaults.waiting_idle_s
+    spectator_delay_s = later[1] if len(later) > 1 else defaults.spectator_delay_s
     raw_tournament = data["tournament"]
     raw_game = data["game"]
     raw_quick = data.get("quick_play")
@@ -166,7 +173,9 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         id=data["id"],
         creator=data["creator"],
         seed=data["seed"],
-        settings=SessionSettings(max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s),
+        settings=SessionSettings(
+            max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s, spectator_delay_s
+        ),
         created_at=data["created_at"],
         status=Status(data["status"]),
         seats=tuple(Seat(player_id, name, user_id) for player_id, name, user_id in data["seats"]),
@@ -190,6 +199,8 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         results_retry_at=data["results_retry_at"],
         recent_action_ids=tuple(data["recent_action_ids"]),
         quick_play=None if raw_quick is None else QuickPlay(raw_quick[0], raw_quick[1], tuple(raw_quick[2])),
+        spectators=tuple((str(node), int(count)) for node, count in data.get("spectators", ())),
+        chat_muted=tuple(data.get("chat_muted", ())),
         version=data["version"],
         seq=data["seq"],
     )

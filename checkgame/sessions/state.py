@@ -67,6 +67,8 @@ class SessionSettings:
     """How long a disconnected player keeps the seat before counting as having left (§14)."""
     waiting_idle_s: float = 1800.0
     """A table still waiting this long after its last join or leave closes (nobody is going to start it)."""
+    spectator_delay_s: float = 0.0
+    """The creator's choice: spectators see every frame this many seconds late (0: live)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,10 @@ class SessionState:
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
     quick_play: QuickPlay | None = None
     """Set on a table that matchmaking opened (:class:`QuickPlay`)."""
+    spectators: tuple[tuple[str, int], ...] = ()
+    """(node, spectators watching there) for each node with spectators of this session."""
+    chat_muted: tuple[str, ...] = ()
+    """Players and spectators an operator silenced in this table's chat."""
     version: int = 0
     seq: int = 0
 
@@ -147,6 +153,11 @@ class SessionState:
     def is_present(self, player_id: str) -> bool:
         """``player_id`` has a connection on some node."""
         return any(player == player_id for player, _ in self.present)
+
+    @property
+    def spectator_count(self) -> int:
+        """Spectators watching on every node."""
+        return sum(count for _, count in self.spectators)
 
     def wake_at(self) -> float | None:
         """The earliest deadline to act on, if any (what the timer schedules)."""

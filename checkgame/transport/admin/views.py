@@ -9,6 +9,7 @@ REST API's.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, assert_never
 
 from checkgame import protocol, rules
@@ -16,7 +17,17 @@ from checkgame.sessions import Entry, SessionState
 from checkgame.store.base import AuditEntry, SessionRecord, User
 from checkgame.transport.http.convert import iso
 
-__all__ = ["audit_row", "describe", "hands", "log_row", "public_status", "session_row", "table", "user_row"]
+__all__ = [
+    "audit_row",
+    "chat",
+    "describe",
+    "hands",
+    "log_row",
+    "public_status",
+    "session_row",
+    "table",
+    "user_row",
+]
 
 _SUIT_SYMBOLS = {"spades": "♠", "hearts": "♥", "diamonds": "♦", "clubs": "♣"}
 
@@ -56,6 +67,7 @@ def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, 
         "gameNumber": state.game_number if state is not None else 0,
         "endReason": record.end_reason,
         "players": players,
+        "spectators": state.spectator_count if state is not None else 0,
     }
 
 
@@ -167,10 +179,44 @@ def describe(entry: Entry, names: dict[str, str]) -> str:
             if by == "server":
                 return f"the server closed the table ({why})"
             return f"an administrator ended the session ({why})"
+        case protocol.ChatMessage(channel=channel, from_=sender, name=name, text=text):
+            return f"[{channel}] {name or who(sender)}: {text}"
+        case protocol.ChatDeleted(message_seq=seq):
+            return f"an administrator deleted chat message {seq}"
+        case protocol.ChatMuted(player=player, muted=muted):
+            return f"{who(player)} was {'muted' if muted else 'unmuted'} in the chat"
+        case protocol.ChatReported(message_seq=seq, reporter=reporter, reason=reason):
+            return f"{who(reporter)} reported chat message {seq}: {reason or '-'}"
+        case protocol.SpectatorsChanged(count=count):
+            return f"{count} watching"
         case protocol.UnknownEntry(type=kind):  # a newer node's entry, during a rolling upgrade
             return kind.replace("_", " ")
         case unknown:  # mypy names an entry type added to the protocol but not described here
             assert_never(unknown)
+
+
+def chat(entries: list[Entry], state: SessionState | None) -> dict[str, Any]:
+    """A table's chat as the log still holds it, both channels, with deletions and reports (the moderation view)."""
+    deleted = {e.data.message_seq for e in entries if isinstance(e.data, protocol.ChatDeleted)}
+    reports = [
+        {"seq": e.seq, "at": e.timestamp, "messageSeq": e.data.message_seq, "reporter": e.data.reporter,
+         "reason": e.data.reason}
+        for e in entries
+        if isinstance(e.data, protocol.ChatReported)
+    ]  # fmt: skip
+    reported = Counter(e.data.message_seq for e in entries if isinstance(e.data, protocol.ChatReported))
+    messages = [
+        {"seq": e.seq, "at": e.timestamp, "channel": e.data.channel, "from": e.data.from_, "name": e.data.name,
+         "text": e.data.text, "deleted": e.seq in deleted, "reports": reported.get(e.seq, 0)}
+        for e in entries
+        if isinstance(e.data, protocol.ChatMessage)
+    ]  # fmt: skip
+    return {
+        "messages": messages,
+        "reports": reports,
+        "muted": [] if state is None else list(state.chat_muted),
+        "spectators": 0 if state is None else state.spectator_count,
+    }
 
 
 def user_row(user: User) -> dict[str, Any]:

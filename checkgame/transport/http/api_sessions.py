@@ -106,14 +106,17 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
             next_game_delay_s=settings.next_game_delay_s,
             grace_s=settings.grace_s,
             waiting_idle_s=settings.waiting_idle_s,
+            spectator_delay_s=body.spectator_delay_seconds,
         ),
         body.is_private,
     )
     now = services.clock()
     record = await creation.create_session(services.store, services.sessions, request, now)
     token = services.tokens.issue_session(user.id, record.id, user.username, user.id, now)
+    summary = session_out(record, show_code=True)
+    summary.spectators = 0
     return CreatedSession(
-        session=session_out(record, show_code=True),
+        session=summary,
         join_code=record.code,
         join_url=f"{settings.public_url}/?join={record.code}",
         player_id=user.id,
@@ -128,7 +131,12 @@ async def list_sessions(ctx: RequestContext) -> Page:
     records, total = await ctx.services.store.list_sessions(
         status=query.status, public_only=True, limit=query.limit, offset=query.offset
     )
-    return Page([session_out(r, show_code=True) for r in records], total, query.limit, query.offset)
+    items = [session_out(r, show_code=True) for r in records]
+    for item in items:  # the live count, from each open table's live state (a cache hit on a node that holds it)
+        if item.status != "finished":
+            state = await ctx.services.sessions.find(item.id)
+            item.spectators = None if state is None else state.spectator_count
+    return Page(items, total, query.limit, query.offset)
 
 
 async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
@@ -138,8 +146,12 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     state = await ctx.services.sessions.find(session_id)
     if state is None:
         return SessionDetail(session_out(record, show_code=show_code), None)
-    record = dataclasses.replace(record, status=state.status.public)  # the live state decides (sessions.Status)
-    return SessionDetail(session_out(record, show_code=show_code), raw(sessions.snapshot(state, None)))
+    # The live state decides (sessions.Status); the row follows it when the recorder has written the result.
+    winner = state.tournament.winner if state.tournament is not None else None
+    record = dataclasses.replace(record, status=state.status.public, winner_id=winner or record.winner_id)
+    summary = session_out(record, show_code=show_code)
+    summary.spectators = state.spectator_count
+    return SessionDetail(summary, raw(sessions.snapshot(state, None)))
 
 
 async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) -> Joined:

@@ -177,7 +177,9 @@ async def _refresh_gauges(services: Services) -> None:
     """Set the gauges that describe what this node holds now (read when scraped, not kept up to date)."""
     metrics = services.metrics
     metrics.draining.set(services.node.draining)
-    metrics.websocket_connections.set(services.hubs.statistics().viewers)
+    viewers = services.hubs.statistics()
+    metrics.websocket_connections.set(viewers.viewers)
+    metrics.spectators.set(viewers.spectators)
     playing = 0
     try:
         for hub in services.hubs:  # served from the cache of a subscribed session

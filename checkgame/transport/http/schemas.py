@@ -78,10 +78,16 @@ class ProfileUpdate(_In):
     email: Email | None = None
 
 
+MAX_SPECTATOR_DELAY_S = 600.0
+"""The longest spectator delay a table's creator may choose."""
+
+
 class CreateSession(_In):
     name: SessionName
     max_players: PlayerCount = 4
     is_private: bool = False
+    spectator_delay_seconds: Annotated[float, Meta(ge=0, le=MAX_SPECTATOR_DELAY_S)] = 0.0
+    """Spectators (``/api/v1/ws/watch``) see the table this many seconds late; 0: live."""
 
 
 class JoinSession(_In):
@@ -195,6 +201,8 @@ class SessionSummary(_Out):
     """Why a finished session has no winner: ``ended_by_admin``, ``abandoned`` or ``expired`` (a waiting table
     everybody left, or nobody started in time), or ``live_state_lost`` (its game in progress
     was lost, e.g. the server restarted); null while open or when won."""
+    spectators: int | None = None
+    """Spectators watching now, on every node; null when the table has no live state (long finished)."""
 
 
 class Joined(_Out):

@@ -19,8 +19,10 @@ from checkgame.sessions import Entry
 from checkgame.sessions.entries import wire_data
 
 __all__ = [
+    "ACTIONS",
     "BATCH_MAX_CHARS",
     "BATCH_MAX_FRAMES",
+    "Chat",
     "ChooseSuit",
     "ClientMessage",
     "DrawCard",
@@ -28,6 +30,7 @@ __all__ = [
     "Ping",
     "PlayCard",
     "Pong",
+    "ReportChat",
     "Resume",
     "StartGame",
     "batch",
@@ -84,7 +87,23 @@ class Resume(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     lastSeq: int  # noqa: N815
 
 
-ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Pong | Resume
+class Chat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Say ``text`` in the table's chat: a player in the players' chat, a spectator in the spectators'."""
+
+    text: str
+
+
+class ReportChat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Flag the chat message whose entry is ``seq`` for the operators."""
+
+    seq: int
+    reason: str = ""
+
+
+ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Pong | Resume | Chat | ReportChat
+
+ACTIONS = (PlayCard, DrawCard, ChooseSuit, LeaveGame, StartGame)
+"""The messages that act on the session as a seated player (a spectator's are refused)."""
 
 _TYPES: dict[str, type[ClientMessage]] = {
     "play_card": PlayCard,
@@ -95,6 +114,8 @@ _TYPES: dict[str, type[ClientMessage]] = {
     "ping": Ping,
     "pong": Pong,
     "resume": Resume,
+    "chat": Chat,
+    "report_chat": ReportChat,
 }
 
 

@@ -50,8 +50,8 @@ class FrameRenderer:
         """``entry`` as ``viewer`` may see it (None: the public view)."""
         return Frame(entry.type, codec.encode_entry(entry, viewer, self._session_id))
 
-    def snapshot(self, state: SessionState, viewer: str) -> Frame:
-        """``session_state``: the whole session as ``viewer`` may see it."""
+    def snapshot(self, state: SessionState, viewer: str | None) -> Frame:
+        """``session_state``: the whole session as ``viewer`` may see it (None: a spectator's public view)."""
         text = codec.encode(
             "session_state",
             sessions.snapshot(state, viewer),

@@ -28,7 +28,7 @@ from typing import get_args
 import trio
 
 from checkgame import protocol, sessions
-from checkgame.errors import AuthError, ClientError, LiveStateError
+from checkgame.errors import AuthError, ClientError, ForbiddenError, LiveStateError
 from checkgame.observability.logs import conn_id, new_id
 from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
 from checkgame.rooms.admin import ConnectionInfo
@@ -71,6 +71,8 @@ CLOSE_REPLACED = 4409
 
 MESSAGE_SIZE_FACTOR = 16
 """A message up to this many times ``max_message_bytes`` is refused with an error frame; beyond, the close is 1009."""
+CHAT_BURST = 3
+"""Chat messages a connection may send at once before ``chat_per_min`` paces it."""
 MAX_VIOLATIONS = 5
 """Rate-limit or size violations in a row before the connection is closed with 1008."""
 
@@ -93,6 +95,11 @@ class _CloseError(Exception):
 class Player:
     """One authenticated player's socket: a viewer of its session's hub, and the reader of its frames."""
 
+    spectator = False
+    """A seated player's socket (the hub's :class:`~checkgame.rooms.hub.Viewer` flag)."""
+    channel = "players"
+    """The table chat this connection writes in."""
+
     def __init__(
         self, services: Services, websocket: WebSocket, session_id: str, player_id: str, name: str, *, batching: bool
     ) -> None:
@@ -100,6 +107,9 @@ class Player:
         self.websocket = websocket
         self.session_id = session_id
         self.player_id = player_id
+        self.name = name or player_id
+        self.can_chat = True
+        """Anonymous spectators read the chat but may not write in it (no one to mute)."""
         self.batching = batching
         """The client asked for ``batch=1``: the frames of one commit go out as one JSON array."""
         self.info = ConnectionInfo(
@@ -114,6 +124,7 @@ class Player:
         settings = services.settings
         self._actions = TokenBucket(settings.actions_per_s, settings.action_burst)
         self._messages = TokenBucket(settings.messages_per_min / 60.0, MESSAGE_BURST)
+        self._chats = TokenBucket(settings.chat_per_min / 60.0, CHAT_BURST)
         self._max_frames = settings.outbox_size
         self._violations = 0
         self._pings: dict[int, float] = {}
@@ -254,6 +265,8 @@ class Player:
             received("invalid").inc()
             raise
         received(_WIRE_TYPES[type(message)]).inc()
+        if self.spectator and isinstance(message, codec.ACTIONS):
+            raise ClientError("spectators watch the table: they cannot act on it", code="SPECTATOR_CANNOT_ACT")
         match message:
             case codec.Pong():
                 sent = self._pings.pop(message.nonce, None) if isinstance(message.nonce, int) else None
@@ -281,6 +294,29 @@ class Player:
                 await self.services.sessions.execute(self.session_id, sessions.Start(self.player_id))
             case codec.PlayCard() | codec.DrawCard() | codec.ChooseSuit():
                 await self._act(message, now, arrived, hub)
+            case codec.Chat() | codec.ReportChat():
+                await self._chat(message, now)
+
+    async def _chat(self, message: codec.Chat | codec.ReportChat, now: float) -> None:
+        """Say something in this connection's chat, or report a message, within the chat's own rate."""
+        try:
+            if not self._chats.try_take(now):
+                self._metrics.limited("ws_chat").inc()
+                limit = self.services.settings.chat_per_min
+                raise ClientError(f"too many chat messages: at most {limit} a minute", code="RATE_LIMITED")
+            if not self.can_chat:
+                raise ForbiddenError("sign in to write in the spectators' chat", code="CHAT_NEEDS_ACCOUNT")
+            command: sessions.Chat | sessions.ReportChat = (
+                sessions.Chat(self.player_id, self.name, self.channel, message.text)
+                if isinstance(message, codec.Chat)
+                else sessions.ReportChat(self.player_id, message.seq, message.reason)
+            )
+            await self.services.sessions.execute(self.session_id, command)
+        except ClientError as error:
+            self._metrics.chat_refused(error.code).inc()
+            raise
+        if isinstance(message, codec.Chat):
+            self._metrics.chatted(self.channel).inc()
 
     async def _act(
         self,

@@ -6,8 +6,10 @@ import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { leaderboardScreen, ratingPanel } from "./leaderboard.js";
 import { GameSocket } from "./socket.js";
+import { ChatPanel } from "./chat.js";
 import { tableView, suitPicker } from "./table.js";
-import { BOT_LEVELS, QUICK_PLAY, endReasonText, errorText, ordinal, plural } from "./words.js";
+import { watchScreen } from "./watch.js";
+import { BOT_LEVELS, QUICK_PLAY, WATCH, endReasonText, errorText, ordinal, plural } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -16,6 +18,7 @@ const api = new Api(() => renderNav());
 let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn}
 let lobbyTimer = null;
 let botLevel = "normal"; // the level the host picked for the next computer player; kept across redraws
+let watching = null; // the watch screen while one is open: {close()}
 
 // ------------------------------------------------------------------ small helpers
 
@@ -101,6 +104,7 @@ function leaveScreen() {
   if (current) {
     current.socket.close();
     clearInterval(current.ticker);
+    if (current.chat) current.chat.element.remove();
     current = null;
   }
   setConnection("");
@@ -110,6 +114,7 @@ async function route() {
   const hash = location.hash || "#/";
   const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
   clearInterval(lobbyTimer);
+  if (watching) watching = watching.close();
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
   try {
     if (screen === "login") return accountScreen();
@@ -117,6 +122,7 @@ async function route() {
     if (screen === "leaderboard") return await leaderboardScreen(main, api, arg, api.user && api.user.id);
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
+    if (screen === "watch" && arg) return (watching = watchScreen(main, api, arg, setConnection));
     return await lobbyScreen();
   } catch (error) {
     fail(error);
@@ -137,6 +143,8 @@ async function lobbyScreen() {
       render(list, page.items.length ? page.items.map((s) => h("li", {},
         h("span", { class: "table-name" }, s.name),
         h("span", { class: "muted" }, `${s.playerCount} of ${s.maxPlayers} seats taken`),
+        s.spectators ? h("span", { class: "muted" }, WATCH.watching(s.spectators)) : null,
+        h("a", { class: "button", href: `#/watch/${s.id}` }, WATCH.watch),
         mine[s.id]
           ? h("a", { class: "button", href: `#/s/${s.id}` }, "Open")
           : h("a", { class: "button", href: `#/join/${s.code}` }, "Join"),
@@ -295,6 +303,8 @@ async function sessionScreen(id) {
   render(main, h("p", { class: "loading" }, "Taking your seat…"));
   const mine = current;
   mine.socket = openSocket(mine);
+  mine.chat = new ChatPanel(id, (type, data) => mine.socket.send(type, data));
+  main.after(mine.chat.element);
   mine.ticker = setInterval(() => tick(mine), 250);
   api.call("GET", `/sessions/${id}`, { auth: api.user ? "access" : undefined })
     .then((detail) => { mine.record = detail.session; draw(); })
@@ -306,6 +316,7 @@ function openSocket(session) {
     status: (status, detail) => { if (current === session) setConnection(status, detail); draw(); },
     frame: (frame) => {
       if (current !== session) return;
+      if (session.chat && session.chat.take(frame)) return;
       if (frame.type === "invalid_action" || frame.type === "error") {
         notice(errorText(frame.data));
         session.hint = errorText(frame.data);

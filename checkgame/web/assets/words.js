@@ -33,6 +33,11 @@ const ERRORS = {
   INVALID_SUIT: "That is not a suit you can name.",
   NO_SUIT_CHOICE_PENDING: "No Jack is waiting for a suit.",
   MESSAGE_TOO_LARGE: "That message was too large.",
+  MESSAGE_TOO_LONG: "Chat messages are at most 300 characters.",
+  CHAT_MUTED: "An operator muted you in this table's chat.",
+  CHAT_NEEDS_ACCOUNT: "Log in to write in the spectators' chat.",
+  SPECTATOR_CANNOT_ACT: "You are watching: spectators cannot play.",
+  SPECTATORS_FULL: "This table has all the spectators it takes; try again later.",
   NETWORK: "The server cannot be reached. Check your connection.",
   MATCHMAKING_BUSY: "No table could be found right now; please try again.",
   MATCHMAKING_IN_PROGRESS: "We are still finding you a seat; a moment please.",
@@ -111,6 +116,43 @@ export function describe(frame, who) {
     default: return null;
   }
 }
+
+/** The chat panel's words (chat.js). */
+export const CHAT = {
+  players: "Table chat",
+  spectators: "Spectators' chat",
+  placeholder: "Say something…",
+  send: "Send",
+  empty: "No messages yet.",
+  offline: "Not connected: your message was not sent.",
+  signInToWrite: "Log in to write here; you can read along without an account.",
+  mute: "Mute",
+  muteTitle: "Hide this person's messages on this device (press again to show them)",
+  report: "Report",
+  reportTitle: "Tell the operators about this message",
+  reported: "Reported to the operators. Thank you.",
+  unmuteAll: "Show them",
+  hidden: (n) => `${plural(n, "message")} from people you muted.`,
+  watching: (n) => `· ${n} watching`,
+  operatorMuted: (player) => `An operator muted ${player} in this chat.`,
+  operatorUnmuted: (player) => `An operator let ${player} speak again.`,
+};
+
+/** The watch screen's words (watch.js). */
+export const WATCH = {
+  title: "Watching a table",
+  loading: "Finding the table…",
+  back: "Back to the lobby",
+  seats: "Players",
+  log: "What happened",
+  toPlay: "(to play)",
+  left: "(left)",
+  watch: "Watch",
+  cards: (n) => plural(n, "card"),
+  watching: (n) => `${n} watching`,
+  status: (status, watching, delay) => `${status} · ${watching} watching` + (delay ? ` · ${delay} s behind` : ""),
+  top: (card, suit, penalty) => `Top card: ${card}` + (suit ? `, ${suit} asked` : "") + (penalty ? `, attack of ${penalty}` : ""),
+};
 
 export { ordinal, plural };
 

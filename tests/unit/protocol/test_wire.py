@@ -98,8 +98,8 @@ def test_a_type_name_is_its_class_name() -> None:
 
 
 def test_decoding_refuses_an_unknown_type_by_name_and_a_malformed_payload_by_field() -> None:
-    with pytest.raises(protocol.UnknownEntryTypeError, match="'chat_message'"):
-        protocol.decode_data("chat_message", {"text": "hi"})
+    with pytest.raises(protocol.UnknownEntryTypeError, match="'table_flipped'"):  # chat_message is one now
+        protocol.decode_data("table_flipped", {"text": "hi"})
     with pytest.raises(msgspec.ValidationError, match="player"):
         protocol.decode_data("turn_skipped", {})
 
@@ -107,16 +107,16 @@ def test_decoding_refuses_an_unknown_type_by_name_and_a_malformed_payload_by_fie
 def test_a_newer_nodes_entry_is_kept_and_forwarded_unchanged() -> None:
     """During a rolling upgrade a node reads entries of types it does not know from the ring and the fan-out."""
     record = (
-        b'{"seq":4,"type":"chat_message","data":{"from":"ann","text":"gg","n":[1,2]},"timestamp":9.5,'
+        b'{"seq":4,"type":"table_flipped","data":{"from":"ann","text":"gg","n":[1,2]},"timestamp":9.5,'
         b'"gameId":null,"private":{"bob":{"from":"ann","text":"gg","n":[1,2],"whisper":true}}}'
     )
     entry = Entry.decode(record)
-    assert entry.type == "chat_message"
-    assert entry.data == protocol.UnknownEntry("chat_message", {"from": "ann", "text": "gg", "n": [1, 2]})
+    assert entry.type == "table_flipped"
+    assert entry.data == protocol.UnknownEntry("table_flipped", {"from": "ann", "text": "gg", "n": [1, 2]})
     assert entry.encode() == record
     assert Entry.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry
     seen_by_bob = json.loads(codec.encode_entry(entry, "bob", "s1"))
-    assert seen_by_bob["type"] == "chat_message"
+    assert seen_by_bob["type"] == "table_flipped"
     assert seen_by_bob["data"] == {"from": "ann", "text": "gg", "n": [1, 2], "whisper": True}
 
 
