@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CEILING_S, Node, create_table_in_page, register_in_page, serve, wait_for_js
+from tests.browser.conftest import (
+    CARD_EDGE,
+    CEILING_S,
+    Node,
+    create_table_in_page,
+    register_in_page,
+    serve,
+    wait_for_js,
+)
 from tests.browser.proxy import Relay
 
 pytestmark = pytest.mark.slow
@@ -46,7 +54,7 @@ def losing_move(page: Any) -> bool:
     if picker.count():
         picker.first.click()
     elif page.locator(".hand button").count() > KEEP_CARDS and playable.count():
-        playable.first.click()
+        playable.first.click(position=CARD_EDGE)
         if picker.count():
             picker.first.click()
     else:
