@@ -430,7 +430,8 @@ function actions(session) {
 }
 
 async function leaveSession(session) {
-  const playing = session.model.state.status === "playing";
+  const phase = session.model.phase; // finished or eliminated: nothing is lost by leaving
+  const playing = ["your-turn", "their-turn", "attacked", "choosing-suit"].includes(phase);
   if (playing && !confirm("Leave the table? You lose the running game.")) return;
   try {
     if (session.model.state.status !== "finished") {
