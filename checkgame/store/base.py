@@ -19,6 +19,7 @@ from typing import Any, Protocol
 __all__ = [
     "AuditEntry",
     "GameResult",
+    "PlayedSession",
     "PlayerStats",
     "RefreshToken",
     "ReplicaStatus",
@@ -114,6 +115,21 @@ class GameResult:
     reason: str
     actions: tuple[dict[str, Any], ...] = field(default=())
     """The action log in order, each a JSON-compatible dict (see checkgame.sessions.machine._action_record)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedSession:
+    """A session a registered user sat at, as their history lists it."""
+
+    session: SessionRecord
+    player_id: str
+    """The user's player id in it (games name players by id)."""
+    final_rank: int | None
+    """1 for the winner; None until the tournament is recorded (or when it ended without one)."""
+    games: tuple[GameResult, ...]
+    """Its finished games by number, without their action logs."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Display name of every player who sat at it, by player id (games name players by id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +317,13 @@ class Store(Protocol):
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id`` (all zero when they never played)."""
+        ...
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first, each with its finished games, and the total.
+
+        Read where lag is tolerated (the replica when there is one): a game recorded a moment ago may show a moment
+        later."""
         ...
 
     # -- the administrators' audit log

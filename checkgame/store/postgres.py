@@ -51,6 +51,7 @@ from checkgame.store._pg_replica import ReadRoute, split_read_url
 from checkgame.store.base import (
     AuditEntry,
     GameResult,
+    PlayedSession,
     PlayerStats,
     RefreshToken,
     ReplicaStatus,
@@ -510,6 +511,30 @@ class PostgresStore:
         found = await self._fetch(sql, user_id, stale_ok=True)  # the profile page
         places = await self._fetch(rows.PLACES, user_id, stale_ok=True)
         return columns.with_places(rows.stats(found[0]) if found else PlayerStats(user_id), places)
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first (then by id), each with its games, and the total;
+        from one snapshot, on the replica when there is one (the profile page)."""
+        _check_page(limit, offset)
+        seats = "FROM session_players sp JOIN sessions s ON s.id = sp.session_id WHERE sp.user_id = $1"
+
+        async def op(conn: Connection) -> tuple[list[Any], list[Any], list[Any], int]:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                order = "ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3"
+                page = list(
+                    await conn.fetch(f"SELECT {columns.PLAYED_COLUMNS} {seats} {order}", user_id, limit, offset)
+                )
+                total = int(await conn.fetchval(f"SELECT count(*) {seats}", user_id))
+                if not page:
+                    return page, [], [], total
+                ids = [row[0] for row in page]
+                sql = f"SELECT {columns.GAME_COLUMNS} FROM games WHERE session_id = ANY($1::text[]) ORDER BY number"
+                games = list(await conn.fetch(sql, ids))
+                sql = f"SELECT {columns.SEAT_NAMES} FROM session_players WHERE session_id = ANY($1::text[])"
+                return page, games, list(await conn.fetch(sql, ids)), total
+
+        page, games, names, total = await self._reads.run(op)
+        return columns.played(page, [rows.game(g, ()) for g in games], names, rows.session), total
 
     # -- the administrators' audit log
 

@@ -24,6 +24,7 @@ from checkgame.store._sqlite_conn import MEMORY, TrioSqlite, apply_migrations, t
 from checkgame.store.base import (
     AuditEntry,
     GameResult,
+    PlayedSession,
     PlayerStats,
     RefreshToken,
     ReplicaStatus,
@@ -441,6 +442,28 @@ class SqliteStore:
             return rows.with_places(PlayerStats(user_id) if found is None else rows.stats(found), places)
 
         return await self._db.run(op)
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first (then by id), each with its games, and the total."""
+        _check_page(limit, offset)
+        seats = "FROM session_players sp JOIN sessions s ON s.id = sp.session_id WHERE sp.user_id = ?"
+
+        def op(conn: sqlite3.Connection) -> tuple[list[Any], list[Any], list[Any], int]:
+            with transaction(conn, write=False):
+                select = f"SELECT {rows.PLAYED_COLUMNS} {seats} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"
+                page = conn.execute(select, (user_id, limit, offset)).fetchall()
+                total = int(conn.execute(f"SELECT count(*) {seats}", (user_id,)).fetchone()[0])
+                ids = [row[0] for row in page]
+                if not ids:
+                    return page, [], [], total
+                marks = ", ".join("?" * len(ids))
+                sql = f"SELECT {rows.GAME_COLUMNS} FROM games WHERE session_id IN ({marks}) ORDER BY number"
+                games = conn.execute(sql, ids).fetchall()
+                sql = f"SELECT {rows.SEAT_NAMES} FROM session_players WHERE session_id IN ({marks})"
+                return page, games, conn.execute(sql, ids).fetchall(), total
+
+        page, games, names, total = await self._db.run(op)
+        return rows.played(page, [rows.game(g, ()) for g in games], names, rows.session), total
 
     # -- the administrators' audit log
 
