@@ -38,7 +38,12 @@ from tests.integration.conftest import (
     register,
 )
 
-FAST: dict[str, Any] = {"actions_per_s": 1000.0, "action_burst": 1000, "messages_per_min": 1_000_000, "next_game_delay_s": 0.01}
+FAST: dict[str, Any] = {
+    "actions_per_s": 1000.0,
+    "action_burst": 1000,
+    "messages_per_min": 1_000_000,
+    "next_game_delay_s": 0.01,
+}
 
 
 @asynccontextmanager
