@@ -5,14 +5,15 @@ import { Api } from "./api.js";
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
-import { tableView, suitPicker } from "./table.js";
-import { endReasonText, errorText, ordinal, plural } from "./words.js";
+import { momentOf, motionFor, showMoment } from "./motion.js";
+import { avatar, tableView, suitPicker } from "./table.js";
+import { endReasonText, errorText, ordinal, plural, word } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
 const main = document.getElementById("main");
 const api = new Api(() => renderNav());
-let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn}
+let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn, offline, games}
 let lobbyTimer = null;
 
 // ------------------------------------------------------------------ small helpers
@@ -269,7 +270,7 @@ async function sessionScreen(id) {
     return;
   }
   const model = new SessionModel(seat.playerId);
-  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null };
+  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [] };
   render(main, h("p", { class: "loading" }, "Taking your seat…"));
   const mine = current;
   mine.socket = openSocket(mine);
@@ -281,7 +282,12 @@ async function sessionScreen(id) {
 
 function openSocket(session) {
   return new GameSocket(session.seat.token, () => session.model.lastSeq, {
-    status: (status, detail) => { if (current === session) setConnection(status, detail); draw(); },
+    status: (status, detail) => {
+      if (current !== session) return;
+      setConnection(status, detail);
+      session.offline = status === "reconnecting" ? { seconds: detail } : null;
+      draw();
+    },
     frame: (frame) => {
       if (current !== session) return;
       if (frame.type === "invalid_action" || frame.type === "error") {
@@ -291,7 +297,11 @@ function openSocket(session) {
       if (session.model.apply(frame)) {
         if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
         operatorNews(session, frame);
-        draw();
+        const moment = momentOf(frame, session.model);
+        if (moment) showMoment(moment.text, moment.kind);
+        const motion = motionFor(frame, session.model, main); // measured now, on the table as it still stands
+        if (motion) session.motions.push(motion);
+        drawSoon(session);
       }
     },
     closed: async (code, reason) => {
@@ -343,6 +353,25 @@ function tick(session) {
     el.textContent = `${seconds} s`;
     el.classList.toggle("urgent", seconds <= 5);
   }
+  const turn = session.model.state ? session.model.state.settings.turnTimeoutSeconds : 30;
+  for (const el of main.querySelectorAll("[data-deadline-ring]")) { // the ring around the avatar of the player to move
+    const left = Math.max(0, session.model.remaining(Number(el.dataset.deadlineRing)));
+    el.style.setProperty("--left", String(Math.min(1, left / turn)));
+    el.classList.toggle("urgent", left <= 5);
+  }
+}
+
+/** Frames that arrive together (a batch, a replay) render once, after the last; then their animations run. */
+function drawSoon(session) {
+  if (session.drawQueued) return;
+  session.drawQueued = true;
+  queueMicrotask(() => {
+    session.drawQueued = false;
+    if (current !== session) return;
+    draw();
+    const motions = session.motions.splice(0);
+    for (const motion of motions) motion();
+  });
 }
 
 function draw() {
@@ -351,8 +380,11 @@ function draw() {
   if (session.model.kicked) return render(main, removed(session));
   if (!session.model.state) return;
   const state = session.model.state;
+  const phase = session.model.phase;
+  if (phase === "between" || phase === "results") loadGames(session);
   if (state.status === "waiting") render(main, waitingRoom(session));
   else if (state.status === "finished") render(main, session.model.endedReason === null ? results(session) : ended(session));
+  else if (phase === "between") render(main, betweenGames(session));
   else {
     const game = state.game;
     const owed = game && game.awaitingSuit && game.currentPlayer === session.model.me; // a Jack played without a suit
@@ -393,6 +425,7 @@ function actions(session) {
     },
     explain(text) { session.hint = text; draw(); },
     leave: () => leaveSession(session),
+    retry: () => session.socket.retryNow(),
   };
 }
 
@@ -439,6 +472,7 @@ function waitingRoom(session) {
         seated.map((s) => {
           const online = s.player === seat.playerId ? session.socket.open : s.connected;
           return h("li", { "data-player": s.player },
+            avatar(s.name, "small"),
             h("span", { class: `dot ${online ? "on" : "off"}`, "aria-hidden": "true" }),
             h("span", { class: "seat-name" }, s.name, s.player === seat.playerId ? " (you)" : ""),
             s.player === state.creator ? h("span", { class: "badge" }, "host") : null,
@@ -455,28 +489,102 @@ function waitingRoom(session) {
     isCreator && seated.length < 2 ? h("p", { class: "muted" }, "Add a computer player or invite someone: two players are needed to start.") : null);
 }
 
+/** The recorded games of the session (each one's order of finish and loser), fetched once per game that ended. */
+function loadGames(session) {
+  const wanted = session.model.state.gameNumber;
+  if (session.gamesFor === wanted) return;
+  session.gamesFor = wanted;
+  api.call("GET", `/sessions/${session.id}/games`).then((list) => {
+    session.games = list.items;
+    if (current === session) draw();
+  }).catch(() => { session.gamesFor = null; });
+}
+
+/** The game number in which `player` lost, from the recorded games or from what this connection saw. */
+function lostIn(session, player) {
+  const known = [...(session.games || []), ...session.model.results];
+  const game = known.find((g) => g.loser === player);
+  return game ? game.number : null;
+}
+
+function standing(session, player, note, extra = "") {
+  const { model } = session;
+  const seatRecord = model.seatOf(player);
+  return h("li", { "data-player": player, class: extra },
+    avatar(seatRecord ? seatRecord.name : "?", "small"),
+    h("span", { class: "seat-name" }, model.name(player)), note ? h("span", { class: "muted" }, note) : null);
+}
+
+/** Between two games: who lost, the next game's countdown, the standings so far. No card of the finished game. */
+function betweenGames(session) {
+  const { model } = session;
+  const state = model.state;
+  const number = state.gameNumber;
+  const last = model.results.find((r) => r.number === number)
+    || (session.games || []).find((g) => g.number === number) || null;
+  const loser = last ? last.loser : state.eliminated[state.eliminated.length - 1];
+  const out = [...state.eliminated].reverse();
+  const stillIn = state.seats.filter((seatRecord) => !state.eliminated.includes(seatRecord.player) && !seatRecord.left);
+  const meOut = state.eliminated.includes(model.me);
+  let lead = loser != null ? word("between.loser", { name: model.name(loser), number }) : "";
+  if (loser === model.me) lead = word("between.youOut", { number });
+  else if (!meOut) lead = `${lead} ${word("between.youIn", { next: number + 1 })}`;
+  return h("section", { class: "between", "data-screen": "between", "data-game": number, "data-eliminated": String(meOut) },
+    h("h1", {}, word("between.title", { number })),
+    h("p", { class: "lead", role: "status" }, lead),
+    h("p", { class: "next-game" }, word("between.next", { next: number + 1 }), " ", countdown(state.nextGameAt)),
+    h("section", { class: "panel", "aria-labelledby": "standings-title" },
+      h("h2", { id: "standings-title" }, word("between.standings")),
+      h("h3", {}, word("between.stillIn")),
+      h("ul", { class: "standings still-in" }, stillIn.map((seatRecord) => standing(session, seatRecord.player, ""))),
+      out.length ? h("h3", {}, word("between.out")) : null,
+      out.length ? h("ul", { class: "standings out" }, out.map((player) => {
+        const lost = lostIn(session, player);
+        return standing(session, player, lost ? word("between.lostGame", { number: lost }) : word("seat.left"), "out");
+      })) : null),
+    last && last.placements ? h("section", { class: "panel" },
+      h("h2", {}, word("between.order", { number })),
+      h("ol", { class: "finish-order" }, last.placements.map((player) => standing(session, player, "")))) : null,
+    h("div", { class: "actions" },
+      meOut ? h("a", { class: "button primary", href: "#/", "data-action": "lobby" }, word("phase.backToLobby")) : null,
+      h("button", { class: "link", onclick: () => leaveSession(session) }, word("table.leave"))));
+}
+
+const countdown = (deadline) => (deadline == null ? null : h("span", { class: "countdown", "data-deadline": deadline }));
+
 function results(session) {
   const { model } = session;
   const state = model.state;
   const ranking = state.ranking || [];
-  const games = h("div", { class: "games" });
-  api.call("GET", `/sessions/${session.id}/games`).then((list) => {
-    render(games, h("table", {},
+  const games = session.games
+    ? h("table", {},
       h("caption", {}, "Games"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Game"), h("th", { scope: "col" }, "Order of finish"),
         h("th", { scope: "col" }, "Eliminated"))),
-      h("tbody", {}, list.items.map((g) => h("tr", {},
+      h("tbody", {}, session.games.map((g) => h("tr", { "data-game": g.number },
         h("td", {}, g.number), h("td", {}, g.placements.slice(0, -1).map((p) => model.name(p)).join(", ")),
-        h("td", {}, `${model.name(g.loser)}${g.reason === "left" ? " (left)" : ""}`))))));
-  }).catch(() => {});
+        h("td", { "data-loser": g.loser }, `${model.name(g.loser)}${g.reason === "left" ? ` ${word("results.left")}` : ""}`)))))
+    : h("p", { class: "loading" }, "Loading the games…");
   const me = ranking.indexOf(model.me) + 1;
+  const podium = ranking.slice(0, 3).map((player, i) => {
+    const seatRecord = model.seatOf(player);
+    return h("li", { class: `step place-${i + 1}`, "data-player": player },
+      avatar(seatRecord ? seatRecord.name : "?", "large"),
+      h("span", { class: "seat-name" }, model.name(player)),
+      h("span", { class: "place" }, ordinal(i + 1)));
+  });
   return h("section", { class: "results", "data-screen": "results" },
     h("h1", {}, ranking[0] === model.me ? "You won the tournament!" : `${model.name(ranking[0])} wins the tournament`),
     me ? h("p", { class: "lead" }, `You finished ${me} of ${ranking.length}.`) : null,
+    h("ol", { class: "podium", "aria-label": word("results.podium") }, podium),
     h("section", { class: "panel" }, h("h2", {}, "Ranking"),
-      h("ol", { class: "ranking" }, ranking.map((p, i) => h("li", { "data-player": p },
-        model.name(p), i === 0 ? h("span", { class: "badge turn-badge" }, "winner") : null)))),
-    h("section", { class: "panel" }, games),
+      h("ol", { class: "ranking" }, ranking.map((p, i) => {
+        const lost = lostIn(session, p);
+        return h("li", { "data-player": p },
+          model.name(p), i === 0 ? h("span", { class: "badge turn-badge" }, word("results.winner")) : null,
+          lost ? h("span", { class: "muted" }, ` · ${word("results.lostGame", { number: lost })}`) : null);
+      }))),
+    h("section", { class: "panel games" }, games),
     h("div", { class: "actions" },
       h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby"),
       api.user ? h("a", { class: "button", href: "#/profile" }, "Your statistics") : null),

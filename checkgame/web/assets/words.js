@@ -102,3 +102,78 @@ export function describe(frame, who) {
 }
 
 export { ordinal, plural };
+
+// ------------------------------------------------------------------ the table's words (screens and moments)
+// Keyed sentences with {named} blanks, so another language can be a second catalogue of the same keys.
+
+const WORDS = {
+  "seat.you": "you",
+  "seat.toPlay": "to play",
+  "seat.finished": "finished {place}",
+  "seat.offline": "offline",
+  "seat.left": "left",
+  "seat.eliminated": "eliminated",
+  "seat.avatar": "{name}'s avatar",
+  "seat.cards": "{count}",
+  "table.others": "Other players, clockwise from you",
+  "table.game": "Game {number}",
+  "table.leave": "Leave",
+  "table.drawLeft": "{count} left",
+  "table.topCard": "Top card: {card}",
+  "table.discard": "Discard pile",
+  "table.asked": "Asked for",
+  "table.attack": "Attack +{count}",
+  "table.attackHelp": "Counter with a 7 or a Joker, or draw them all.",
+  "table.direction": "Play goes clockwise",
+  "phase.yourTurn": "Your turn",
+  "phase.attacked": "You are attacked: +{count}",
+  "phase.choosing": "Name a suit for your Jack",
+  "phase.theirTurn": "{name} is playing",
+  "phase.theirChoice": "{name} is naming a suit",
+  "phase.finished": "You finished {place}: safe this game",
+  "phase.finishedWatch": "You are watching the rest of this game.",
+  "phase.eliminated": "You are out of the tournament",
+  "phase.eliminatedWatch": "You are watching the rest of the tournament.",
+  "phase.gameOver": "Game over",
+  "phase.backToLobby": "Back to the lobby",
+  "conn.lost": "Connection lost: reconnecting…",
+  "conn.lostIn": "Connection lost: reconnecting in {seconds} s…",
+  "conn.help": "Your seat is kept; the game resumes where it stood when you are back.",
+  "conn.retry": "Retry now",
+  "between.title": "Game {number} is over",
+  "between.youOut": "You lost game {number} and are out of the tournament.",
+  "between.youIn": "You are through to game {next}.",
+  "between.loser": "{name} lost game {number} and is out.",
+  "between.next": "Game {next} starts in",
+  "between.standings": "Standings so far",
+  "between.stillIn": "Still in",
+  "between.out": "Out",
+  "between.lostGame": "lost game {number}",
+  "between.order": "Order of finish in game {number}",
+  "results.winner": "winner",
+  "results.place": "{place}",
+  "results.lostGame": "out in game {number}",
+  "results.left": "(left)",
+  "results.podium": "Podium",
+  "moment.suit": "{name} asks for {suit}",
+  "moment.attackYou": "Attack! Counter with a 7 or a Joker, or draw {count}",
+  "moment.attack": "{name} is attacked: +{count}",
+  "moment.penalty": "{name} draws {count} (penalty)",
+  "moment.penaltyYou": "You draw {count} (penalty)",
+  "moment.skip": "{name} is skipped",
+  "moment.skipYou": "You are skipped",
+  "moment.finished": "{name} is out of cards: {place}",
+  "moment.finishedYou": "You are out of cards: {place}, safe!",
+  "moment.lost": "{name} loses game {number}",
+  "moment.lostYou": "You lose game {number}",
+  "moment.eliminatedYou": "You are eliminated: watch the rest or go back to the lobby",
+  "moment.won": "{name} wins the tournament!",
+  "moment.wonYou": "You win the tournament!",
+  "moment.dealt": "Game {number}: cards are dealt",
+};
+
+/** The sentence for `key` with its {blanks} filled from `vars`; an unknown key shows itself (a missing word). */
+export function word(key, vars = {}) {
+  const text = WORDS[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
