@@ -6,6 +6,7 @@ import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
 import { momentOf, motionFor, showMoment } from "./motion.js";
+import { historyPanel, replayScreen, stopReplay } from "./replay.js";
 import { avatar, tableView, suitPicker } from "./table.js";
 import { endReasonText, errorText, ordinal, plural, word } from "./words.js";
 
@@ -108,10 +109,12 @@ async function route() {
   const hash = location.hash || "#/";
   const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
   clearInterval(lobbyTimer);
+  stopReplay();
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
   try {
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
+    if (screen === "replay" && arg) return api.user ? await replayScreen(api, main, arg) : go("#/login");
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
     return await lobbyScreen();
@@ -230,6 +233,7 @@ async function profileScreen() {
         stat("Games lost (last)", stats.losses), stat("Win rate", `${Math.round(stats.winRate * 100)} %`),
         stat("Places", stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
         stat("Tournaments played", stats.tournamentsPlayed), stat("Tournaments won", stats.tournamentsWon))),
+    historyPanel(api),
     h("p", { class: "muted" }, `${user.email} · member since ${new Date(user.createdAt).toLocaleDateString()}`));
 }
 

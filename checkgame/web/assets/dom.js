@@ -8,6 +8,7 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
     else if (name === "dataset") Object.assign(el.dataset, value);
+    else if (name === "style") el.style.cssText = String(value); // through the CSSOM: the page's CSP refuses style attributes
     else el.setAttribute(name, value === true ? "" : String(value));
   }
   append(el, children);
