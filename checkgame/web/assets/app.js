@@ -548,7 +548,8 @@ function betweenGames(session) {
       })) : null),
     last && last.placements ? h("section", { class: "panel" },
       h("h2", {}, word("between.order", { number })),
-      h("ol", { class: "finish-order" }, last.placements.map((player) => standing(session, player, "")))) : null,
+      h("ol", { class: "finish-order" }, last.placements.map((player, i) => standing(session, player,
+        i === last.placements.length - 1 ? word("between.lostGame", { number }) : ordinal(i + 1))))) : null,
     h("div", { class: "actions" },
       meOut ? h("a", { class: "button primary", href: "#/", "data-action": "lobby" }, word("phase.backToLobby")) : null,
       h("button", { class: "link", onclick: () => leaveSession(session) }, word("table.leave"))));

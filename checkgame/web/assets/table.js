@@ -19,7 +19,7 @@ const countdown = (deadline) => (deadline == null ? null : h("span", { class: "c
 function hueOf(name) {
   let hash = 0;
   for (const char of name) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  return hash % 360;
+  return Math.round((hash % 1000) * 137.508) % 360; // golden-angle steps: "Bot 2" and "Bot 3" look apart
 }
 
 /** Up to two initials: "Ann Lee" → AL, "zoé" → ZO, "Bot 2" → B2. */
@@ -91,14 +91,14 @@ function seat(model, player, position, count) {
     class: `opponent seat${current ? " current" : ""}${player.finished ? " finished" : ""}`,
     "data-player": player.id,
     "aria-current": current ? "true" : undefined,
-    style: `--x:${position.x.toFixed(1)}%;--y:${position.y.toFixed(1)}%;--n:${backs}`,
+    style: { "--x": `${position.x.toFixed(1)}%`, "--y": `${position.y.toFixed(1)}%`, "--n": backs },
     "data-count": count,
   },
     h("span", { class: `avatar-wrap${current ? " ticking" : ""}`, "data-deadline-ring": current ? state.turnDeadline : undefined },
       avatar(name)),
     h("span", { class: "who" }, name),
     h("span", { class: "fan", "aria-hidden": "true" },
-      Array.from({ length: backs }, (_, i) => cardBack({ class: "card back mini", style: `--i:${i}` }))),
+      Array.from({ length: backs }, (_, i) => cardBack({ class: "card back mini", style: { "--i": i } }))),
     h("span", { class: "count", "data-hand-size": player.handSize }, plural(player.handSize, "card")),
     current ? h("span", { class: "badge turn-badge" }, word("seat.toPlay")) : null,
     place ? h("span", { class: "badge good" }, word("seat.finished", { place: ordinal(place) })) : null,
@@ -121,9 +121,9 @@ function centre(model, act) {
     }, h("span", { class: "stack", "aria-hidden": "true" }, cardBack({ class: "card back under" }), cardBack()),
     h("span", { class: "pile-label" }, drawLabel), h("span", { class: "muted" }, word("table.drawLeft", { count: game.drawPileSize }))),
     h("div", { class: "discard", "aria-label": word("table.topCard", { card: cardName(game.topCard) }), role: "img" },
-      h("span", { class: "spread", style: `--n:${recent.length}` }, recent.map((card, i) => {
+      h("span", { class: "spread", style: { "--n": recent.length } }, recent.map((card, i) => {
         const top = i === recent.length - 1;
-        return cardFace(card, { extra: top ? "top" : "under", attrs: { style: `--i:${i}`, "data-top": top ? cardKey(card) : undefined } });
+        return cardFace(card, { extra: top ? "top" : "under", attrs: { style: { "--i": i }, "data-top": top ? cardKey(card) : undefined } });
       })),
       h("span", { class: "muted" }, word("table.discard"))),
     h("div", { class: "effects", "aria-live": "polite" },
@@ -152,7 +152,7 @@ function hand(model, act, hint) {
       h("span", { class: `avatar-wrap${current ? " ticking" : ""}`, "data-deadline-ring": current ? model.state.turnDeadline : undefined },
         avatar(myName || "?")),
       h("h2", { id: "hand-title" }, heading)),
-    cards.length ? h("div", { class: "hand", role: "group", "aria-label": "Your cards", style: `--n:${cards.length}` },
+    cards.length ? h("div", { class: "hand", role: "group", "aria-label": "Your cards", style: { "--n": cards.length } },
       cards.map((card) => {
         const key = cardKey(card);
         const why = refusal(card, game, model.me);
@@ -206,7 +206,7 @@ export function tableView(session, act) {
       statusStrip(model, phase),
       h("button", { class: "link", onclick: act.leave }, word("table.leave"))),
     session.offline ? offlineBanner(session, act) : null,
-    h("div", { class: "felt", style: `--seats:${others.length}` },
+    h("div", { class: "felt", style: { "--seats": others.length } },
       h("ul", { class: "opponents", "aria-label": word("table.others") },
         others.map((p, i) => seat(model, p, seatPosition(i, others.length), others.length))),
       centre(model, act)),
