@@ -90,12 +90,12 @@ def test_a_finished_game_is_listed_on_the_profile_and_replays_step_by_step(
 
     page.get_by_role("button", name="▶ Play").click()
     wait_for_js(page, "() => Number(document.querySelector('[data-screen=replay]').dataset.step) >= 2")
-    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="‖ Pause").click()
     paused = shown(page)
     assert page.get_by_role("button", name="▶ Play").get_attribute("aria-pressed") == "false"
     assert paused == expected(replay, paused["step"])
 
-    page.get_by_role("button", name="End ⏭").click()
+    page.get_by_role("button", name="End »").click()
     at_step(page, last)
     assert shown(page) == expected(replay, last)
     assert page.locator("[data-screen=replay] [data-screen=table][data-phase=game-over]").count() == 1
