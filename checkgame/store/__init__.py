@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from checkgame.store.base import AuditEntry as AuditEntry
 from checkgame.store.base import GameResult as GameResult
+from checkgame.store.base import PlayedSession as PlayedSession
 from checkgame.store.base import PlayerStats as PlayerStats
 from checkgame.store.base import RefreshToken as RefreshToken
 from checkgame.store.base import ReplicaStatus as ReplicaStatus
@@ -24,6 +25,7 @@ from checkgame.store.base import User as User
 __all__ = [
     "AuditEntry",
     "GameResult",
+    "PlayedSession",
     "PlayerStats",
     "RefreshToken",
     "ReplicaStatus",
