@@ -103,3 +103,9 @@ def test_a_finished_game_is_listed_on_the_profile_and_replays_step_by_step(
 
     page.get_by_role("link", name="Back to your profile").click()
     page.locator("[data-history]").wait_for()
+
+    stranger = new_page()  # somebody else's game: refused in words, not a blank screen
+    register_in_page(stranger, node.url, "onlooker")
+    stranger.goto(f"{node.url}/#/replay/{game_id}")
+    stranger.locator("[data-screen=replay-refused][data-code=NOT_A_PLAYER]").wait_for()
+    stranger.get_by_text("Only the players of a game can replay it.").first.wait_for()

@@ -4,7 +4,7 @@
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { tableView } from "./table.js";
-import { describe, ordinal, word } from "./words.js";
+import { describe, errorText, ordinal, word } from "./words.js";
 
 const PLAY_EVERY_MS = 900; // one step per beat while playing
 const RECENT_DISCARDS = 4;
@@ -36,7 +36,7 @@ export function historyPanel(api) {
       offset += page.items.length;
       more.hidden = offset >= page.total;
     } catch (error) {
-      list.append(h("li", { class: "muted" }, error.message));
+      list.append(h("li", { class: "muted" }, errorText(error)));
     } finally {
       more.disabled = false;
     }
@@ -115,7 +115,15 @@ function stepLine(replay, model, at) {
 export async function replayScreen(api, main, gameId) {
   stopReplay();
   render(main, h("p", { class: "loading" }, word("replay.loading")));
-  const replay = await api.call("GET", `/games/${gameId}/replay`, { auth: "access" });
+  let replay;
+  try {
+    replay = await api.call("GET", `/games/${gameId}/replay`, { auth: "access" });
+  } catch (error) { // not yours, gone, or no longer replayable: say so where the table would be
+    render(main, h("section", { class: "panel stopped", "data-screen": "replay-refused", "data-code": error.code },
+      h("h1", {}, word("replay.unavailable")), h("p", { class: "lead" }, errorText(error)),
+      h("p", {}, h("a", { href: "#/profile" }, word("replay.backToProfile")))));
+    return;
+  }
   const last = replay.steps.length - 1;
   const mine = { timer: null, onKey: null, at: 0 };
   player = mine;

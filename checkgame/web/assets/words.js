@@ -186,6 +186,7 @@ const WORDS = {
   "history.notPlayed": "out before it",
   "history.noGames": "No finished game.",
   "replay.loading": "Loading the replay…",
+  "replay.unavailable": "This replay cannot be shown",
   "replay.title": "Replay of game {number}",
   "replay.controls": "Replay controls",
   "replay.first": "« Start",
