@@ -434,7 +434,8 @@ function actions(session) {
 }
 
 async function leaveSession(session) {
-  const playing = session.model.state.status === "playing";
+  const phase = session.model.phase; // finished or eliminated: nothing is lost by leaving
+  const playing = ["your-turn", "their-turn", "attacked", "choosing-suit"].includes(phase);
   if (playing && !confirm("Leave the table? You lose the running game.")) return;
   try {
     if (session.model.state.status !== "finished") {
@@ -563,13 +564,13 @@ function results(session) {
   const ranking = state.ranking || [];
   const games = session.games
     ? h("table", {},
-      h("caption", {}, "Games"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Game"), h("th", { scope: "col" }, "Order of finish"),
-        h("th", { scope: "col" }, "Eliminated"))),
+      h("caption", {}, word("results.games")),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, word("results.game")), h("th", { scope: "col" }, word("results.order")),
+        h("th", { scope: "col" }, word("results.eliminated")))),
       h("tbody", {}, session.games.map((g) => h("tr", { "data-game": g.number },
         h("td", {}, g.number), h("td", {}, g.placements.slice(0, -1).map((p) => model.name(p)).join(", ")),
         h("td", { "data-loser": g.loser }, `${model.name(g.loser)}${g.reason === "left" ? ` ${word("results.left")}` : ""}`)))))
-    : h("p", { class: "loading" }, "Loading the games…");
+    : h("p", { class: "loading" }, word("results.loading"));
   const me = ranking.indexOf(model.me) + 1;
   const podium = ranking.slice(0, 3).map((player, i) => {
     const seatRecord = model.seatOf(player);
@@ -579,10 +580,10 @@ function results(session) {
       h("span", { class: "place" }, ordinal(i + 1)));
   });
   return h("section", { class: "results", "data-screen": "results" },
-    h("h1", {}, ranking[0] === model.me ? "You won the tournament!" : `${model.name(ranking[0])} wins the tournament`),
-    me ? h("p", { class: "lead" }, `You finished ${me} of ${ranking.length}.`) : null,
+    h("h1", {}, ranking[0] === model.me ? word("results.youWon") : word("results.won", { name: model.name(ranking[0]) })),
+    me ? h("p", { class: "lead" }, word("results.yourPlace", { place: me, count: ranking.length })) : null,
     h("ol", { class: "podium", "aria-label": word("results.podium") }, podium),
-    h("section", { class: "panel" }, h("h2", {}, "Ranking"),
+    h("section", { class: "panel" }, h("h2", {}, word("results.ranking")),
       h("ol", { class: "ranking" }, ranking.map((p, i) => {
         const lost = lostIn(session, p);
         return h("li", { "data-player": p },
@@ -591,8 +592,8 @@ function results(session) {
       }))),
     h("section", { class: "panel games" }, games),
     h("div", { class: "actions" },
-      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby"),
-      api.user ? h("a", { class: "button", href: "#/profile" }, "Your statistics") : null),
+      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, word("phase.backToLobby")),
+      api.user ? h("a", { class: "button", href: "#/profile" }, word("results.stats")) : null),
     h("p", { class: "muted" }, `${plural(ranking.length, "player")}, ${plural(state.gameNumber, "game")}.`));
 }
 

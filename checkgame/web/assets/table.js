@@ -110,14 +110,14 @@ function centre(model, act) {
   const game = model.state.game;
   const myTurn = game.currentPlayer === model.me && !game.awaitingSuit;
   const penalty = game.pendingPenalty;
-  const drawLabel = penalty > 0 ? `Draw ${penalty} (penalty)` : "Draw a card";
+  const drawLabel = penalty > 0 ? word("table.drawPenalty", { count: penalty }) : word("table.draw");
   const touch = matchMedia("(pointer: coarse)").matches;
   const recent = model.recent.length ? model.recent : [game.topCard];
   return h("div", { class: "centre" },
     h("button", {
       id: "draw", class: `pile${myTurn ? " ready" : ""}`, disabled: !myTurn, "data-focus": "draw",
       onclick: () => act.drawCard(),
-      title: myTurn ? (touch ? drawLabel : `${drawLabel} (key D)`) : "You can draw on your turn",
+      title: myTurn ? (touch ? drawLabel : word("table.drawKey", { label: drawLabel })) : word("table.drawLater"),
     }, h("span", { class: "stack", "aria-hidden": "true" }, cardBack({ class: "card back under" }), cardBack()),
     h("span", { class: "pile-label" }, drawLabel), h("span", { class: "muted" }, word("table.drawLeft", { count: game.drawPileSize }))),
     h("div", { class: "discard", "aria-label": word("table.topCard", { card: cardName(game.topCard) }), role: "img" },
@@ -143,16 +143,16 @@ function hand(model, act, hint) {
   const me = game.players.find((p) => p.id === model.me);
   const place = game.finishOrder.indexOf(model.me) + 1;
   const myName = model.seatOf(model.me) ? model.seatOf(model.me).name : "";
-  let heading = `Your hand · ${plural(cards.length, "card")}`;
-  if (!me) heading = "You are watching this game";
-  else if (place) heading = `You finished ${ordinal(place)} — safe this game`;
+  let heading = word("hand.title", { cards: plural(cards.length, "card") });
+  if (!me) heading = word("hand.watching");
+  else if (place) heading = word("hand.finished", { place: ordinal(place) });
   const current = game.currentPlayer === model.me;
   return h("section", { class: `hand-area${current ? " current" : ""}`, "aria-labelledby": "hand-title", "data-player": model.me },
     h("div", { class: "me" },
       h("span", { class: `avatar-wrap${current ? " ticking" : ""}`, "data-deadline-ring": current ? model.state.turnDeadline : undefined },
         avatar(myName || "?")),
       h("h2", { id: "hand-title" }, heading)),
-    cards.length ? h("div", { class: "hand", role: "group", "aria-label": "Your cards", style: { "--n": cards.length } },
+    cards.length ? h("div", { class: "hand", role: "group", "aria-label": word("hand.cards"), style: { "--n": cards.length } },
       cards.map((card) => {
         const key = cardKey(card);
         const why = refusal(card, game, model.me);
@@ -165,8 +165,8 @@ function hand(model, act, hint) {
             "data-focus": `card-${key}`,
             "data-refusal": why ? why.code : undefined,
             "aria-disabled": why ? "true" : undefined,
-            title: why ? why.text : `Play the ${cardName(card)}`,
-            "aria-label": why ? `${cardName(card)} — ${why.text}` : `Play the ${cardName(card)}`,
+            title: why ? why.text : word("hand.play", { card: cardName(card) }),
+            "aria-label": why ? `${cardName(card)} — ${why.text}` : word("hand.play", { card: cardName(card) }),
             onclick: () => (why ? act.explain(why.text) : act.play(card)),
           },
         });
@@ -178,11 +178,11 @@ function defaultHint(model) {
   const game = model.state.game;
   const me = game.players.find((p) => p.id === model.me);
   if (!me || me.finished || game.loser != null) return "";
-  if (game.currentPlayer !== model.me) return "Tap a card to see whether and why it can be played.";
-  if (game.awaitingSuit) return "Name the suit the next player must follow.";
-  if (game.pendingPenalty > 0) return `You are attacked: counter with a 7 or a Joker, or draw ${game.pendingPenalty}.`;
+  if (game.currentPlayer !== model.me) return word("hint.wait");
+  if (game.awaitingSuit) return word("hint.suit");
+  if (game.pendingPenalty > 0) return word("hint.attacked", { count: game.pendingPenalty });
   const touch = matchMedia("(pointer: coarse)").matches;
-  return touch ? "Your turn: tap a highlighted card, or tap the pile to draw." : "Your turn: play a highlighted card, or draw (key D).";
+  return word(touch ? "hint.turnTouch" : "hint.turnKeys");
 }
 
 /** The whole table for the open session `session` ({model, hint}); `act` holds the move callbacks. */
@@ -190,7 +190,7 @@ export function tableView(session, act) {
   const { model } = session;
   const { state, me } = model;
   const game = state.game;
-  if (!game) return h("p", { class: "loading" }, "Dealing…");
+  if (!game) return h("p", { class: "loading" }, word("table.dealing"));
   const phase = model.phase;
   const myTurn = game.currentPlayer === me;
   const others = othersFrom(game, me, state.seats);
@@ -216,10 +216,10 @@ export function tableView(session, act) {
         h("span", { class: "badge" }, word(seatRecord.left ? "seat.left" : "seat.eliminated"))))) : null,
     hand(model, act, session.hint),
     h("aside", { class: "log", "aria-labelledby": "log-title" },
-      h("h2", { id: "log-title" }, "What happened"),
+      h("h2", { id: "log-title" }, word("log.title")),
       model.log.length
         ? h("ol", { reversed: true }, [...model.log].reverse().slice(0, 30).map((line) => h("li", {}, line.text)))
-        : h("p", { class: "muted" }, "Every move will be told here.")));
+        : h("p", { class: "muted" }, word("log.empty"))));
 }
 
 /** Shown over the table while the socket is down: the seat is kept, and we are on it. */
@@ -234,9 +234,9 @@ export function offlineBanner(session, act) {
 /** The four suits to name after a Jack: with the card (one message), or after it (a pending choice). */
 export function suitPicker(session, act) {
   return h("div", { class: "suit-picker", role: "dialog", "aria-modal": "true", "aria-labelledby": "picker-title" },
-    h("h2", { id: "picker-title" }, "Which suit must the next player follow?"),
+    h("h2", { id: "picker-title" }, word("picker.title")),
     h("div", { class: "suits" }, SUITS.map((suit) => h("button", {
       class: `suit ${suitColor(suit)}`, "data-suit": suit, "data-focus": `suit-${suit}`, onclick: () => act.pickSuit(suit),
     }, h("span", { "aria-hidden": "true" }, SYMBOL[suit]), ` ${suit}`))),
-    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, "Cancel (Esc)") : null);
+    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, word("picker.cancel")) : null);
 }
