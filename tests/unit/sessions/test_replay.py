@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from checkgame import rules, sessions
 from checkgame.sessions import GameAction, Join, LeaveSession, Seat, SessionSettings, Start, Status, Tick
 from checkgame.sessions.replay import ReplayError, action_from_record, replay
 from checkgame.store.base import GameResult
+from tests.support.budget import examples
 
 SETTINGS = SessionSettings(max_players=6, turn_timeout_s=30, next_game_delay_s=5, grace_s=600)
 
@@ -78,7 +79,8 @@ def cards_in(value: Any) -> Iterator[rules.Card]:
             yield from cards_in(item)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@examples(8)  # each example is a whole tournament, replayed for every player of every game
 @given(count=st.integers(2, 5), seed=st.integers(0, 2**63 - 1), moves=st.integers(0, 2**32))
 def test_no_other_players_card_ever_appears_in_a_replay(count: int, seed: int, moves: int) -> None:
     players = [f"p{i}" for i in range(count)]
