@@ -102,6 +102,7 @@ function leaveScreen() {
     clearInterval(current.ticker);
     current = null;
   }
+  document.getElementById("moments")?.replaceChildren(); // a table's news stays with the table
   setConnection("");
 }
 
@@ -274,7 +275,7 @@ async function sessionScreen(id) {
     return;
   }
   const model = new SessionModel(seat.playerId);
-  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [] };
+  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [], moments: [] };
   render(main, h("p", { class: "loading" }, "Taking your seat…"));
   const mine = current;
   mine.socket = openSocket(mine);
@@ -302,7 +303,7 @@ function openSocket(session) {
         if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
         operatorNews(session, frame);
         const moment = momentOf(frame, session.model);
-        if (moment) showMoment(moment.text, moment.kind);
+        if (moment) session.moments.push(moment);
         const motion = motionFor(frame, session.model, main); // measured now, on the table as it still stands
         if (motion) session.motions.push(motion);
         drawSoon(session);
@@ -373,6 +374,9 @@ function drawSoon(session) {
     session.drawQueued = false;
     if (current !== session) return;
     draw();
+    // Moments belong to the table: the between-games and results screens say the same in full.
+    const moments = session.moments.splice(0);
+    if (main.querySelector("[data-screen=table]")) for (const moment of moments.slice(-2)) showMoment(moment.text, moment.kind);
     const motions = session.motions.splice(0);
     for (const motion of motions) motion();
   });

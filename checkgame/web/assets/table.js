@@ -191,7 +191,7 @@ export function tableView(session, act) {
   const { state, me } = model;
   const game = state.game;
   if (!game) return h("p", { class: "loading" }, word("table.dealing"));
-  const phase = model.phase;
+  const phase = session.picking && model.phase === "your-turn" ? "choosing-suit" : model.phase; // a Jack in hand, suit to name
   const myTurn = game.currentPlayer === me;
   const others = othersFrom(game, me, state.seats);
   const out = state.seats.filter((seat) => seat.player !== me && (seat.eliminated || seat.left)
