@@ -11,6 +11,7 @@ import dataclasses
 import random
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,15 @@ async def test_history_needs_a_login_and_a_valid_page(http: httpx.AsyncClient) -
     assert (len(page["items"]), page["total"], page["limit"], page["offset"]) == (1, 2, 1, 1)
     for query in ("limit=0", "limit=51", "offset=-1", "color=red"):
         expect_error(await http.get(f"/users/profile/history?{query}", headers=ann.auth), 422, "VALIDATION_ERROR")
+
+
+async def test_a_record_that_no_longer_replays_is_refused_in_words(server: Server, http: httpx.AsyncClient) -> None:
+    ann = await register(http)
+    table = await create_session(http, ann, max_players=2)
+    moment = datetime.now(UTC)
+    damaged = GameResult(
+        f"{table.session_id}-1", table.session_id, 1, 42, 7, (ann.user_id, "guest-b"), ann.user_id, moment, moment,
+        "guest-b", (ann.user_id, "guest-b"), "last_player", ({"type": "play", "player": "guest-b", "card": "7H"},),
+    )  # fmt: skip
+    await server.services.store.record_game(damaged)  # the first action is not the first player's: refused on replay
+    expect_error(await http.get(f"/games/{damaged.id}/replay", headers=ann.auth), 409, "REPLAY_UNAVAILABLE")
