@@ -65,6 +65,11 @@ SIZES = {
 """Every screen is taken at both sizes; a language dimension can multiply these the same way."""
 APPLIED = "s => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== s; }"
 """Whether the page has moved past entry ``s`` (or left the table)."""
+WHERE = """() => {
+    const screen = document.querySelector("main [data-screen]");
+    return screen ? (screen.dataset.phase || screen.dataset.screen) : "";
+}"""
+"""The screen shown, or on the table the player's situation there, read at once (it changes under our feet)."""
 KEEP_CARDS = 2
 """The player plays down to this many cards, then only draws: they lose the first game for sure, so the
 elimination, watching and between-games screens all come up in one tournament."""
@@ -136,8 +141,7 @@ def tournament(browser: Browser, base: str, out: Path, size: str, relay: Relay) 
     shots: set[str] = set()
     stop = time.monotonic() + 900
     while page.locator("[data-screen=results]").count() == 0 and time.monotonic() < stop:
-        screen = page.locator("[data-screen]").first.get_attribute("data-screen")
-        phase = page.locator("[data-screen=table]").get_attribute("data-phase") if screen == "table" else screen
+        phase = page.evaluate(WHERE)
         if phase == "your-turn" and "table" not in shots and page.locator(".log li").count() >= 6:
             shots.add("table")
             shoot(page, out, "table-your-turn", size)

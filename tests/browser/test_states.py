@@ -83,12 +83,13 @@ BETWEEN = """() => {
 
 
 def where(page: Any) -> str:
-    """The screen shown, or on the table the player's situation there (data-phase)."""
-    screen = page.locator("main [data-screen]").first
-    if screen.count() == 0:
-        return ""
-    name = str(screen.get_attribute("data-screen"))
-    return str(screen.get_attribute("data-phase")) if name == "table" else name
+    """The screen shown, or on the table the player's situation there (data-phase), read in one evaluation."""
+    return str(
+        page.evaluate(
+            "() => { const s = document.querySelector('main [data-screen]');"
+            " return s ? (s.dataset.phase || s.dataset.screen) : ''; }"
+        )
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
