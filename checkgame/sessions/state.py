@@ -19,9 +19,11 @@ class Status(StrEnum):
     its live state, and nothing else does. The store's ``status`` column is a
     projection of it, written only by the recorder from the machine's effects
     (:class:`~checkgame.sessions.machine.TournamentStarted`, ``SessionEnded``,
-    the ``TournamentResult``), so it may lag a moment behind. Whoever holds the
-    live state reports :attr:`public` from it (the REST and admin views of one
-    session); the column serves what the live state cannot: listing and
+    the ``TournamentResult``), so it may lag a moment behind. The admin view
+    reports :attr:`public` from the live state; ``GET /sessions/{id}`` gives both,
+    the row as ``session`` (its status, winner and end reason written together,
+    so a client never sees a finished session without them) and the live state as
+    ``live``. The column serves what the live state cannot: listing and
     filtering many sessions, and a session whose live state is gone (the
     sweeper then closes the row as ``live_state_lost``: no live state is left
     to disagree with).

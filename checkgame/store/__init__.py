@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from checkgame.store.base import AuditEntry as AuditEntry
 from checkgame.store.base import GameResult as GameResult
 from checkgame.store.base import LeaderboardEntry as LeaderboardEntry
+from checkgame.store.base import PlayedSession as PlayedSession
 from checkgame.store.base import PlayerRating as PlayerRating
 from checkgame.store.base import PlayerStats as PlayerStats
 from checkgame.store.base import RatingChange as RatingChange
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEntry",
     "GameResult",
     "LeaderboardEntry",
+    "PlayedSession",
     "PlayerRating",
     "PlayerStats",
     "RatingChange",

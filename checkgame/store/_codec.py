@@ -10,7 +10,7 @@ placeholders, valid in SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from checkgame.sessions.results import GameResult, SessionPlayer
 from checkgame.store.base import (
     AuditEntry,
     LeaderboardEntry,
+    PlayedSession,
     PlayerRating,
     PlayerStats,
     RatingChange,
@@ -41,6 +42,10 @@ PLAYER_COLUMNS = "session_id, player_id, name, seat, user_id, joined_at, final_r
 GAME_COLUMNS = (
     "id, session_id, number, seed, hand_size, players, first_player, started_at, finished_at, loser, placements, reason"
 )
+_SESSION_WIDTH = len(SESSION_COLUMNS.split(","))  # no column expression in it holds a comma
+PLAYED_COLUMNS = f"{SESSION_COLUMNS}, sp.player_id, sp.final_rank"
+"""A session a user sat at (``session_players sp`` joined to ``sessions s``): the session, then their seat."""
+SEAT_NAMES = "session_id, player_id, name"
 STATS_COLUMNS = "user_id, total_games, wins, losses, tournaments_played, tournaments_won"
 RATING_COLUMNS = "user_id, mu, sigma, rating, games, updated_at"
 HISTORY_COLUMNS = "game_id, session_id, rated_at, place, rated_players, mu, sigma, rating, delta"
@@ -230,6 +235,32 @@ def game(row: Row, actions: Sequence[str]) -> GameResult:
 def stats(row: Row) -> PlayerStats:
     """Decode :data:`STATS_COLUMNS`."""
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def played(
+    page: Sequence[Row],
+    games: Sequence[GameResult],
+    seats: Sequence[Row],
+    session_of: Callable[[Row], SessionRecord],
+) -> list[PlayedSession]:
+    """Assemble a history page: :data:`PLAYED_COLUMNS` rows, their sessions' games (by number) and their seats'
+    :data:`SEAT_NAMES` rows.
+
+    ``session_of`` decodes a session row in the backend's own types; the user's seat's two columns follow it.
+    """
+    games_of: dict[str, list[GameResult]] = {}
+    for game_result in games:
+        games_of.setdefault(game_result.session_id, []).append(game_result)
+    names_of: dict[str, dict[str, str]] = {}
+    for session_id, player_id, name in seats:
+        names_of.setdefault(session_id, {})[player_id] = name
+    width = _SESSION_WIDTH
+    return [
+        PlayedSession(
+            session_of(row), row[width], row[width + 1], tuple(games_of.get(row[0], ())), names_of.get(row[0], {})
+        )
+        for row in page
+    ]
 
 
 PLACES = (

@@ -27,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "GameResult",
     "LeaderboardEntry",
+    "PlayedSession",
     "PlayerRating",
     "PlayerStats",
     "RatingChange",
@@ -88,6 +89,21 @@ class SessionRecord:
     end_reason: str | None = None
     """Why a finished session has no winner: ``ended_by_admin``, ``abandoned``, ``expired`` or ``live_state_lost``;
     ignored on create."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedSession:
+    """A session a registered user sat at, as their history lists it."""
+
+    session: SessionRecord
+    player_id: str
+    """The user's player id in it (games name players by id)."""
+    final_rank: int | None
+    """1 for the winner; None until the tournament is recorded (or when it ended without one)."""
+    games: tuple[GameResult, ...]
+    """Its finished games by number, without their action logs."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Display name of every player who sat at it, by player id (games name players by id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +356,12 @@ class Store(Protocol):
                 ``games`` counts those games; None: every rated player (all time).
         Disabled accounts are left out. May be read from the replica (``DATABASE_READ_URL``).
         """
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first, each with its finished games, and the total.
+
+        Read where lag is tolerated (the replica when there is one): a game recorded a moment ago may show a moment
+        later."""
         ...
 
     # -- the administrators' audit log

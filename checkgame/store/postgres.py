@@ -52,6 +52,7 @@ from checkgame.store.base import (
     AuditEntry,
     GameResult,
     LeaderboardEntry,
+    PlayedSession,
     PlayerRating,
     PlayerStats,
     RatingChange,
@@ -548,6 +549,30 @@ class PostgresStore:
             " m ON m.user_id = r.user_id WHERE NOT u.disabled ORDER BY r.rating DESC, r.user_id DESC LIMIT $2"
         )
         return columns.board(await self._fetch(sql, rows.utc(since), limit, stale_ok=True))
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first (then by id), each with its games, and the total;
+        from one snapshot, on the replica when there is one (the profile page)."""
+        _check_page(limit, offset)
+        seats = "FROM session_players sp JOIN sessions s ON s.id = sp.session_id WHERE sp.user_id = $1"
+
+        async def op(conn: Connection) -> tuple[list[Any], list[Any], list[Any], int]:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                order = "ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3"
+                page = list(
+                    await conn.fetch(f"SELECT {columns.PLAYED_COLUMNS} {seats} {order}", user_id, limit, offset)
+                )
+                total = int(await conn.fetchval(f"SELECT count(*) {seats}", user_id))
+                if not page:
+                    return page, [], [], total
+                ids = [row[0] for row in page]
+                sql = f"SELECT {columns.GAME_COLUMNS} FROM games WHERE session_id = ANY($1::text[]) ORDER BY number"
+                games = list(await conn.fetch(sql, ids))
+                sql = f"SELECT {columns.SEAT_NAMES} FROM session_players WHERE session_id = ANY($1::text[])"
+                return page, games, list(await conn.fetch(sql, ids)), total
+
+        page, games, names, total = await self._reads.run(op)
+        return columns.played(page, [rows.game(g, ()) for g in games], names, rows.session), total
 
     # -- the administrators' audit log
 

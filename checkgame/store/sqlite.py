@@ -25,6 +25,7 @@ from checkgame.store.base import (
     AuditEntry,
     GameResult,
     LeaderboardEntry,
+    PlayedSession,
     PlayerRating,
     PlayerStats,
     RatingChange,
@@ -482,6 +483,28 @@ class SqliteStore:
             params = (rows.encode_time(since), limit)
         found = await self._db.run(lambda conn: conn.execute(sql, params).fetchall())
         return rows.board(found)
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first (then by id), each with its games, and the total."""
+        _check_page(limit, offset)
+        seats = "FROM session_players sp JOIN sessions s ON s.id = sp.session_id WHERE sp.user_id = ?"
+
+        def op(conn: sqlite3.Connection) -> tuple[list[Any], list[Any], list[Any], int]:
+            with transaction(conn, write=False):
+                select = f"SELECT {rows.PLAYED_COLUMNS} {seats} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"
+                page = conn.execute(select, (user_id, limit, offset)).fetchall()
+                total = int(conn.execute(f"SELECT count(*) {seats}", (user_id,)).fetchone()[0])
+                ids = [row[0] for row in page]
+                if not ids:
+                    return page, [], [], total
+                marks = ", ".join("?" * len(ids))
+                sql = f"SELECT {rows.GAME_COLUMNS} FROM games WHERE session_id IN ({marks}) ORDER BY number"
+                games = conn.execute(sql, ids).fetchall()
+                sql = f"SELECT {rows.SEAT_NAMES} FROM session_players WHERE session_id IN ({marks})"
+                return page, games, conn.execute(sql, ids).fetchall(), total
+
+        page, games, names, total = await self._db.run(op)
+        return rows.played(page, [rows.game(g, ()) for g in games], names, rows.session), total
 
     # -- the administrators' audit log
 

@@ -30,7 +30,7 @@ from tests.browser.conftest import (
 from tests.browser.proxy import Relay
 
 pytestmark = pytest.mark.slow
-SIZES = {
+SIZES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1200, "height": 820}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
@@ -148,7 +148,8 @@ def test_a_tournament_shows_every_situation_of_a_losing_player(node: Node, new_p
             assert situation in seen, (situation, seen)
         assert seen.index("between") < seen.index("eliminated") < seen.index("results")
         assert cut, "the connection was never cut"
-        assert checked_between and checked_eliminated
+        assert checked_between
+        assert checked_eliminated
 
         results = page.locator("[data-screen=results]")
         assert [li.get_attribute("data-player") for li in results.locator(".ranking li").all()][-1] == me

@@ -87,9 +87,13 @@ async def test_lag_tolerant_reads_go_to_the_replica_and_read_backs_to_the_primar
 
         pair.replica.psql("SELECT pg_wal_replay_pause()")
         await store.create_session(session(2))
+        await store.add_session_player(SessionPlayer("s2", "u1", "Ann", 0, "u1", T0))
         pair.wait_replica("pg_last_wal_receive_lsn")  # received, not replayed
         assert await listed(store) == ["s1"]  # the replica's view: within max_lag, so still read there
-        assert await store.get_session("s2") == replace(session(2), player_count=0)  # a read-back: primary
+        assert await store.list_played_sessions("u1", limit=10, offset=0) == ([], 0)  # the profile's history too
+        ([played], _) = await fussy.list_played_sessions("u1", limit=10, offset=0)
+        assert played.session.id == "s2"
+        assert await store.get_session("s2") == replace(session(2), player_count=1)  # a read-back: primary
         assert await listed(fussy) == ["s1", "s2"]  # behind by more than max_lag=0: the primary
         lagging = await fussy.read_replica()
         assert lagging is not None

@@ -22,6 +22,7 @@ from checkgame.store import open_store
 from checkgame.store.base import (
     AuditEntry,
     GameResult,
+    PlayedSession,
     PlayerStats,
     RefreshToken,
     SessionPlayer,
@@ -554,6 +555,40 @@ async def test_record_game_errors(store: Store) -> None:
         await store.record_game(game(2, ("alice", "bob"), loser="bob", started_at=datetime(2026, 1, 1)))
     assert await store.get_stats("u1") == PlayerStats("u1", total_games=1, wins=1, placements=(1,))
     assert [g.id for g in await store.list_games("s1")] == ["g1"]
+
+
+async def test_a_users_history_lists_their_sessions_newest_first_with_games_and_names(store: Store) -> None:
+    await table(store)  # s1: alice (u1), bob (u2), carol (guest)
+    await store.create_session(session(2, creator_id="u2"))  # s2, an hour later: bob only
+    await store.add_session_player(seat("s2", "bob", 0, "u2"))
+    await store.create_session(session(3))  # nobody of ours sat at s3
+    first = game(1, ("alice", "bob", "carol"), loser="carol")
+    second = game(2, ("alice", "bob"), loser="alice")
+    await store.record_game(second)
+    await store.record_game(first)
+    await store.record_tournament("s1", ("bob", "alice", "carol"), T0 + timedelta(hours=3))
+    names = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
+
+    page, total = await store.list_played_sessions("u2", limit=10, offset=0)
+    assert total == 2
+    newest, oldest = page
+    assert newest == PlayedSession(
+        session(2, creator_id="u2", player_count=1), "bob", None, (), {"bob": "Bob"}
+    )  # fmt: skip
+    assert oldest.session == await store.get_session("s1")
+    assert (oldest.player_id, oldest.final_rank, oldest.names) == ("bob", 1, names)
+    assert oldest.games == (replace(first, actions=()), replace(second, actions=()))
+
+    assert await store.list_played_sessions("u1", limit=10, offset=0) == (
+        [PlayedSession(oldest.session, "alice", 2, oldest.games, names)],
+        1,
+    )
+    second_page, total = await store.list_played_sessions("u2", limit=1, offset=1)
+    assert (second_page, total) == ([oldest], 2)
+    assert await store.list_played_sessions("u2", limit=1, offset=2) == ([], 2)
+    assert await store.list_played_sessions("nobody", limit=10, offset=0) == ([], 0)
+    with pytest.raises(ValueError, match="limit"):
+        await store.list_played_sessions("u1", limit=-1, offset=0)
 
 
 async def test_seeds_are_63_bit(store: Store) -> None:

@@ -249,6 +249,7 @@ async def test_every_declared_body_constraint_is_enforced(
 async def test_every_declared_query_constraint_is_enforced(
     server: Server, document: Any, http: httpx.AsyncClient
 ) -> None:
+    account = await register(http)  # the profile history checks its query only once the caller is logged in
     checked = 0
     for path, method, operation in _operations(document):
         for parameter in operation.get("parameters", []):
@@ -256,14 +257,15 @@ async def test_every_declared_query_constraint_is_enforced(
                 continue
             name = parameter["name"]
             url = server.url + _concrete(path)
-            valid = await http.request(method.upper(), url, params={name: _valid(parameter["schema"])})
+            params = {name: _valid(parameter["schema"])}
+            valid = await http.request(method.upper(), url, params=params, headers=account.auth)
             assert valid.status_code not in (400, 422), (path, name, valid.text)
             for constraint, value in _violations(parameter["schema"]):
                 if constraint == "type" and not isinstance(value, str):
                     continue  # a query string cannot carry a number as distinct from its digits
                 if constraint == "type" and value.lstrip("-").isdigit():
                     continue
-                response = await http.request(method.upper(), url, params={name: value})
+                response = await http.request(method.upper(), url, params={name: value}, headers=account.auth)
                 details = expect_error(response, 422, "VALIDATION_ERROR")
                 assert f"$.{name}" in details["error"], (path, name, constraint, details)
                 checked += 1
@@ -396,6 +398,15 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.get(f"{games}/{game_id}")
     await http.get(f"{games}/{UNKNOWN_ID}")
     await http.get(f"/sessions/{UNKNOWN_ID}/games")
+    await http.get(f"/games/{game_id}/replay", headers=owner.auth)
+    await http.get(f"/games/{game_id}/replay", headers={"Authorization": f"Bearer {guest.token}"})
+    await http.get(f"/games/{game_id}/replay", headers=other.auth)  # not a player
+    await http.get(f"/games/{UNKNOWN_ID}/replay", headers=owner.auth)
+    await http.get(f"/games/{game_id}/replay")
+    await http.get("/users/profile/history", headers=owner.auth)
+    await http.get("/users/profile/history", params={"limit": 1, "offset": 1}, headers=other.auth)
+    await http.get("/users/profile/history", params={"limit": 0}, headers=owner.auth)
+    await http.get("/users/profile/history")
 
 
 # ---------------------------------------------------------------- routing refusals

@@ -11,7 +11,6 @@ or its games listed by id.
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import uuid
 from typing import Annotated, Literal
@@ -146,9 +145,8 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     state = await ctx.services.sessions.find(session_id)
     if state is None:
         return SessionDetail(session_out(record, show_code=show_code), None)
-    # The live state decides (sessions.Status); the row follows it when the recorder has written the result.
-    winner = state.tournament.winner if state.tournament is not None else None
-    record = dataclasses.replace(record, status=state.status.public, winner_id=winner or record.winner_id)
+    # ``session`` is the durable row, complete once the recorder wrote it (status, winner, end reason together);
+    # ``live`` is the live state that decides (sessions.Status), ahead of the row by the recorder's delay.
     summary = session_out(record, show_code=show_code)
     summary.spectators = state.spectator_count
     return SessionDetail(summary, raw(sessions.snapshot(state, None)))

@@ -21,7 +21,7 @@ from checkgame.observability.metrics import Metrics
 from checkgame.sessions import Status
 from checkgame.transport.admin import install_admin
 from checkgame.transport.context import Services
-from checkgame.transport.http import api_auth, api_bots, api_matchmaking, api_ratings, api_sessions, web
+from checkgame.transport.http import api_auth, api_bots, api_history, api_matchmaking, api_ratings, api_sessions, web
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.routes import Api, Limit
 from checkgame.transport.roles import refusal_message, serves
@@ -48,6 +48,7 @@ def build_api() -> Api:
     api_bots.register_routes(api)
     api_ratings.register_routes(api)
     api_matchmaking.register_routes(api)
+    api_history.register_routes(api)
     return api
 
 

@@ -29,6 +29,9 @@ __all__ = [
     "ErrorBody",
     "GameDetail",
     "GameSummary",
+    "History",
+    "HistoryGame",
+    "HistoryItem",
     "JoinByCode",
     "JoinSession",
     "Joined",
@@ -42,6 +45,10 @@ __all__ = [
     "RatingOut",
     "RefreshBody",
     "Register",
+    "Replay",
+    "ReplayEvent",
+    "ReplayGame",
+    "ReplayStep",
     "SessionDetail",
     "SessionSummary",
     "Stats",
@@ -255,3 +262,80 @@ class GameDetail(_Out):
     game: GameSummary
     hand_size: int
     actions: list[msgspec.Raw]
+
+
+class HistoryGame(_Out):
+    """One finished game of a session in a player's history; the seed is not shown (it would deal every hand)."""
+
+    id: str
+    number: int
+    players: list[str]
+    winner: Annotated[str, Meta(description="the first player out of cards (placements[0])")]
+    loser: Annotated[str, Meta(description="the last player holding cards: eliminated from the tournament")]
+    placements: Annotated[list[str], Meta(description="player ids in finishing order, first to last")]
+    reason: str
+    started_at: str
+    finished_at: str
+    place: Annotated[int | None, Meta(description="where you finished it (1 = first); null when you did not play it")]
+    replayable: Annotated[bool, Meta(description="you played it, so GET /games/{gameId}/replay shows it to you")]
+
+
+class HistoryItem(_Out):
+    """A session you sat at, with its finished games."""
+
+    session: SessionSummary
+    player_id: Annotated[str, Meta(description="your player id at this session (games name players by id)")]
+    final_rank: Annotated[int | None, Meta(description="your rank in the tournament (1 = won); null until it ends")]
+    names: Annotated[dict[str, str], Meta(description="player id -> display name, for every seat of the session")]
+    games: list[HistoryGame]
+
+
+class History(_Out):
+    items: list[HistoryItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class ReplayGame(_Out):
+    """The replayed game; the seed is not shown (it would deal every hand)."""
+
+    id: str
+    session_id: str
+    number: int
+    players: list[str]
+    names: Annotated[dict[str, str], Meta(description="player id -> display name, for every player of the game")]
+    first_player: str
+    hand_size: int
+    winner: str
+    loser: str
+    placements: list[str]
+    reason: str
+    started_at: str
+    finished_at: str
+
+
+class ReplayEvent(_Out):
+    type: Annotated[str, Meta(description="a game event's WebSocket frame type: card_played, card_drawn, ...")]
+    data: Annotated[msgspec.Raw, Meta(description="its data, as the viewer received it over the WebSocket")]
+
+
+class ReplayStep(_Out):
+    step: Annotated[int, Meta(description="0 for the deal, n after the n-th action")]
+    action: Annotated[
+        msgspec.Raw | None,
+        Meta(description="the move: {type: play_card|draw_card|choose_suit|leave, player, card?, chosenSuit?, suit?,"
+             " at? (epoch seconds)}; null for the deal"),
+    ]  # fmt: skip
+    events: list[ReplayEvent]
+    state: Annotated[
+        msgspec.Raw,
+        Meta(description="the position after this step as the viewer saw it: the `game` of session_state (their"
+             " own hand, everybody else's as handSize)"),
+    ]  # fmt: skip
+
+
+class Replay(_Out):
+    game: ReplayGame
+    viewer: Annotated[str, Meta(description="your player id in this game: the hand the steps show")]
+    steps: list[ReplayStep]

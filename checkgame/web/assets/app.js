@@ -8,6 +8,7 @@ import { leaderboardScreen, ratingPanel } from "./leaderboard.js";
 import { GameSocket } from "./socket.js";
 import { ChatPanel } from "./chat.js";
 import { momentOf, motionFor, showMoment } from "./motion.js";
+import { historyPanel, replayScreen, stopReplay } from "./replay.js";
 import { avatar, tableView, suitPicker } from "./table.js";
 import { watchScreen } from "./watch.js";
 import { BOT_LEVELS, QUICK_PLAY, WATCH, endReasonText, errorText, ordinal, plural, word } from "./words.js";
@@ -117,11 +118,13 @@ async function route() {
   const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
   clearInterval(lobbyTimer);
   if (watching) watching = watching.close();
+  stopReplay();
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
   try {
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
     if (screen === "leaderboard") return await leaderboardScreen(main, api, arg, api.user && api.user.id);
+    if (screen === "replay" && arg) return api.user ? await replayScreen(api, main, arg) : go("#/login");
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
     if (screen === "watch" && arg) return (watching = watchScreen(main, api, arg, setConnection));
@@ -261,6 +264,7 @@ async function profileScreen() {
         stat("Places", stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
         stat("Tournaments played", stats.tournamentsPlayed), stat("Tournaments won", stats.tournamentsWon))),
     ratingPanel(rating, ratingHistory),
+    historyPanel(api),
     h("p", { class: "muted" }, `${user.email} · member since ${new Date(user.createdAt).toLocaleDateString()}`));
 }
 

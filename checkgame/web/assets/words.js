@@ -50,6 +50,9 @@ export const QUICK_PLAY = {
   computers: "Computer players may fill the empty seats if nobody else comes",
   button: "Play now",
   waiting: "This table starts by itself when it is full or when its wait ends.",
+
+  NOT_A_PLAYER: "Only the players of a game can replay it.",
+  REPLAY_UNAVAILABLE: "This game can no longer be replayed.",
 };
 
 /** A sentence for an error {code, message, details}: ours when we know the code, else the server's. */
@@ -270,6 +273,32 @@ const WORDS = {
   "moment.won": "{name} wins the tournament!",
   "moment.wonYou": "You win the tournament!",
   "moment.dealt": "Game {number}: cards are dealt",
+  "history.title": "Your tournaments",
+  "history.none": "No tournaments yet: your tables and their games will be listed here.",
+  "history.more": "Show older tournaments",
+  "history.open": "not over yet",
+  "history.rank": "you finished {place} of {count}",
+  "history.noResult": "ended without a winner",
+  "history.game": "Game",
+  "history.yourPlace": "Your place",
+  "history.out": "Eliminated",
+  "history.replay": "Replay",
+  "history.replayGame": "Replay game {number} of {name}",
+  "history.notPlayed": "out before it",
+  "history.noGames": "No finished game.",
+  "replay.loading": "Loading the replay…",
+  "replay.unavailable": "This replay cannot be shown",
+  "replay.title": "Replay of game {number}",
+  "replay.controls": "Replay controls",
+  "replay.first": "« Start",
+  "replay.back": "◀ Back",
+  "replay.play": "▶ Play",
+  "replay.pause": "‖ Pause",
+  "replay.forward": "Forward ▶",
+  "replay.last": "End »",
+  "replay.step": "Step {step} of {last}",
+  "replay.deal": "The cards are dealt; {name} plays first.",
+  "replay.backToProfile": "Back to your profile",
 };
 
 /** The sentence for `key` with its {blanks} filled from `vars`; an unknown key shows itself (a missing word). */
