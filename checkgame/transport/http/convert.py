@@ -82,7 +82,6 @@ def game_out(game: GameResult, names: dict[str, str]) -> GameSummary:
         loser=game.loser,
         placements=list(game.placements),
         reason=game.reason,
-        seed=game.seed,
         started_at=iso(game.started_at) or "",
         finished_at=iso(game.finished_at) or "",
     )

@@ -253,7 +253,6 @@ class GameSummary(_Out):
     loser: Annotated[str, Meta(description="the last player holding cards: eliminated from the tournament")]
     placements: Annotated[list[str], Meta(description="player ids in finishing order, first to last")]
     reason: str
-    seed: int
     started_at: str
     finished_at: str
 
