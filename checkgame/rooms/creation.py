@@ -15,8 +15,10 @@ in the same order:
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,7 +27,7 @@ from checkgame.errors import ConflictError, DuplicateError
 from checkgame.rooms.service import SessionService
 from checkgame.store.base import SessionRecord, Store
 
-__all__ = ["CODE_ALPHABET", "CODE_ATTEMPTS", "NewSession", "create_session", "new_join_code"]
+__all__ = ["CODE_ALPHABET", "CODE_ATTEMPTS", "NewSession", "create_session", "insert_with_code", "new_join_code"]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Join codes avoid characters that read alike (0/O, 1/I)."""
@@ -56,10 +58,11 @@ async def create_session(
         raise ValueError("a session's creator is a registered user")  # the creator_id column names a user
     session_id = uuid.uuid4().hex
     moment = datetime.fromtimestamp(now, UTC)
-    for _ in range(CODE_ATTEMPTS):
-        record = SessionRecord(
+    record = await insert_with_code(
+        store,
+        SessionRecord(
             session_id,
-            new_join_code(),
+            "",
             request.name,
             creator.user_id,
             request.settings.max_players,
@@ -67,19 +70,32 @@ async def create_session(
             sessions.Status.WAITING.public,
             moment,
             player_count=1,
-        )
-        try:
-            await store.create_session(record)
-            break
-        except DuplicateError:  # the code is taken: draw another
-            continue
-    else:
-        raise ConflictError("could not find a free join code; try again", code="CODE_EXHAUSTED")
+        ),
+    )
     opened = sessions.open_session(
         session_id, creator, secrets.randbits(63) if seed is None else seed, request.settings, now
     )
     await service.create(opened.state, opened.effects)
     return record
+
+
+async def insert_with_code(
+    store: Store, record: SessionRecord, new_code: Callable[[], str] | None = None
+) -> SessionRecord:
+    """Store ``record`` under the first free join code drawn (its own ``code`` is replaced); the stored record.
+
+    Raises:
+        ConflictError: ``CODE_EXHAUSTED``, no free join code was drawn.
+    """
+    draw = new_code or new_join_code
+    for _ in range(CODE_ATTEMPTS):
+        drawn = dataclasses.replace(record, code=draw())
+        try:
+            await store.create_session(drawn)
+        except DuplicateError:  # the code is taken: draw another
+            continue
+        return drawn
+    raise ConflictError("could not find a free join code; try again", code="CODE_EXHAUSTED")
 
 
 def new_join_code() -> str:

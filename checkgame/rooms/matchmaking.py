@@ -38,9 +38,10 @@ from typing import Literal
 import trio
 
 from checkgame import sessions
-from checkgame.errors import ClientError, ConflictError, DuplicateError
+from checkgame.errors import ClientError, ConflictError
 from checkgame.live.base import QuickPlayPool
 from checkgame.observability.metrics import Metrics
+from checkgame.rooms.creation import insert_with_code
 from checkgame.rooms.service import SessionService
 from checkgame.store.base import SessionPlayer, SessionRecord, Store
 
@@ -208,17 +209,8 @@ class Matchmaker:
         """Open the public quick-play table ``session_id`` (already in the pool) with ``player`` in seat 1."""
         now = self._clock()
         moment = datetime.fromtimestamp(now, UTC)
-        for _ in range(10):
-            record = SessionRecord(
-                session_id, self._new_code(), f"Quick play ({size})", player.player_id, size, False, "waiting", moment
-            )
-            try:
-                await self._store.create_session(record)
-                break
-            except DuplicateError:  # the join code is taken: draw another
-                continue
-        else:
-            raise ConflictError("could not find a free join code; try again", code="CODE_EXHAUSTED")
+        record = SessionRecord(session_id, "", f"Quick play ({size})", player.player_id, size, False, "waiting", moment)
+        await insert_with_code(self._store, record, self._new_code)
         quick = sessions.QuickPlay(now + self.wait_s, self.wait_s, (player.player_id,) if accepts_computers else ())
         state = sessions.new_session(session_id, player, secrets.randbits(63), self._settings(size), now)
         state = dataclasses.replace(state, quick_play=quick)
