@@ -41,6 +41,8 @@ const ERRORS = {
   NETWORK: "The server cannot be reached. Check your connection.",
   MATCHMAKING_BUSY: "No table could be found right now; please try again.",
   MATCHMAKING_IN_PROGRESS: "We are still finding you a seat; a moment please.",
+  NOT_A_PLAYER: "Only the players of a game can replay it.",
+  REPLAY_UNAVAILABLE: "This game can no longer be replayed.",
 };
 
 /** Quick play ("Play now"): the lobby's panel and the waiting room of a table that starts by itself. */
@@ -50,9 +52,6 @@ export const QUICK_PLAY = {
   computers: "Computer players may fill the empty seats if nobody else comes",
   button: "Play now",
   waiting: "This table starts by itself when it is full or when its wait ends.",
-
-  NOT_A_PLAYER: "Only the players of a game can replay it.",
-  REPLAY_UNAVAILABLE: "This game can no longer be replayed.",
 };
 
 /** A sentence for an error {code, message, details}: ours when we know the code, else the server's. */
