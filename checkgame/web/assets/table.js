@@ -3,7 +3,7 @@
 import { cardBack, cardFace, cardKey, cardName, SUITS, SYMBOL, suitColor } from "./cards.js";
 import { h } from "./dom.js";
 import { refusal } from "./rules.js";
-import { ordinal, plural } from "./words.js";
+import { keyHint, t } from "./words.js";
 
 const SUIT_ORDER = { spades: 0, hearts: 1, clubs: 2, diamonds: 3 }; // alternating colours
 const RANK_ORDER = ["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K", "Joker"];
@@ -25,12 +25,12 @@ function turnLine(model) {
   const { state, me } = model;
   const game = state.game;
   if (state.status === "between") {
-    return h("p", { class: "turn" }, `Next game in `, countdown(state.nextGameAt));
+    return h("p", { class: "turn" }, t("table.nextGameIn"), countdown(state.nextGameAt));
   }
-  if (!game || game.currentPlayer == null) return h("p", { class: "turn" }, "Game over");
+  if (!game || game.currentPlayer == null) return h("p", { class: "turn" }, t("table.gameOver"));
   const mine = game.currentPlayer === me;
-  let what = mine ? "Your turn" : `${model.name(game.currentPlayer)} is playing`;
-  if (game.awaitingSuit) what = mine ? "Name a suit for your Jack" : `${model.name(game.currentPlayer)} is naming a suit`;
+  let what = mine ? t("table.yourTurn") : t("table.isPlaying", { name: model.name(game.currentPlayer) });
+  if (game.awaitingSuit) what = mine ? t("table.nameSuit") : t("table.isNamingSuit", { name: model.name(game.currentPlayer) });
   return h("p", { class: `turn${mine ? " mine" : ""}` }, h("strong", {}, what), " · ", countdown(state.turnDeadline));
 }
 
@@ -47,33 +47,33 @@ function opponent(model, player) {
   },
     h("span", { class: "who" }, seat ? seat.name : player.id),
     h("span", { class: "fan", "aria-hidden": "true" }, Array.from({ length: backs }, () => cardBack({ class: "card back mini" }))),
-    h("span", { class: "count", "data-hand-size": player.handSize }, plural(player.handSize, "card")),
-    current ? h("span", { class: "badge turn-badge" }, "to play") : null,
-    place ? h("span", { class: "badge good" }, `finished ${ordinal(place)}`) : null,
-    seat && !seat.connected && !seat.left ? h("span", { class: "badge warn" }, "offline") : null,
-    seat && seat.left ? h("span", { class: "badge warn" }, "left") : null);
+    h("span", { class: "count", "data-hand-size": player.handSize }, t("cards", { n: player.handSize })),
+    current ? h("span", { class: "badge turn-badge" }, t("table.toPlay")) : null,
+    place ? h("span", { class: "badge good" }, t("table.finishedPlace", { place })) : null,
+    seat && !seat.connected && !seat.left ? h("span", { class: "badge warn" }, t("table.offline")) : null,
+    seat && seat.left ? h("span", { class: "badge warn" }, t("table.left")) : null);
 }
 
 function centre(model, act) {
   const game = model.state.game;
   const myTurn = game.currentPlayer === model.me && !game.awaitingSuit;
   const penalty = game.pendingPenalty;
-  const drawLabel = penalty > 0 ? `Draw ${penalty} (penalty)` : "Draw a card";
+  const drawLabel = penalty > 0 ? t("table.drawPenalty", { n: penalty }) : t("table.drawCard");
   return h("div", { class: "centre" },
     h("button", {
       id: "draw", class: `pile${myTurn ? " ready" : ""}`, disabled: !myTurn, "data-focus": "draw",
-      onclick: () => act.drawCard(), title: myTurn ? `${drawLabel} (key D)` : "You can draw on your turn",
-    }, cardBack(), h("span", { class: "pile-label" }, drawLabel), h("span", { class: "muted" }, `${game.drawPileSize} left`)),
-    h("div", { class: "discard", "aria-label": `Top card: ${cardName(game.topCard)}`, role: "img" },
-      cardFace(game.topCard, { attrs: { "data-top": cardKey(game.topCard) } }), h("span", { class: "muted" }, "top card")),
+      onclick: () => act.drawCard(), title: myTurn ? `${drawLabel}${keyHint("D")}` : t("table.drawOnYourTurn"),
+    }, cardBack(), h("span", { class: "pile-label" }, drawLabel), h("span", { class: "muted" }, t("table.cardsLeft", { n: game.drawPileSize }))),
+    h("div", { class: "discard", "aria-label": t("table.topCard", { card: cardName(game.topCard) }), role: "img" },
+      cardFace(game.topCard, { attrs: { "data-top": cardKey(game.topCard) } }), h("span", { class: "muted" }, t("table.topCardLabel"))),
     h("div", { class: "effects" },
       game.demandedSuit
         ? h("p", { class: `demand ${suitColor(game.demandedSuit)}`, "data-demanded": game.demandedSuit },
-          "Asked for ", h("span", { class: "big-suit", "aria-hidden": "true" }, SYMBOL[game.demandedSuit]), ` ${game.demandedSuit}`)
+          t("table.askedFor"), h("span", { class: "big-suit", "aria-hidden": "true" }, SYMBOL[game.demandedSuit]), ` ${t(`suit.${game.demandedSuit}`)}`)
         : null,
       penalty > 0
-        ? h("p", { class: "attack", "data-penalty": penalty }, h("strong", {}, `Attack +${penalty}`),
-          h("span", {}, "Counter with a 7 or a Joker, or draw them all."))
+        ? h("p", { class: "attack", "data-penalty": penalty }, h("strong", {}, t("table.attack", { n: penalty })),
+          h("span", {}, t("table.counter")))
         : null));
 }
 
@@ -82,12 +82,12 @@ function hand(model, act, hint) {
   const cards = [...(game.hand || [])].sort(bySuitThenRank);
   const me = game.players.find((p) => p.id === model.me);
   const place = game.finishOrder.indexOf(model.me) + 1;
-  let heading = `Your hand · ${plural(cards.length, "card")}`;
-  if (!me) heading = "You are watching this game";
-  else if (place) heading = `You finished ${ordinal(place)} — safe this game`;
+  let heading = t("table.yourHand", { n: cards.length });
+  if (!me) heading = t("table.watching");
+  else if (place) heading = t("table.safe", { place });
   return h("section", { class: "hand-area", "aria-labelledby": "hand-title" },
     h("h2", { id: "hand-title" }, heading),
-    h("div", { class: "hand", role: "group", "aria-label": "Your cards" },
+    h("div", { class: "hand", role: "group", "aria-label": t("table.yourCards") },
       cards.map((card) => {
         const key = cardKey(card);
         const why = refusal(card, game, model.me);
@@ -100,8 +100,8 @@ function hand(model, act, hint) {
             "data-focus": `card-${key}`,
             "data-refusal": why ? why.code : undefined,
             "aria-disabled": why ? "true" : undefined,
-            title: why ? why.text : `Play the ${cardName(card)}`,
-            "aria-label": why ? `${cardName(card)} — ${why.text}` : `Play the ${cardName(card)}`,
+            title: why ? why.text : t("table.play", { card: cardName(card) }),
+            "aria-label": why ? `${cardName(card)} — ${why.text}` : t("table.play", { card: cardName(card) }),
             onclick: () => (why ? act.explain(why.text) : act.play(card)),
           },
         });
@@ -113,10 +113,10 @@ function defaultHint(model) {
   const game = model.state.game;
   const me = game.players.find((p) => p.id === model.me);
   if (!me || me.finished || game.loser != null) return "";
-  if (game.currentPlayer !== model.me) return "Tap a card to see whether and why it can be played.";
-  if (game.awaitingSuit) return "Name the suit the next player must follow.";
-  if (game.pendingPenalty > 0) return `You are attacked: counter with a 7 or a Joker, or draw ${game.pendingPenalty}.`;
-  return "Your turn: play a highlighted card, or draw (key D).";
+  if (game.currentPlayer !== model.me) return t("table.hintWait");
+  if (game.awaitingSuit) return t("table.hintSuit");
+  if (game.pendingPenalty > 0) return t("table.hintAttacked", { n: game.pendingPenalty });
+  return t("table.hintTurn", { key: keyHint("D") });
 }
 
 function between(model) {
@@ -124,7 +124,7 @@ function between(model) {
   if (!game || game.loser == null) return null;
   const order = [...game.finishOrder, game.loser];
   return h("div", { class: "panel banner", "data-between": model.state.gameNumber },
-    h("h2", {}, `Game ${model.state.gameNumber} is over: ${model.name(game.loser)} is eliminated`),
+    h("h2", {}, t("table.gameEliminated", { n: model.state.gameNumber, name: model.name(game.loser) })),
     h("ol", {}, order.map((p) => h("li", {}, model.name(p)))));
 }
 
@@ -133,7 +133,7 @@ export function tableView(session, act) {
   const { model } = session;
   const { state, me } = model;
   const game = state.game;
-  if (!game) return h("p", { class: "loading" }, "Dealing…");
+  if (!game) return h("p", { class: "loading" }, t("table.dealing"));
   const myTurn = game.currentPlayer === me;
   const eliminated = state.seats.filter((s) => s.player !== me && (s.eliminated || s.left)
     && !game.players.some((p) => p.id === s.player));
@@ -142,29 +142,29 @@ export function tableView(session, act) {
     "data-awaiting-suit": String(game.awaitingSuit && myTurn), "data-game": state.gameNumber, "data-seq": model.lastSeq,
   },
     h("header", { class: "table-head" },
-      h("h1", {}, `Game ${state.gameNumber}`),
+      h("h1", {}, t("table.game", { n: state.gameNumber })),
       turnLine(model),
-      h("button", { class: "link", onclick: act.leave }, "Leave")),
+      h("button", { class: "link", onclick: act.leave }, t("table.leave"))),
     state.status === "between" ? between(model) : null,
-    h("ul", { class: "opponents", "aria-label": "Other players, clockwise from you" },
+    h("ul", { class: "opponents", "aria-label": t("table.others") },
       othersFrom(game, me).map((p) => opponent(model, p)),
       eliminated.map((s) => h("li", { class: "opponent out" }, h("span", { class: "who" }, s.name),
-        h("span", { class: "badge" }, s.left ? "left" : "eliminated")))),
+        h("span", { class: "badge" }, s.left ? t("table.left") : t("table.eliminated"))))),
     centre(model, act),
     hand(model, act, session.hint),
     h("aside", { class: "log", "aria-labelledby": "log-title" },
-      h("h2", { id: "log-title" }, "What happened"),
+      h("h2", { id: "log-title" }, t("table.log")),
       model.log.length
         ? h("ol", { reversed: true }, [...model.log].reverse().slice(0, 30).map((line) => h("li", {}, line.text)))
-        : h("p", { class: "muted" }, "Every move will be told here.")));
+        : h("p", { class: "muted" }, t("table.logEmpty"))));
 }
 
 /** The four suits to name after a Jack: with the card (one message), or after it (a pending choice). */
 export function suitPicker(session, act) {
   return h("div", { class: "suit-picker", role: "dialog", "aria-modal": "true", "aria-labelledby": "picker-title" },
-    h("h2", { id: "picker-title" }, "Which suit must the next player follow?"),
+    h("h2", { id: "picker-title" }, t("table.pickSuit")),
     h("div", { class: "suits" }, SUITS.map((suit) => h("button", {
       class: `suit ${suitColor(suit)}`, "data-suit": suit, "data-focus": `suit-${suit}`, onclick: () => act.pickSuit(suit),
-    }, h("span", { "aria-hidden": "true" }, SYMBOL[suit]), ` ${suit}`))),
-    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, "Cancel (Esc)") : null);
+    }, h("span", { "aria-hidden": "true" }, SYMBOL[suit]), ` ${t(`suit.${suit}`)}`))),
+    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, t("table.cancel", { key: keyHint("Esc") })) : null);
 }
