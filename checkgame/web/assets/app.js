@@ -6,7 +6,8 @@ import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
 import { tableView, suitPicker } from "./table.js";
-import { endReasonText, errorText, ordinal, t } from "./words.js";
+import { play, playedCues, setSoundEnabled, soundEnabled, unlock } from "./sound.js";
+import { endReasonText, errorText, language, LANGUAGES, onLanguageChange, ordinal, setLanguage, t } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -48,7 +49,9 @@ function announce(text) {
   setTimeout(() => { region.textContent = text; }, 50);
 }
 
+let shownConnection = ["", undefined]; // redrawn in the new language after a switch
 function setConnection(status, detail) {
+  shownConnection = [status, detail];
   const el = document.getElementById("connection");
   const words = {
     connecting: () => t("connection.connecting"),
@@ -93,6 +96,35 @@ function renderNav() {
     user ? h("button", { class: "link", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut")) : null);
 }
 
+/** The words of index.html itself (the title, the skip link…), in the current language. */
+function pageWords() {
+  document.documentElement.lang = language();
+  document.title = t("page.title");
+  for (const el of document.querySelectorAll("[data-words]")) el.textContent = t(el.dataset.words);
+  for (const el of document.querySelectorAll("[data-words-label]")) el.setAttribute("aria-label", t(el.dataset.wordsLabel));
+}
+
+/** The header's two switches: the other language, and sound (off until turned on). */
+function renderSwitches() {
+  const other = LANGUAGES.find((code) => code !== language());
+  const languageButton = document.getElementById("language");
+  languageButton.textContent = other.toUpperCase();
+  languageButton.lang = other; // its name is said in its own language
+  languageButton.dataset.language = other;
+  languageButton.setAttribute("aria-label", t("language.switchLabel"));
+  languageButton.title = t("language.switch");
+  const soundButton = document.getElementById("sound");
+  soundButton.textContent = soundEnabled() ? "🔊" : "🔇";
+  soundButton.setAttribute("aria-pressed", String(soundEnabled()));
+  soundButton.setAttribute("aria-label", t("sound.label"));
+  soundButton.title = soundEnabled() ? t("sound.on") : t("sound.off");
+}
+
+/** Play a sound cue (when sound is on), noting it on the toggle for whoever checks what was heard. */
+function cue(name) {
+  if (play(name)) document.getElementById("sound").dataset.lastCue = playedCues().at(-1);
+}
+
 // ------------------------------------------------------------------ router
 
 function leaveScreen() {
@@ -109,17 +141,45 @@ async function route() {
   const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
   clearInterval(lobbyTimer);
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
+  if (!current && navigator.onLine && shownConnection[0] === "offline") setConnection("");
   try {
+    if (!navigator.onLine) return offlineScreen();
+    if (screen === "rules") return rulesScreen();
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
     return await lobbyScreen();
   } catch (error) {
-    fail(error);
+    if (error.code === "NETWORK") offlineScreen();
+    else fail(error);
   } finally {
     main.focus({ preventScroll: true });
   }
+}
+
+/** No network, or no server: say so plainly, and come back by itself when the connection does. */
+function offlineScreen() {
+  setConnection("offline");
+  render(main, h("section", { class: "panel stopped", "data-screen": "offline" },
+    h("h1", {}, t("offline.title")),
+    h("p", { class: "lead" }, t("offline.lead")),
+    h("p", {}, t("offline.body")),
+    h("div", { class: "actions" }, h("button", { class: "primary", onclick: () => route() }, t("offline.retry")))));
+  clearInterval(lobbyTimer);
+  lobbyTimer = setInterval(() => { if (navigator.onLine) route(); }, 5000);
+}
+
+// ------------------------------------------------------------------ rules
+
+function rulesScreen() {
+  render(main, h("article", { class: "rules panel", "data-screen": "rules" },
+    h("h1", {}, t("rules.title")),
+    t("rules.sections").map(([title, paragraphs]) => h("section", {},
+      h("h2", {}, title),
+      paragraphs.length > 1
+        ? h("ul", {}, paragraphs.map((text) => h("li", {}, text)))
+        : paragraphs.map((text) => h("p", {}, text))))));
 }
 
 // ------------------------------------------------------------------ lobby
@@ -139,7 +199,8 @@ async function lobbyScreen() {
           : h("a", { class: "button", href: `#/join/${s.code}` }, t("lobby.join")),
       )) : h("li", { class: "muted" }, t("lobby.noTables")));
     } catch (error) {
-      render(list, h("li", { class: "muted" }, errorText(error)));
+      if (error.code === "NETWORK" && main.contains(list)) offlineScreen();
+      else render(list, h("li", { class: "muted" }, errorText(error)));
     }
   };
   const yours = Object.entries(seats()).map(([id, seat]) => {
@@ -290,6 +351,7 @@ function openSocket(session) {
       if (session.model.apply(frame)) {
         if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
         operatorNews(session, frame);
+        if (frame.type === "game_finished") cue("gameOver");
         draw();
       }
     },
@@ -358,7 +420,10 @@ function draw() {
     const picker = session.picking || owed ? suitPicker(session, actions(session)) : null;
     render(main, tableView(session, actions(session)), picker);
     const myTurn = Boolean(game && game.currentPlayer === session.model.me);
-    if (myTurn && !session.myTurn) announce(t("session.yourTurn"));
+    if (myTurn && !session.myTurn) {
+      announce(t("session.yourTurn"));
+      cue(game.pendingPenalty > 0 ? "attack" : "turn");
+    }
     session.myTurn = myTurn; // told once per turn to screen readers, not on every frame
   }
   tick(session);
@@ -543,6 +608,29 @@ function start() {
       if (button) button.click();
     }
   });
+  document.getElementById("language").addEventListener("click", (event) => setLanguage(event.currentTarget.dataset.language));
+  document.getElementById("sound").addEventListener("click", () => {
+    setSoundEnabled(!soundEnabled());
+    renderSwitches();
+  });
+  // Audio may start only after a gesture on the page: the first tap or key after a reload unlocks it.
+  for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, unlock, { passive: true });
+  onLanguageChange(() => {
+    pageWords();
+    renderSwitches();
+    renderNav();
+    setConnection(...shownConnection);
+    if (current) draw();
+    else route();
+  });
+  window.addEventListener("online", () => { if (main.querySelector("[data-screen=offline]")) route(); });
+  window.addEventListener("offline", () => { if (!current) setConnection("offline"); });
+  if ("serviceWorker" in navigator) {
+    // The app shell from a cache: opens at once, and offline it can still say that it is offline.
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  }
+  pageWords();
+  renderSwitches();
   renderNav();
   route();
 }
