@@ -134,8 +134,10 @@ def test_the_manifest_is_linked_and_describes_an_installable_app(node: Node, new
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/manifest+json"
         manifest = response.json()
-        assert manifest["name"] and manifest["short_name"] == "Check"
-        assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+        assert manifest["name"]
+        assert manifest["short_name"] == "Check"
+        assert manifest["start_url"] == "/"
+        assert manifest["scope"] == "/"
         assert manifest["display"] == "standalone"
         assert manifest["theme_color"] == page.locator("meta[name=theme-color]").get_attribute("content")
         sizes = set()
@@ -167,7 +169,8 @@ def test_the_service_worker_serves_the_shell_offline(node: Node, new_page: Any) 
             return { names, urls };
         }"""
     )
-    assert len(cached["names"]) == 1 and cached["names"][0].startswith("checkgame-shell-")
+    assert len(cached["names"]) == 1
+    assert cached["names"][0].startswith("checkgame-shell-")
     assert {"/", "/assets/app.js", "/assets/words.js", "/assets/style.css"} <= set(cached["urls"])
     assert not [url for url in cached["urls"] if url.startswith(("/api/", "/ws"))]
 
@@ -198,7 +201,8 @@ def test_a_phone_shows_no_keyboard_hints_and_plays_a_sound_on_its_turn(node: Nod
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     header = phone.locator("header.bar").bounding_box()
     brand = phone.locator(".brand").bounding_box()
-    assert header is not None and brand is not None
+    assert header is not None
+    assert brand is not None
     assert header["height"] < 2 * 44 + 24, "the header does not wrap onto a second line"
 
     phone.get_by_role("button", name="Sound").click()  # a tap: the gesture that lets the page make sound
@@ -213,11 +217,13 @@ def test_a_phone_shows_no_keyboard_hints_and_plays_a_sound_on_its_turn(node: Nod
         "() => document.body.innerText + [...document.querySelectorAll('[title], [aria-label]')]"
         ".map((el) => `${el.title} ${el.getAttribute('aria-label')}`).join(' ')"
     )
-    assert "(key" not in shown and "(Esc" not in shown
+    assert "(key" not in shown
+    assert "(Esc" not in shown
     wait_for_js(phone, "() => ['turn', 'attack'].includes(document.getElementById('sound').dataset.lastCue)")
     for control in phone.locator("header button, .hand button, #draw").all():
         box = control.bounding_box()
-        assert box is not None and box["height"] >= 44 and box["width"] >= 44, control.inner_text()
+        assert box is not None
+        assert min(box["height"], box["width"]) >= 44, control.inner_text()
 
 
 def test_sound_is_off_by_default_and_the_choice_is_remembered(node: Node, new_page: Any) -> None:

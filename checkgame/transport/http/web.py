@@ -1,4 +1,4 @@
-"""The browser client: ``checkgame/web`` served as static files at ``/``, ``/join/<code>``, ``/assets/...`` and ``/sw.js``.
+"""The browser client: ``checkgame/web`` served at ``/``, ``/join/<code>``, ``/assets/...`` and ``/sw.js``.
 
 The client is plain HTML, CSS and JavaScript modules with no build step, so
 serving it is reading files. They are read once, when the app is built: a
