@@ -91,7 +91,7 @@ function renderNav() {
   const user = api.user;
   render(nav,
     h("a", { href: "#/", class: "nav-lobby" }, t("nav.lobby")),
-    h("a", { href: "#/rules" }, t("nav.rules")),
+    h("a", { href: "#/rules", class: "nav-rules" }, t("nav.rules")),
     user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, t("nav.logIn")),
     user ? h("button", { class: "link", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut")) : null);
 }
@@ -114,10 +114,30 @@ function renderSwitches() {
   languageButton.setAttribute("aria-label", t("language.switchLabel"));
   languageButton.title = t("language.switch");
   const soundButton = document.getElementById("sound");
-  soundButton.textContent = soundEnabled() ? "🔊" : "🔇";
+  soundButton.replaceChildren(speaker(soundEnabled()));
   soundButton.setAttribute("aria-pressed", String(soundEnabled()));
   soundButton.setAttribute("aria-label", t("sound.label"));
   soundButton.title = soundEnabled() ? t("sound.on") : t("sound.off");
+}
+
+/** A loudspeaker drawn in SVG (no emoji font needed): with sound waves when on, crossed out when off. */
+function speaker(on) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "22");
+  svg.setAttribute("height", "22");
+  svg.setAttribute("aria-hidden", "true");
+  const shapes = [["path", { d: "M3 9h4l5-4v14l-5-4H3z", fill: "currentColor" }]];
+  if (on) shapes.push(["path", { d: "M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12", fill: "none" }]);
+  else shapes.push(["path", { d: "M16 9l6 6M22 9l-6 6", fill: "none" }]);
+  for (const [tag, attrs] of shapes) {
+    const shape = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [name, value] of Object.entries({ stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", ...attrs })) {
+      shape.setAttribute(name, value);
+    }
+    svg.append(shape);
+  }
+  return svg;
 }
 
 /** Play a sound cue (when sound is on), noting it on the toggle for whoever checks what was heard. */

@@ -294,7 +294,8 @@ const en = {
     ]],
     ["The deal", [
       "One pack of 54 cards: four suits of 13 cards and two Jokers, a red one and a black one. Everyone gets "
-        + "seven cards; one card is turned face up to start the discard pile, the rest is the draw pile.",
+        + "seven cards (six when there are seven or eight players); one card is turned face up to start the "
+        + "discard pile, the rest is the draw pile.",
     ]],
     ["Your turn", [
       "Play one card on the top card: the same suit or the same rank. If you cannot or will not, draw one card; "
@@ -306,15 +307,16 @@ const en = {
       "Jack — goes on any card; you then name the suit the next player must follow.",
       "Ace — the next player misses their turn.",
       "7 — attack: the next player must draw 2.",
-      "Joker — attack: the next player must draw 4. It goes on a card of its colour, or on the other Joker.",
+      "Joker — attack: the next player must draw 4. It goes on a card of its colour (after a Jack, the colour "
+        + "of the suit asked for), or on the other Joker.",
     ]],
     ["Attacks", [
-      "When you are attacked you may counter with a 7 or a Joker: the penalty adds up and passes to the next "
-        + "player. Otherwise you draw the whole penalty, and the attack is over.",
+      "When you are attacked you may counter with any 7 or any Joker, whatever its suit or colour: the penalty "
+        + "adds up and passes to the next player. Otherwise you draw the whole penalty, and the attack is over.",
     ]],
     ["Time and connection", [
-      "Each turn has a time limit: when it runs out the server plays for you (it draws). If your connection "
-        + "drops, your seat is kept for a while; come back and play on.",
+      "Each turn has a time limit: when it runs out the server moves for you (it draws, or names a suit for "
+        + "your Jack). If your connection drops, your seat is kept for a while; come back and play on.",
     ]],
   ],
 };
@@ -587,7 +589,8 @@ const fr = {
     ]],
     ["La distribution", [
       "Un jeu de 54 cartes : quatre couleurs de 13 cartes et deux jokers, un rouge et un noir. Chacun reçoit sept "
-        + "cartes ; une carte est retournée pour commencer la défausse, le reste forme la pioche.",
+        + "cartes (six à sept ou huit joueurs) ; une carte est retournée pour commencer la défausse, le reste forme "
+        + "la pioche.",
     ]],
     ["À votre tour", [
       "Posez une carte sur celle du dessus : même couleur ou même valeur. Si vous ne pouvez pas ou ne voulez pas, "
@@ -599,16 +602,18 @@ const fr = {
       "Valet — se pose sur n'importe quelle carte ; vous annoncez ensuite la couleur que le joueur suivant doit suivre.",
       "As — le joueur suivant passe son tour.",
       "7 — attaque : le joueur suivant doit piocher 2 cartes.",
-      "Joker — attaque : le joueur suivant doit piocher 4 cartes. Il se pose sur une carte de sa couleur, ou sur "
-        + "l'autre joker.",
+      "Joker — attaque : le joueur suivant doit piocher 4 cartes. Il se pose sur une carte de sa teinte, rouge ou "
+        + "noire (après un valet : la teinte de la couleur demandée), ou sur l'autre joker.",
     ]],
     ["Les attaques", [
-      "Quand vous êtes attaqué, vous pouvez contrer avec un 7 ou un joker : la pénalité s'additionne et passe au "
-        + "joueur suivant. Sinon, vous piochez toute la pénalité et l'attaque s'arrête.",
+      "Quand vous êtes attaqué, vous pouvez contrer avec n'importe quel 7 ou joker, quelle que soit sa couleur : "
+        + "la pénalité s'additionne et passe au joueur suivant. Sinon, vous piochez toute la pénalité et l'attaque "
+        + "s'arrête.",
     ]],
     ["Temps et connexion", [
-      "Chaque tour est limité dans le temps : à la fin du délai, le serveur joue pour vous (il pioche). Si votre "
-        + "connexion coupe, votre place est gardée un moment ; revenez et continuez.",
+      "Chaque tour est limité dans le temps : à la fin du délai, le serveur joue pour vous (il pioche, ou annonce "
+        + "une couleur pour votre valet). Si votre connexion coupe, votre place est gardée un moment ; revenez et "
+        + "continuez.",
     ]],
   ],
 };
@@ -650,11 +655,18 @@ export function setLanguage(code) {
 /** Call `listener(code)` after every language switch. */
 export const onLanguageChange = (listener) => listeners.push(listener);
 
+/** French puts a space before : ; ! ? and inside « »: a no-break one, so a line never starts with the sign. */
+function typeset(words) {
+  if (Array.isArray(words)) return words.map(typeset);
+  return typeof words === "string" ? words.replace(/ ([:;!?»])/g, "\u00a0$1").replace(/« /g, "«\u00a0") : words;
+}
+
 /** The words for `key` in the current language (English when French lacks them). */
 export function t(key, params = {}) {
   const entry = key in CATALOGUE[current] ? CATALOGUE[current][key] : en[key];
   if (entry === undefined) throw new Error(`no words for ${key}`);
-  return typeof entry === "function" ? entry(params) : entry;
+  const words = typeof entry === "function" ? entry(params) : entry;
+  return current === "fr" ? typeset(words) : words;
 }
 
 /** On a touch screen (no hover, a finger for a pointer) keyboard hints are noise: they read as nothing. */
