@@ -7,7 +7,9 @@ service worker and its cache), in headless Chromium against a real server.
 from __future__ import annotations
 
 import itertools
+import re
 import struct
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +20,7 @@ from tests.browser.conftest import Node, create_table_in_page, move, register_in
 pytestmark = pytest.mark.slow
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 _numbers = itertools.count(1)
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def username() -> str:
@@ -44,7 +47,12 @@ def test_every_word_exists_in_english_and_in_french(node: Node, new_page: Any) -
         }"""
     )
     assert keys["en"] == keys["fr"]
-    assert "error.SESSION_NOT_FOUND" in keys["fr"]
+    # Every refusal code the protocol and the rules document, so a player never reads the server's English.
+    documented = re.findall(r"`([A-Z][A-Z_]{3,})`", (DOCS / "protocol.md").read_text())
+    documented += re.findall(r"`([A-Z][A-Z_]{3,})`", (DOCS / "rules.md").read_text().split("## 15.")[1])
+    codes = {code for code in documented if not code.startswith("CHECKGAME_")}
+    assert {"SESSION_NOT_FOUND", "NOT_YOUR_TURN", "ACCOUNT_DISABLED"} <= codes
+    assert sorted(code for code in codes if f"error.{code}" not in keys["fr"]) == []
 
 
 def test_a_french_browser_sees_french_and_a_switch_survives_a_reload(node: Node, new_page: Any) -> None:
