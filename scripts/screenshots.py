@@ -2,18 +2,20 @@
 
 Starts ``checkgame serve`` on a free port with a throwaway data directory, plays through the screens in
 headless Chromium (the system's, ``/usr/bin/chromium``; Playwright never downloads a browser here) and
-writes PNG files to ``docs/screenshots/``. A person registers, creates a table, adds two computer players,
-plays a whole tournament (the first legal card, else a draw) and looks at their statistics.
+writes PNG files to ``docs/screenshots/``, each screen at a desktop and a phone size (``<screen>-<size>.png``).
+A person registers, creates a table, adds three computer players and plays a whole tournament: the first legal
+card down to two cards, then only draws, so that they lose the first game and the screens of elimination,
+watching and between games come up; the network is cut once (the reconnecting state); then the results and
+their statistics.
 
-Once per language (``--language en fr``, both by default): the browser says it prefers that language, as a
-player's phone would, and the client follows. English screens keep their plain names (``table.png``, the
-README's), the others get the language before the extension (``table.fr.png``).
+And in each language (``--language en fr``, both by default): the browser says it prefers that language, as a
+player's phone would, and the client follows; screens are found by their structure, never by their words.
+English pictures keep the plain names, the others carry the language (``table-your-turn-phone.fr.png``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import signal
@@ -23,12 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the browser tests' move helper, shared rather than copied
 
-from tests.browser.conftest import move  # noqa: E402
+from tests.browser.conftest import move, wait_for_js  # noqa: E402
+from tests.browser.proxy import Relay  # noqa: E402
 
 
 def start_server(data: Path) -> tuple[subprocess.Popen[str], str]:
@@ -54,75 +57,139 @@ def start_server(data: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the server did not start")
 
 
+SIZES = {
+    "desktop": {"viewport": {"width": 1200, "height": 820}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+}
+"""Every screen is taken at both sizes, in every language."""
 LANGUAGES = {"en": ("en-GB", "ann"), "fr": ("fr-CM", "amina")}
-"""Each language: the browser's locale, and who plays (a username of their own: one server serves both runs)."""
+"""Each language: the browser's locale, and who plays (a username of their own: one server serves every run)."""
+APPLIED = "s => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== s; }"
+"""Whether the page has moved past entry ``s`` (or left the table)."""
+KEEP_CARDS = 2
+"""The player plays down to this many cards, then only draws: they lose the first game for sure, so the
+elimination, watching and between-games screens all come up in one tournament."""
 
 
-def shoot(page: Page, out: Path, name: str, language: str) -> None:
-    page.wait_for_timeout(300)  # let the countdown tick once
-    path = out / (f"{name}.png" if language == "en" else f"{name}.{language}.png")
+def shoot(page: Page, out: Path, name: str, size: str) -> None:
+    page.wait_for_timeout(500)  # let animations land and the countdown tick once
+    path = out / f"{name}-{size}.png"
     page.screenshot(path=str(path))
     print(f"wrote {path}")
 
 
-def capture(base: str, out: Path, chromium: str, language: str) -> None:
-    """Every screen, in `language`: found by their structure, never by their words, so any language works."""
+def draw(page: Page) -> bool:
+    """Draw (the penalty, under an attack), and wait until the page has applied what followed."""
+    seq = page.locator("[data-screen=table]").get_attribute("data-seq")
+    page.locator("#draw").click()
+    wait_for_js(page, APPLIED, seq)
+    return True
+
+
+def turn(page: Page, shots: set[str], out: Path, size: str) -> bool:
+    """One move while it is our turn: play down to KEEP_CARDS cards (naming a suit after a Jack), then draw."""
+    table = page.locator("[data-screen=table][data-my-turn=true]")
+    if table.count() == 0:
+        return False
+    phase = table.get_attribute("data-phase") or ""
+    if phase == "attacked" and "attacked" not in shots:
+        shots.add("attacked")
+        shoot(page, out, "table-attacked", size)
+    if page.locator(".hand button").count() <= KEEP_CARDS and phase != "choosing-suit":
+        return draw(page)
+    jack = page.locator(".hand button.playable[data-card^='J-']")
+    if jack.count() and "suit" not in shots:
+        shots.add("suit")
+        seq = table.get_attribute("data-seq")
+        jack.first.click()
+        shoot(page, out, "suit-choice", size)
+        page.locator(".suit-picker button[data-suit]").first.click()
+        wait_for_js(
+            page,
+            APPLIED,
+            seq,
+        )
+        return True
+    return move(page)
+
+
+def tournament(browser: Browser, base: str, out: Path, size: str, language: str, relay: Relay) -> None:
+    """One person at one size in one language: lobby, waiting room, the table in its states, between games,
+    results, profile."""
     locale, player = LANGUAGES[language]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium)
-        page = browser.new_context(viewport={"width": 1200, "height": 820}, locale=locale).new_page()
-        page.goto(base + "/#/login")
-        form = page.locator("form[aria-labelledby=register-title]")
-        form.locator("input[name=username]").fill(player)
-        form.locator("input[name=email]").fill(f"{player}@example.com")
-        form.locator("input[name=password]").fill("correct-horse")
-        form.locator("button[type=submit]").click()
-        page.locator("form[aria-labelledby=create-title]").wait_for()
-        assert page.evaluate("document.documentElement.lang") == language, "the client did not follow the browser"
-        shoot(page, out, "lobby", language)
+    context = browser.new_context(**SIZES[size], locale=locale)
+    page = context.new_page()
+    name = f"{player}-{size}"
+    size = size if language == "en" else f"{size}.{language}"  # what the file names carry
+    page.goto(relay.url + "/#/login")
+    shoot(page, out, "account", size)
+    form = page.locator("form[aria-labelledby=register-title]")
+    form.locator("input[name=username]").fill(name)
+    form.locator("input[name=email]").fill(f"{name}@example.com")
+    form.locator("input[name=password]").fill("correct-horse")
+    form.locator("button[type=submit]").click()
+    page.locator("form[aria-labelledby=create-title]").wait_for()
+    assert page.evaluate("document.documentElement.lang") == language, "the client did not follow the browser"
+    shoot(page, out, "lobby", size)
 
-        page.locator("select[name=maxPlayers]").select_option("3")
-        page.locator("form[aria-labelledby=create-title] button[type=submit]").click()
-        page.locator("[data-screen=waiting]").wait_for()
+    page.locator("select[name=maxPlayers]").select_option("4")
+    page.locator("form[aria-labelledby=create-title] button[type=submit]").click()
+    page.locator("[data-screen=waiting]").wait_for()
+    for bot in ("Bot 2", "Bot 3", "Bot 4"):
         page.locator("[data-action=add-bot]").click()
-        page.locator("[data-screen=waiting] li", has_text="Bot 2").wait_for()
-        shoot(page, out, "waiting-room", language)
+        page.locator("[data-screen=waiting] li", has_text=bot).wait_for()
+    shoot(page, out, "waiting-room", size)
+    page.locator("[data-action=start]").click()
+    page.locator("[data-screen=table]").wait_for()
 
-        page.locator("[data-action=add-bot]").click()
-        page.locator("[data-screen=waiting] li", has_text="Bot 3").wait_for()
-        page.locator("[data-action=start]").click()
-        page.locator("[data-screen=table]").wait_for()
-        shot_table = False
-        stop = time.monotonic() + 600
-        while page.locator("[data-screen=results]").count() == 0 and time.monotonic() < stop:
-            table = page.locator("[data-screen=table][data-my-turn=true]")
-            if table.count() and not shot_table and page.locator(".log li").count() >= 6:
-                shoot(page, out, "table", language)
-                shot_table = True
-                # The same seat on a phone: a second connection of the same player, given the seat's token.
-                phone = browser.new_context(
-                    viewport={"width": 390, "height": 844},
-                    is_mobile=True,
-                    has_touch=True,
-                    device_scale_factor=2,
-                    locale=locale,
-                )
-                seats = json.dumps(page.evaluate("localStorage['checkgame.seats']"))
-                phone.add_init_script(f"localStorage.setItem('checkgame.seats', {seats})")
-                phone_page = phone.new_page()
-                phone_page.goto(page.url)
-                phone_page.locator("[data-screen=table]").wait_for()
-                shoot(phone_page, out, "table-phone", language)
-                phone.close()
-                page.locator("#connection[data-status=online]").wait_for()
-            if not move(page):
-                page.wait_for_timeout(100)
-        page.locator(".games tbody tr").first.wait_for()
-        shoot(page, out, "results", language)
-        page.locator("[data-screen=results] a[href='#/profile']").click()
-        page.locator(".stats").wait_for()
-        shoot(page, out, "profile", language)
-        browser.close()
+    shots: set[str] = set()
+    stop = time.monotonic() + 900
+    while page.locator("[data-screen=results]").count() == 0 and time.monotonic() < stop:
+        screen = page.locator("[data-screen]").first.get_attribute("data-screen")
+        phase = page.locator("[data-screen=table]").get_attribute("data-phase") if screen == "table" else screen
+        if phase == "your-turn" and "table" not in shots and page.locator(".log li").count() >= 6:
+            shots.add("table")
+            shoot(page, out, "table-your-turn", size)
+            relay.cut()  # the network drops: the table says so and reconnects by itself
+            page.locator(".offline-banner").wait_for()
+            shoot(page, out, "reconnecting", size)
+            page.locator("#connection[data-status=online]").wait_for()
+        elif phase == "their-turn" and "their" not in shots and "table" in shots:
+            shots.add("their")
+            shoot(page, out, "table-their-turn", size)
+        elif phase == "between" and "between" not in shots:
+            shots.add("between")
+            shoot(page, out, "between-games", size)
+        elif phase == "eliminated" and "watching" not in shots:
+            shots.add("watching")
+            shoot(page, out, "eliminated-watching", size)
+        if not turn(page, shots, out, size):
+            page.wait_for_timeout(100)
+    page.locator(".games tbody tr").first.wait_for()
+    shoot(page, out, "results", size)
+    page.locator("[data-screen=results] a[href='#/profile']").click()
+    page.locator(".stats").wait_for()
+    shoot(page, out, "profile", size)
+    context.close()
+
+
+def capture(base: str, out: Path, chromium: str, languages: list[str]) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    relay = Relay((host, int(port)))
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium)
+            for language in languages:
+                for size in SIZES:
+                    tournament(browser, base, out, size, language, relay)
+            browser.close()
+    finally:
+        relay.close()
 
 
 def main() -> None:
@@ -137,8 +204,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         process, base = start_server(Path(data))
         try:
-            for language in args.language:
-                capture(base, args.out, args.chromium, language)
+            capture(base, args.out, args.chromium, args.language)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)

@@ -11,6 +11,7 @@ and are skipped elsewhere. Never ``playwright install``: the browser is the syst
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -66,11 +67,10 @@ class Node:
         return host, int(port)
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    """``checkgame serve`` on a free port; stopped with SIGTERM at the end, which must exit cleanly."""
-    data = tmp_path_factory.mktemp("server")
-    env = {**os.environ, **SERVER_ENV, "CHECKGAME_DATA_DIR": str(data)}
+@contextlib.contextmanager
+def serve(data: Path, **env_overrides: str) -> Iterator[Node]:
+    """``checkgame serve`` on a free port with SERVER_ENV (and ``env_overrides``); SIGTERM must stop it cleanly."""
+    env = {**os.environ, **SERVER_ENV, **env_overrides, "CHECKGAME_DATA_DIR": str(data)}
     with (data / "stderr.log").open("w") as errors:
         process = subprocess.Popen(
             [sys.executable, "-m", "checkgame", "serve", "--host", "127.0.0.1", "--port", "0"],
@@ -94,6 +94,13 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
                 assert process.stdout is not None
                 process.stdout.close()
     assert code == 0, (data / "stderr.log").read_text()
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    """The server under test, one per test module."""
+    with serve(tmp_path_factory.mktemp("server")) as running:
+        yield running
 
 
 def _announced_url(process: subprocess.Popen[str], log: Path) -> str:

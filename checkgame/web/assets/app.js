@@ -5,15 +5,16 @@ import { Api } from "./api.js";
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { GameSocket } from "./socket.js";
-import { tableView, suitPicker } from "./table.js";
+import { momentOf, motionFor, showMoment } from "./motion.js";
 import { play, playedCues, setSoundEnabled, soundEnabled, unlock } from "./sound.js";
-import { endReasonText, errorText, language, LANGUAGES, onLanguageChange, ordinal, setLanguage, t } from "./words.js";
+import { avatar, tableView, suitPicker } from "./table.js";
+import { endReasonText, errorText, language, LANGUAGES, onLanguageChange, ordinal, setLanguage, t, word } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
 const main = document.getElementById("main");
 const api = new Api(() => renderNav());
-let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn}
+let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn, offline, games}
 let lobbyTimer = null;
 
 // ------------------------------------------------------------------ small helpers
@@ -349,7 +350,7 @@ async function sessionScreen(id) {
     return;
   }
   const model = new SessionModel(seat.playerId);
-  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null };
+  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [] };
   render(main, h("p", { class: "loading" }, t("join.takingSeat")));
   const mine = current;
   mine.socket = openSocket(mine);
@@ -361,7 +362,12 @@ async function sessionScreen(id) {
 
 function openSocket(session) {
   return new GameSocket(session.seat.token, () => session.model.lastSeq, {
-    status: (status, detail) => { if (current === session) setConnection(status, detail); draw(); },
+    status: (status, detail) => {
+      if (current !== session) return;
+      setConnection(status, detail);
+      session.offline = status === "reconnecting" ? { seconds: detail } : null;
+      draw();
+    },
     frame: (frame) => {
       if (current !== session) return;
       if (frame.type === "invalid_action" || frame.type === "error") {
@@ -372,7 +378,11 @@ function openSocket(session) {
         if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
         operatorNews(session, frame);
         if (frame.type === "game_finished") cue("gameOver");
-        draw();
+        const moment = momentOf(frame, session.model);
+        if (moment) showMoment(moment.text, moment.kind);
+        const motion = motionFor(frame, session.model, main); // measured now, on the table as it still stands
+        if (motion) session.motions.push(motion);
+        drawSoon(session);
       }
     },
     closed: async (code, reason) => {
@@ -424,6 +434,25 @@ function tick(session) {
     el.textContent = `${seconds} s`;
     el.classList.toggle("urgent", seconds <= 5);
   }
+  const turn = session.model.state ? session.model.state.settings.turnTimeoutSeconds : 30;
+  for (const el of main.querySelectorAll("[data-deadline-ring]")) { // the ring around the avatar of the player to move
+    const left = Math.max(0, session.model.remaining(Number(el.dataset.deadlineRing)));
+    el.style.setProperty("--left", String(Math.min(1, left / turn)));
+    el.classList.toggle("urgent", left <= 5);
+  }
+}
+
+/** Frames that arrive together (a batch, a replay) render once, after the last; then their animations run. */
+function drawSoon(session) {
+  if (session.drawQueued) return;
+  session.drawQueued = true;
+  queueMicrotask(() => {
+    session.drawQueued = false;
+    if (current !== session) return;
+    draw();
+    const motions = session.motions.splice(0);
+    for (const motion of motions) motion();
+  });
 }
 
 function draw() {
@@ -432,8 +461,11 @@ function draw() {
   if (session.model.kicked) return render(main, removed(session));
   if (!session.model.state) return;
   const state = session.model.state;
+  const phase = session.model.phase;
+  if (phase === "between" || phase === "results") loadGames(session);
   if (state.status === "waiting") render(main, waitingRoom(session));
   else if (state.status === "finished") render(main, session.model.endedReason === null ? results(session) : ended(session));
+  else if (phase === "between") render(main, betweenGames(session));
   else {
     const game = state.game;
     const owed = game && game.awaitingSuit && game.currentPlayer === session.model.me; // a Jack played without a suit
@@ -477,6 +509,7 @@ function actions(session) {
     },
     explain(text) { session.hint = text; draw(); },
     leave: () => leaveSession(session),
+    retry: () => session.socket.retryNow(),
   };
 }
 
@@ -523,6 +556,7 @@ function waitingRoom(session) {
         seated.map((s) => {
           const online = s.player === seat.playerId ? session.socket.open : s.connected;
           return h("li", { "data-player": s.player },
+            avatar(s.name, "small"),
             h("span", { class: `dot ${online ? "on" : "off"}`, "aria-hidden": "true" }),
             h("span", { class: "seat-name" }, s.name, s.player === seat.playerId ? t("waiting.you") : ""),
             s.player === state.creator ? h("span", { class: "badge" }, t("waiting.host")) : null,
@@ -539,28 +573,103 @@ function waitingRoom(session) {
     isCreator && seated.length < 2 ? h("p", { class: "muted" }, t("waiting.needTwo")) : null);
 }
 
+/** The recorded games of the session (each one's order of finish and loser), fetched once per game that ended. */
+function loadGames(session) {
+  const wanted = session.model.state.gameNumber;
+  if (session.gamesFor === wanted) return;
+  session.gamesFor = wanted;
+  api.call("GET", `/sessions/${session.id}/games`).then((list) => {
+    session.games = list.items;
+    if (current === session) draw();
+  }).catch(() => { session.gamesFor = null; });
+}
+
+/** The game number in which `player` lost, from the recorded games or from what this connection saw. */
+function lostIn(session, player) {
+  const known = [...(session.games || []), ...session.model.results];
+  const game = known.find((g) => g.loser === player);
+  return game ? game.number : null;
+}
+
+function standing(session, player, note, extra = "") {
+  const { model } = session;
+  const seatRecord = model.seatOf(player);
+  return h("li", { "data-player": player, class: extra },
+    avatar(seatRecord ? seatRecord.name : "?", "small"),
+    h("span", { class: "seat-name" }, model.name(player)), note ? h("span", { class: "muted" }, note) : null);
+}
+
+/** Between two games: who lost, the next game's countdown, the standings so far. No card of the finished game. */
+function betweenGames(session) {
+  const { model } = session;
+  const state = model.state;
+  const number = state.gameNumber;
+  const last = model.results.find((r) => r.number === number)
+    || (session.games || []).find((g) => g.number === number) || null;
+  const loser = last ? last.loser : state.eliminated[state.eliminated.length - 1];
+  const out = [...state.eliminated].reverse();
+  const stillIn = state.seats.filter((seatRecord) => !state.eliminated.includes(seatRecord.player) && !seatRecord.left);
+  const meOut = state.eliminated.includes(model.me);
+  let lead = loser != null ? word("between.loser", { name: model.name(loser), number }) : "";
+  if (loser === model.me) lead = word("between.youOut", { number });
+  else if (!meOut) lead = `${lead} ${word("between.youIn", { next: number + 1 })}`;
+  return h("section", { class: "between", "data-screen": "between", "data-game": number, "data-eliminated": String(meOut) },
+    h("h1", {}, word("between.title", { number })),
+    h("p", { class: "lead", role: "status" }, lead),
+    h("p", { class: "next-game" }, word("between.next", { next: number + 1 }), " ", countdown(state.nextGameAt)),
+    h("section", { class: "panel", "aria-labelledby": "standings-title" },
+      h("h2", { id: "standings-title" }, word("between.standings")),
+      h("h3", {}, word("between.stillIn")),
+      h("ul", { class: "standings still-in" }, stillIn.map((seatRecord) => standing(session, seatRecord.player, ""))),
+      out.length ? h("h3", {}, word("between.out")) : null,
+      out.length ? h("ul", { class: "standings out" }, out.map((player) => {
+        const lost = lostIn(session, player);
+        return standing(session, player, lost ? word("between.lostGame", { number: lost }) : word("seat.left"), "out");
+      })) : null),
+    last && last.placements ? h("section", { class: "panel" },
+      h("h2", {}, word("between.order", { number })),
+      h("ol", { class: "finish-order" }, last.placements.map((player, i) => standing(session, player,
+        i === last.placements.length - 1 ? word("between.lostGame", { number }) : ordinal(i + 1))))) : null,
+    h("div", { class: "actions" },
+      meOut ? h("a", { class: "button primary", href: "#/", "data-action": "lobby" }, word("phase.backToLobby")) : null,
+      h("button", { class: "link", onclick: () => leaveSession(session) }, word("table.leave"))));
+}
+
+const countdown = (deadline) => (deadline == null ? null : h("span", { class: "countdown", "data-deadline": deadline }));
+
 function results(session) {
   const { model } = session;
   const state = model.state;
   const ranking = state.ranking || [];
-  const games = h("div", { class: "games" });
-  api.call("GET", `/sessions/${session.id}/games`).then((list) => {
-    render(games, h("table", {},
+  const games = session.games
+    ? h("table", {},
       h("caption", {}, t("results.games")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("results.game")), h("th", { scope: "col" }, t("results.order")),
         h("th", { scope: "col" }, t("results.eliminated")))),
-      h("tbody", {}, list.items.map((g) => h("tr", {},
+      h("tbody", {}, session.games.map((g) => h("tr", { "data-game": g.number },
         h("td", {}, g.number), h("td", {}, g.placements.slice(0, -1).map((p) => model.name(p)).join(", ")),
-        h("td", {}, `${model.name(g.loser)}${g.reason === "left" ? t("results.left") : ""}`))))));
-  }).catch(() => {});
+        h("td", { "data-loser": g.loser }, `${model.name(g.loser)}${g.reason === "left" ? ` ${word("results.left")}` : ""}`)))))
+    : h("p", { class: "loading" }, t("results.loadingGames"));
   const me = ranking.indexOf(model.me) + 1;
+  const podium = ranking.slice(0, 3).map((player, i) => {
+    const seatRecord = model.seatOf(player);
+    return h("li", { class: `step place-${i + 1}`, "data-player": player },
+      avatar(seatRecord ? seatRecord.name : "?", "large"),
+      h("span", { class: "seat-name" }, model.name(player)),
+      h("span", { class: "place" }, ordinal(i + 1)));
+  });
   return h("section", { class: "results", "data-screen": "results" },
     h("h1", {}, ranking[0] === model.me ? t("results.youWon") : t("results.winner", { name: model.name(ranking[0]) })),
     me ? h("p", { class: "lead" }, t("results.yourPlace", { place: me, of: ranking.length })) : null,
+    h("ol", { class: "podium", "aria-label": word("results.podium") }, podium),
     h("section", { class: "panel" }, h("h2", {}, t("results.ranking")),
-      h("ol", { class: "ranking" }, ranking.map((p, i) => h("li", { "data-player": p },
-        model.name(p), i === 0 ? h("span", { class: "badge turn-badge" }, t("results.winnerBadge")) : null)))),
-    h("section", { class: "panel" }, games),
+      h("ol", { class: "ranking" }, ranking.map((p, i) => {
+        const lost = lostIn(session, p);
+        return h("li", { "data-player": p },
+          model.name(p), i === 0 ? h("span", { class: "badge turn-badge" }, word("results.winner")) : null,
+          lost ? h("span", { class: "muted" }, ` · ${word("results.lostGame", { number: lost })}`) : null);
+      }))),
+    h("section", { class: "panel games" }, games),
     h("div", { class: "actions" },
       h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, t("results.backToLobby")),
       api.user ? h("a", { class: "button", href: "#/profile" }, t("results.yourStatistics")) : null),

@@ -8,6 +8,9 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
     else if (name === "dataset") Object.assign(el.dataset, value);
+    else if (name === "style") { // through the CSSOM: the Content-Security-Policy refuses style attributes
+      for (const [property, setting] of Object.entries(value)) el.style.setProperty(property, String(setting));
+    }
     else el.setAttribute(name, value === true ? "" : String(value));
   }
   append(el, children);

@@ -4,6 +4,7 @@ import { sameCard } from "./cards.js";
 import { describe, t } from "./words.js";
 
 const LOG_LINES = 60;
+const RECENT_DISCARDS = 4; // the discard pile shows its last few cards, the top one last
 
 export class SessionModel {
   constructor(me) {
@@ -13,6 +14,8 @@ export class SessionModel {
     this.log = [];
     this.clockOffset = 0; // server epoch seconds minus ours, from frames stamped when sent
     this.kicked = null; // {reason} once an operator removed this player: the seat is gone for good
+    this.recent = []; // the last cards played on the discard pile, oldest first (a snapshot knows only the top)
+    this.results = []; // {number, loser, placements, reason} of the games seen ending on this connection
   }
 
   /** Why an operator ended the session ("" when not said), or null when it was not ended that way. */
@@ -20,6 +23,29 @@ export class SessionModel {
     const s = this.state;
     if (!s || s.status !== "finished" || s.ranking) return null; // a tournament that ended has a ranking
     return s.endedReason || "";
+  }
+
+  /**
+   * Which situation this player is in, one name per screen or table state: waiting, your-turn, attacked,
+   * choosing-suit, their-turn, finished (safe, watching the game), eliminated (watching the tournament),
+   * game-over (the moment between a game's end and its loser's elimination), between, results, ended, kicked.
+   */
+  get phase() {
+    const s = this.state;
+    if (this.kicked) return "kicked";
+    if (!s) return "loading";
+    if (s.status === "waiting") return "waiting";
+    if (s.status === "finished") return this.endedReason === null ? "results" : "ended";
+    if (s.status === "between") return "between";
+    const g = s.game;
+    if (!g) return "dealing";
+    const mine = g.players.find((p) => p.id === this.me);
+    if (!mine || s.eliminated.includes(this.me)) return "eliminated";
+    if (g.loser != null) return "game-over";
+    if (mine.finished) return "finished";
+    if (g.currentPlayer !== this.me) return "their-turn";
+    if (g.awaitingSuit) return "choosing-suit";
+    return g.pendingPenalty > 0 ? "attacked" : "your-turn";
   }
 
   /** Seconds until a server-time deadline (negative once passed), or null. */
@@ -50,6 +76,7 @@ export class SessionModel {
     if (frame.type === "session_state") {
       this.state = frame.data;
       this.lastSeq = frame.seq;
+      this.recent = frame.data.game ? [frame.data.game.topCard] : [];
       return true;
     }
     if (frame.seq <= this.lastSeq || !this.state) return false; // already applied (a replay after resuming)
@@ -95,10 +122,12 @@ export class SessionModel {
           direction: "clockwise",
         };
         if (d.hand) s.game.hand = d.hand;
+        this.recent = [d.starterCard];
         s.turnDeadline = turnEnds();
         break;
       case "card_played":
         g.topCard = d.card;
+        this.recent = [...this.recent, d.card].slice(-RECENT_DISCARDS);
         g.discardPileSize += 1;
         g.pendingPenalty = d.pendingPenalty;
         g.awaitingSuit = d.awaitingSuit;
@@ -111,7 +140,11 @@ export class SessionModel {
         s.turnDeadline = turnEnds();
         break;
       case "suit_chosen": g.demandedSuit = d.suit; g.awaitingSuit = false; break;
-      case "pile_reshuffled": g.drawPileSize = d.drawPileSize; g.discardPileSize = 1; break;
+      case "pile_reshuffled":
+        g.drawPileSize = d.drawPileSize;
+        g.discardPileSize = 1;
+        this.recent = [g.topCard];
+        break;
       case "card_drawn":
         if (player) player.handSize += d.count;
         g.drawPileSize = Math.max(0, g.drawPileSize - d.count);
@@ -130,6 +163,8 @@ export class SessionModel {
         break;
       case "game_finished":
         Object.assign(g, { loser: d.loser, currentPlayer: null, pendingPenalty: 0, awaitingSuit: false });
+        this.results = [...this.results.filter((r) => r.number !== s.gameNumber),
+          { number: s.gameNumber, loser: d.loser, placements: d.placements, reason: d.reason }];
         for (const p of g.players) p.active = false;
         s.turnDeadline = null;
         break;
