@@ -42,11 +42,13 @@ def test_every_word_exists_in_english_and_in_french(node: Node, new_page: Any) -
     page.goto(node.url + "/")
     keys = page.evaluate(
         """async () => {
-            const { CATALOGUE } = await import("/assets/words.js");
-            return { en: Object.keys(CATALOGUE.en).sort(), fr: Object.keys(CATALOGUE.fr).sort() };
+            const { CATALOGUE, WORDS } = await import("/assets/words.js");
+            return { en: Object.keys(CATALOGUE.en).sort(), fr: Object.keys(CATALOGUE.fr).sort(),
+                     tableEn: Object.keys(WORDS.en).sort(), tableFr: Object.keys(WORDS.fr).sort() };
         }"""
     )
     assert keys["en"] == keys["fr"]
+    assert keys["tableEn"] == keys["tableFr"]
     # Every refusal code the protocol and the rules document, so a player never reads the server's English.
     documented = re.findall(r"`([A-Z][A-Z_]{3,})`", (DOCS / "protocol.md").read_text())
     documented += re.findall(r"`([A-Z][A-Z_]{3,})`", (DOCS / "rules.md").read_text().split("## 15.")[1])
