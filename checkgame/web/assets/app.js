@@ -94,7 +94,7 @@ function renderNav() {
     h("a", { href: "#/", class: "nav-lobby" }, t("nav.lobby")),
     h("a", { href: "#/rules", class: "nav-rules" }, t("nav.rules")),
     user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, t("nav.logIn")),
-    user ? h("button", { class: "link", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut")) : null);
+    user ? h("button", { class: "link nav-log-out", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut")) : null);
 }
 
 /** The words of index.html itself (the title, the skip link…), in the current language. */
@@ -310,7 +310,9 @@ async function profileScreen() {
         stat(t("profile.losses"), stats.losses), stat(t("profile.winRate"), `${Math.round(stats.winRate * 100)} %`),
         stat(t("profile.places"), stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
         stat(t("profile.tournamentsPlayed"), stats.tournamentsPlayed), stat(t("profile.tournamentsWon"), stats.tournamentsWon))),
-    h("p", { class: "muted" }, t("profile.since", { email: user.email, date: new Date(user.createdAt).toLocaleDateString(language()) })));
+    h("p", { class: "muted" }, t("profile.since", { email: user.email, date: new Date(user.createdAt).toLocaleDateString(language()) })),
+    h("div", { class: "actions" }, // the header has no room for it on a phone
+      h("button", { "data-action": "log-out", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut"))));
 }
 
 // ------------------------------------------------------------------ joining
