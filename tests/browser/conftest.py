@@ -201,6 +201,10 @@ def wait_for_js(page: Any, expression: str, arg: Any = None, timeout: float = 20
         time.sleep(0.05)
 
 
+CARD_EDGE = {"x": 10, "y": 40}
+"""Where to tap a card in the hand: its left edge, the part a wide hand's overlapping cards leave visible."""
+
+
 def move(page: Any) -> bool:
     """Make one move if it is this page's turn: the first playable card (naming a suit after a Jack), or draw.
 
@@ -216,7 +220,7 @@ def move(page: Any) -> bool:
     else:
         playable = page.locator(".hand button.playable")
         if playable.count():
-            playable.first.click()
+            playable.first.click(position=CARD_EDGE)
             if picker.count():  # a Jack: the picker opened
                 picker.first.click()
         else:

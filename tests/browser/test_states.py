@@ -15,7 +15,18 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CEILING_S, Node, create_table_in_page, register_in_page, serve, wait_for_js
+from tests.browser.conftest import (
+    CARD_EDGE,
+    CEILING_S,
+    Node,
+    create_table_in_page,
+    move,
+    play_until_results,
+    ranking,
+    register_in_page,
+    serve,
+    wait_for_js,
+)
 from tests.browser.proxy import Relay
 
 pytestmark = pytest.mark.slow
@@ -46,7 +57,7 @@ def losing_move(page: Any) -> bool:
     if picker.count():
         picker.first.click()
     elif page.locator(".hand button").count() > KEEP_CARDS and playable.count():
-        playable.first.click()
+        playable.first.click(position=CARD_EDGE)
         if picker.count():
             picker.first.click()
     else:
@@ -223,3 +234,42 @@ def test_the_situations_the_cards_decide_are_each_told(node: Node, new_page: Any
     assert watching["phase"] == "eliminated"
     assert watching["seats"] == 2  # the two still playing sit around the felt
     assert watching["moments"] == ["BOB loses game 1"]
+
+
+def test_a_player_who_finishes_first_watches_the_rest_of_the_game(node: Node, new_page: Any) -> None:
+    """Three people: Ann plays her cards while Bob and Cid only draw, so she surely finishes first and watches."""
+    ann, bob, cid = new_page(), new_page(**SIZES["phone"]), new_page()
+    register_in_page(ann, node.url, f"ann{next(_numbers)}")
+    code = create_table_in_page(ann, players=3)
+    for page, name in ((bob, "Bob"), (cid, "Cid")):
+        page.goto(f"{node.url}/join/{code}")
+        page.locator("input[name=name]").fill(name)
+        page.get_by_role("button", name="Take a seat").click()
+        page.locator("[data-screen=waiting]").wait_for()
+    ann.locator("[data-screen=waiting] li", has_text="Cid").wait_for()
+    ann.get_by_role("button", name="Start the tournament").click()
+    for page in (ann, bob, cid):
+        page.locator("[data-screen=table]").wait_for()
+
+    stop = ann.evaluate("Date.now()") + CEILING_S * 1000
+    while where(ann) != "finished":
+        assert ann.evaluate("Date.now()") < stop, "Ann did not finish"
+        moved = move(ann)
+        for page in (bob, cid):
+            if page.locator("[data-screen=table][data-my-turn=true]").count():
+                seq = page.locator("[data-screen=table]").get_attribute("data-seq")
+                page.locator("#draw").click()
+                wait_for_js(page, APPLIED, seq)
+                moved = True
+        if not moved:
+            ann.wait_for_timeout(30)
+
+    strip = ann.locator(".status-strip[data-phase=finished]")
+    assert "You finished 1st: safe this game" in strip.inner_text()
+    assert "watching the rest of this game" in strip.inner_text()
+    assert ann.locator(".hand button").count() == 0
+    assert ann.locator(".felt .seat").count() == 2  # Bob and Cid play on around the felt
+    ann.locator("#moments [data-moment=finished]", has_text="You are out of cards").wait_for()
+    bob.locator(".seat", has=bob.locator(".badge", has_text="finished 1st")).wait_for()
+    play_until_results(ann, bob, cid)
+    assert ranking(ann) == ranking(bob) == ranking(cid)

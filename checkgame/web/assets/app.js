@@ -154,6 +154,7 @@ function leaveScreen() {
     clearInterval(current.ticker);
     current = null;
   }
+  document.getElementById("moments")?.replaceChildren(); // a table's news stays with the table
   setConnection("");
 }
 
@@ -352,7 +353,7 @@ async function sessionScreen(id) {
     return;
   }
   const model = new SessionModel(seat.playerId);
-  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [] };
+  current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [], moments: [] };
   render(main, h("p", { class: "loading" }, t("join.takingSeat")));
   const mine = current;
   mine.socket = openSocket(mine);
@@ -381,7 +382,7 @@ function openSocket(session) {
         operatorNews(session, frame);
         if (frame.type === "game_finished") cue("gameOver");
         const moment = momentOf(frame, session.model);
-        if (moment) showMoment(moment.text, moment.kind);
+        if (moment) session.moments.push(moment);
         const motion = motionFor(frame, session.model, main); // measured now, on the table as it still stands
         if (motion) session.motions.push(motion);
         drawSoon(session);
@@ -452,6 +453,9 @@ function drawSoon(session) {
     session.drawQueued = false;
     if (current !== session) return;
     draw();
+    // Moments belong to the table: the between-games and results screens say the same in full.
+    const moments = session.moments.splice(0);
+    if (main.querySelector("[data-screen=table]")) for (const moment of moments.slice(-2)) showMoment(moment.text, moment.kind);
     const motions = session.motions.splice(0);
     for (const motion of motions) motion();
   });
@@ -516,7 +520,8 @@ function actions(session) {
 }
 
 async function leaveSession(session) {
-  const playing = session.model.state.status === "playing";
+  const phase = session.model.phase; // finished or eliminated: nothing is lost by leaving
+  const playing = ["your-turn", "their-turn", "attacked", "choosing-suit"].includes(phase);
   if (playing && !confirm(t("session.confirmLeave"))) return;
   try {
     if (session.model.state.status !== "finished") {
@@ -645,13 +650,13 @@ function results(session) {
   const ranking = state.ranking || [];
   const games = session.games
     ? h("table", {},
-      h("caption", {}, t("results.games")),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("results.game")), h("th", { scope: "col" }, t("results.order")),
-        h("th", { scope: "col" }, t("results.eliminated")))),
+      h("caption", {}, word("results.games")),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, word("results.game")), h("th", { scope: "col" }, word("results.order")),
+        h("th", { scope: "col" }, word("results.eliminated")))),
       h("tbody", {}, session.games.map((g) => h("tr", { "data-game": g.number },
         h("td", {}, g.number), h("td", {}, g.placements.slice(0, -1).map((p) => model.name(p)).join(", ")),
         h("td", { "data-loser": g.loser }, `${model.name(g.loser)}${g.reason === "left" ? ` ${word("results.left")}` : ""}`)))))
-    : h("p", { class: "loading" }, t("results.loadingGames"));
+    : h("p", { class: "loading" }, word("results.loading"));
   const me = ranking.indexOf(model.me) + 1;
   const podium = ranking.slice(0, 3).map((player, i) => {
     const seatRecord = model.seatOf(player);
@@ -661,10 +666,10 @@ function results(session) {
       h("span", { class: "place" }, ordinal(i + 1)));
   });
   return h("section", { class: "results", "data-screen": "results" },
-    h("h1", {}, ranking[0] === model.me ? t("results.youWon") : t("results.winner", { name: model.name(ranking[0]) })),
-    me ? h("p", { class: "lead" }, t("results.yourPlace", { place: me, of: ranking.length })) : null,
+    h("h1", {}, ranking[0] === model.me ? word("results.youWon") : word("results.won", { name: model.name(ranking[0]) })),
+    me ? h("p", { class: "lead" }, word("results.yourPlace", { place: me, count: ranking.length })) : null,
     h("ol", { class: "podium", "aria-label": word("results.podium") }, podium),
-    h("section", { class: "panel" }, h("h2", {}, t("results.ranking")),
+    h("section", { class: "panel" }, h("h2", {}, word("results.ranking")),
       h("ol", { class: "ranking" }, ranking.map((p, i) => {
         const lost = lostIn(session, p);
         return h("li", { "data-player": p },
@@ -673,8 +678,8 @@ function results(session) {
       }))),
     h("section", { class: "panel games" }, games),
     h("div", { class: "actions" },
-      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, t("results.backToLobby")),
-      api.user ? h("a", { class: "button", href: "#/profile" }, t("results.yourStatistics")) : null),
+      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, word("phase.backToLobby")),
+      api.user ? h("a", { class: "button", href: "#/profile" }, word("results.stats")) : null),
     h("p", { class: "muted" }, t("results.summary", { players: ranking.length, games: state.gameNumber })));
 }
 

@@ -25,7 +25,7 @@ export function showMoment(text, kind = "info") {
   const box = layer("moments", { class: "moments", role: "status", "aria-live": "polite" });
   const item = h("p", { class: `moment ${kind}`, "data-moment": kind }, text);
   box.append(item);
-  while (box.children.length > 3) box.firstChild.remove();
+  while (box.children.length > 2) box.firstChild.remove();
   if (!reduced()) item.animate([{ opacity: 0, transform: "translateY(-12px) scale(0.96)" }, { opacity: 1, transform: "none" }], { duration: 220, easing: "ease-out" });
   setTimeout(() => item.remove(), MOMENT_MS);
 }

@@ -110,13 +110,14 @@ function centre(model, act) {
   const game = model.state.game;
   const myTurn = game.currentPlayer === model.me && !game.awaitingSuit;
   const penalty = game.pendingPenalty;
-  const drawLabel = penalty > 0 ? t("table.drawPenalty", { n: penalty }) : t("table.drawCard");
+  const drawLabel = penalty > 0 ? word("table.drawPenalty", { count: penalty }) : word("table.draw");
+  const touch = isTouch();
   const recent = model.recent.length ? model.recent : [game.topCard];
   return h("div", { class: "centre" },
     h("button", {
       id: "draw", class: `pile${myTurn ? " ready" : ""}`, disabled: !myTurn, "data-focus": "draw",
       onclick: () => act.drawCard(),
-      title: myTurn ? `${drawLabel}${keyHint("D")}` : t("table.drawOnYourTurn"),
+      title: myTurn ? (touch ? drawLabel : word("table.drawKey", { label: drawLabel })) : word("table.drawLater"),
     }, h("span", { class: "stack", "aria-hidden": "true" }, cardBack({ class: "card back under" }), cardBack()),
     h("span", { class: "pile-label" }, drawLabel), h("span", { class: "muted" }, word("table.drawLeft", { count: game.drawPileSize }))),
     h("div", { class: "discard", "aria-label": word("table.topCard", { card: cardName(game.topCard) }), role: "img" },
@@ -142,16 +143,16 @@ function hand(model, act, hint) {
   const me = game.players.find((p) => p.id === model.me);
   const place = game.finishOrder.indexOf(model.me) + 1;
   const myName = model.seatOf(model.me) ? model.seatOf(model.me).name : "";
-  let heading = t("table.yourHand", { n: cards.length });
-  if (!me) heading = t("table.watching");
-  else if (place) heading = t("table.safe", { place });
+  let heading = word("hand.title", { cards: t("cards", { n: cards.length }) });
+  if (!me) heading = word("hand.watching");
+  else if (place) heading = word("hand.finished", { place: ordinal(place) });
   const current = game.currentPlayer === model.me;
   return h("section", { class: `hand-area${current ? " current" : ""}`, "aria-labelledby": "hand-title", "data-player": model.me },
     h("div", { class: "me" },
       h("span", { class: `avatar-wrap${current ? " ticking" : ""}`, "data-deadline-ring": current ? model.state.turnDeadline : undefined },
         avatar(myName || "?")),
       h("h2", { id: "hand-title" }, heading)),
-    cards.length ? h("div", { class: "hand", role: "group", "aria-label": t("table.yourCards"), style: { "--n": cards.length } },
+    cards.length ? h("div", { class: "hand", role: "group", "aria-label": word("hand.cards"), style: { "--n": cards.length } },
       cards.map((card) => {
         const key = cardKey(card);
         const why = refusal(card, game, model.me);
@@ -164,8 +165,8 @@ function hand(model, act, hint) {
             "data-focus": `card-${key}`,
             "data-refusal": why ? why.code : undefined,
             "aria-disabled": why ? "true" : undefined,
-            title: why ? why.text : t("table.play", { card: cardName(card) }),
-            "aria-label": why ? `${cardName(card)} — ${why.text}` : t("table.play", { card: cardName(card) }),
+            title: why ? why.text : word("hand.play", { card: cardName(card) }),
+            "aria-label": why ? `${cardName(card)} — ${why.text}` : word("hand.play", { card: cardName(card) }),
             onclick: () => (why ? act.explain(why.text) : act.play(card)),
           },
         });
@@ -177,10 +178,11 @@ function defaultHint(model) {
   const game = model.state.game;
   const me = game.players.find((p) => p.id === model.me);
   if (!me || me.finished || game.loser != null) return "";
-  if (game.currentPlayer !== model.me) return t("table.hintWait");
-  if (game.awaitingSuit) return t("table.hintSuit");
-  if (game.pendingPenalty > 0) return t("table.hintAttacked", { n: game.pendingPenalty });
-  return isTouch() ? t("table.hintTurnTouch") : t("table.hintTurn", { key: keyHint("D") });
+  if (game.currentPlayer !== model.me) return word("hint.wait");
+  if (game.awaitingSuit) return word("hint.suit");
+  if (game.pendingPenalty > 0) return word("hint.attacked", { count: game.pendingPenalty });
+  const touch = isTouch();
+  return word(touch ? "hint.turnTouch" : "hint.turnKeys");
 }
 
 /** The whole table for the open session `session` ({model, hint}); `act` holds the move callbacks. */
@@ -188,8 +190,8 @@ export function tableView(session, act) {
   const { model } = session;
   const { state, me } = model;
   const game = state.game;
-  if (!game) return h("p", { class: "loading" }, t("table.dealing"));
-  const phase = model.phase;
+  if (!game) return h("p", { class: "loading" }, word("table.dealing"));
+  const phase = session.picking && model.phase === "your-turn" ? "choosing-suit" : model.phase; // a Jack in hand, suit to name
   const myTurn = game.currentPlayer === me;
   const others = othersFrom(game, me, state.seats);
   const out = state.seats.filter((seat) => seat.player !== me && (seat.eliminated || seat.left)
@@ -214,10 +216,10 @@ export function tableView(session, act) {
         h("span", { class: "badge" }, word(seatRecord.left ? "seat.left" : "seat.eliminated"))))) : null,
     hand(model, act, session.hint),
     h("aside", { class: "log", "aria-labelledby": "log-title" },
-      h("h2", { id: "log-title" }, t("table.log")),
+      h("h2", { id: "log-title" }, word("log.title")),
       model.log.length
         ? h("ol", { reversed: true }, [...model.log].reverse().slice(0, 30).map((line) => h("li", {}, line.text)))
-        : h("p", { class: "muted" }, t("table.logEmpty"))));
+        : h("p", { class: "muted" }, word("log.empty"))));
 }
 
 /** Shown over the table while the socket is down: the seat is kept, and we are on it. */
@@ -232,9 +234,9 @@ export function offlineBanner(session, act) {
 /** The four suits to name after a Jack: with the card (one message), or after it (a pending choice). */
 export function suitPicker(session, act) {
   return h("div", { class: "suit-picker", role: "dialog", "aria-modal": "true", "aria-labelledby": "picker-title" },
-    h("h2", { id: "picker-title" }, t("table.pickSuit")),
+    h("h2", { id: "picker-title" }, word("picker.title")),
     h("div", { class: "suits" }, SUITS.map((suit) => h("button", {
       class: `suit ${suitColor(suit)}`, "data-suit": suit, "data-focus": `suit-${suit}`, onclick: () => act.pickSuit(suit),
     }, h("span", { "aria-hidden": "true" }, SYMBOL[suit]), ` ${t(`suit.${suit}`)}`))),
-    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, t("table.cancel", { key: keyHint("Esc") })) : null);
+    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, word("picker.cancel", { key: keyHint("Esc") })) : null);
 }
