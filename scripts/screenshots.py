@@ -71,6 +71,11 @@ LANGUAGES = {"en": ("en-GB", "ann"), "fr": ("fr-CM", "amina")}
 """Each language: the browser's locale, and who plays (a username of their own: one server serves every run)."""
 APPLIED = "s => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== s; }"
 """Whether the page has moved past entry ``s`` (or left the table)."""
+WHERE = """() => {
+    const screen = document.querySelector("main [data-screen]");
+    return screen ? (screen.dataset.phase || screen.dataset.screen) : "";
+}"""
+"""The screen shown, or on the table the player's situation there, read at once (it changes under our feet)."""
 KEEP_CARDS = 2
 """The player plays down to this many cards, then only draws: they lose the first game for sure, so the
 elimination, watching and between-games screens all come up in one tournament."""
@@ -92,7 +97,10 @@ def draw(page: Page) -> bool:
 
 
 def turn(page: Page, shots: set[str], out: Path, size: str) -> bool:
-    """One move while it is our turn: play down to KEEP_CARDS cards (naming a suit after a Jack), then draw."""
+    """One move while it is our turn: play down to KEEP_CARDS cards (naming a suit after a Jack), then draw.
+
+    The first time a Jack can be played, it is tapped for the picture of the suit picker, then put back.
+    """
     table = page.locator("[data-screen=table][data-my-turn=true]")
     if table.count() == 0:
         return False
@@ -100,21 +108,14 @@ def turn(page: Page, shots: set[str], out: Path, size: str) -> bool:
     if phase == "attacked" and "attacked" not in shots:
         shots.add("attacked")
         shoot(page, out, "table-attacked", size)
-    if page.locator(".hand button").count() <= KEEP_CARDS and phase != "choosing-suit":
-        return draw(page)
     jack = page.locator(".hand button.playable[data-card^='J-']")
     if jack.count() and "suit" not in shots:
         shots.add("suit")
-        seq = table.get_attribute("data-seq")
         jack.first.click(position=CARD_EDGE)
         shoot(page, out, "suit-choice", size)
-        page.locator(".suit-picker button[data-suit]").first.click()
-        wait_for_js(
-            page,
-            APPLIED,
-            seq,
-        )
-        return True
+        page.get_by_role("button", name="Cancel (Esc)").click()
+    if page.locator(".hand button").count() <= KEEP_CARDS and phase != "choosing-suit":
+        return draw(page)
     return move(page)
 
 
@@ -150,8 +151,7 @@ def tournament(browser: Browser, base: str, out: Path, size: str, language: str,
     shots: set[str] = set()
     stop = time.monotonic() + 900
     while page.locator("[data-screen=results]").count() == 0 and time.monotonic() < stop:
-        screen = page.locator("[data-screen]").first.get_attribute("data-screen")
-        phase = page.locator("[data-screen=table]").get_attribute("data-phase") if screen == "table" else screen
+        phase = page.evaluate(WHERE)
         if phase == "your-turn" and "table" not in shots and page.locator(".log li").count() >= 6:
             shots.add("table")
             shoot(page, out, "table-your-turn", size)
@@ -170,6 +170,8 @@ def tournament(browser: Browser, base: str, out: Path, size: str, language: str,
             shoot(page, out, "eliminated-watching", size)
         if not turn(page, shots, out, size):
             page.wait_for_timeout(100)
+    for missed in {"attacked", "suit"} - shots:  # these depend on the cards dealt
+        print(f"{size}: no {missed} situation came up in this tournament; run again for its picture")
     page.locator(".games tbody tr").first.wait_for()
     shoot(page, out, "results", size)
     page.locator("[data-screen=results] a[href='#/profile']").click()

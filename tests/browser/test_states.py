@@ -83,12 +83,13 @@ BETWEEN = """() => {
 
 
 def where(page: Any) -> str:
-    """The screen shown, or on the table the player's situation there (data-phase)."""
-    screen = page.locator("main [data-screen]").first
-    if screen.count() == 0:
-        return ""
-    name = str(screen.get_attribute("data-screen"))
-    return str(screen.get_attribute("data-phase")) if name == "table" else name
+    """The screen shown, or on the table the player's situation there (data-phase), read in one evaluation."""
+    return str(
+        page.evaluate(
+            "() => { const s = document.querySelector('main [data-screen]');"
+            " return s ? (s.dataset.phase || s.dataset.screen) : ''; }"
+        )
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -273,3 +274,20 @@ def test_a_player_who_finishes_first_watches_the_rest_of_the_game(node: Node, ne
     bob.locator(".seat", has=bob.locator(".badge", has_text="finished 1st")).wait_for()
     play_until_results(ann, bob, cid)
     assert ranking(ann) == ranking(bob) == ranking(cid)
+
+
+MOTION = """async () => {
+    const { motionFor } = await import("/assets/motion.js");
+    const card = { rank: "5", suit: "clubs" };
+    const frame = { type: "card_played", seq: 2, timestamp: 1, data: { player: "ann", card, chosenSuit: null,
+                    pendingPenalty: 0, awaitingSuit: false } };
+    return typeof motionFor(frame, { me: "me" }, document.body);
+}"""
+
+
+def test_cards_fly_unless_the_player_asks_for_less_motion(node: Node, new_page: Any) -> None:
+    moving, still = new_page(), new_page(reduced_motion="reduce")
+    for page in (moving, still):
+        page.goto(node.url + "/")
+    assert moving.evaluate(MOTION) == "function"  # the played card flies from the seat to the pile
+    assert still.evaluate(MOTION) == "object"  # null: the change is instant
