@@ -113,7 +113,7 @@ def turn(page: Page, shots: set[str], out: Path, size: str) -> bool:
         shots.add("suit")
         jack.first.click(position=CARD_EDGE)
         shoot(page, out, "suit-choice", size)
-        page.get_by_role("button", name="Cancel (Esc)").click()
+        page.locator(".suit-picker button.link").click()  # Cancel, in any language
     if page.locator(".hand button").count() <= KEEP_CARDS and phase != "choosing-suit":
         return draw(page)
     return move(page)
