@@ -129,6 +129,14 @@ def test_a_game_in_french_names_the_cards_in_french(node: Node, new_page: Any) -
         assert english not in seen, english
     assert page.locator("#hand-title").inner_text().startswith(("Votre main", "Vous"))
 
+    # Switched mid-game: the table and the lines already in the log are told again in English.
+    page.get_by_role("button", name="Switch to English").click()
+    page.locator("#hand-title", has_text="You").wait_for()
+    log = " ".join(page.locator(".log li").all_inner_texts())
+    assert "A new game:" in log
+    for french in ("a joué", "a pioché", "Nouvelle partie", "(vous)"):
+        assert french not in log, french
+
 
 # ------------------------------------------------------------------ the installable app
 
