@@ -2,6 +2,7 @@
 // and the language choice: the browser's languages unless the player picked one (kept in localStorage).
 // `t(key, params)` looks a key up in the current language, falling back to English; an entry is a string or a
 // function of the params (for numbers, plurals and names). Server errors are shown by their `code`, in words.
+// The table's sentences (at the end) use `word(key, vars)` with {named} blanks, per language the same way.
 
 const LANGUAGE_KEY = "checkgame.language";
 export const LANGUAGES = ["en", "fr"];
