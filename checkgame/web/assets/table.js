@@ -115,7 +115,7 @@ function centre(model, act) {
   const recent = model.recent.length ? model.recent : [game.topCard];
   return h("div", { class: "centre" },
     h("button", {
-      id: "draw", class: `pile${myTurn ? " ready" : ""}`, disabled: !myTurn, "data-focus": "draw",
+      id: "draw", class: `pile${myTurn ? " ready" : ""}`, disabled: !myTurn, "data-focus": "draw", "data-left": game.drawPileSize,
       onclick: () => act.drawCard(),
       title: myTurn ? (touch ? drawLabel : word("table.drawKey", { label: drawLabel })) : word("table.drawLater"),
     }, h("span", { class: "stack", "aria-hidden": "true" }, cardBack({ class: "card back under" }), cardBack()),
