@@ -168,6 +168,18 @@ class AdminClient:
             "POST", f"/admin/sessions/{quote(session_id, safe='')}/notice", json={"message": message}
         )
 
+    async def chat(self, session_id: str) -> Json:
+        """The table's chat (both channels), its reports and its muted users."""
+        return await self._admin("GET", f"/admin/sessions/{quote(session_id, safe='')}/chat")
+
+    async def delete_chat(self, session_id: str, seq: int, reason: str = "") -> Json:
+        body: Json = {"seq": seq} | ({"reason": reason} if reason else {})
+        return await self._admin("POST", f"/admin/sessions/{quote(session_id, safe='')}/chat/delete", json=body)
+
+    async def mute_chat(self, session_id: str, player_id: str, *, muted: bool = True) -> Json:
+        body: Json = {"playerId": player_id, "muted": muted}
+        return await self._admin("POST", f"/admin/sessions/{quote(session_id, safe='')}/chat/mute", json=body)
+
     async def reveal(self, session_id: str, reason: str) -> dict[str, list[Any]]:
         """Every hand of the running game, by player id, cards in the player protocol's format; audited."""
         path = f"/admin/sessions/{quote(session_id, safe='')}/reveal"

@@ -28,9 +28,11 @@ from checkgame import __version__
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
 from checkgame.errors import ClientError, LiveStateError
-from checkgame.live.base import LiveStore
-from checkgame.live.memory import MemoryLiveStore
-from checkgame.live.redis import open_redis_live_store
+from checkgame.leaderboard import LeaderboardCache, Leaderboards, MemoryLeaderboardCache
+from checkgame.leaderboard_redis import RedisLeaderboardCache
+from checkgame.live.base import LiveStore, QuickPlayPool
+from checkgame.live.memory import MemoryLiveStore, MemoryQuickPlayPool
+from checkgame.live.redis import RedisQuickPlayPool, open_redis_live_store
 from checkgame.observability.gcpauses import watch_gc_pauses
 from checkgame.observability.instrument import instrument_live, instrument_rate_limiter, instrument_store
 from checkgame.observability.metrics import Metrics
@@ -39,10 +41,12 @@ from checkgame.ratelimit_redis import RedisRateLimiter
 from checkgame.rooms import Recorder, SessionService, run_sweeper, run_timers
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
+from checkgame.rooms.creation import new_join_code
 from checkgame.rooms.hub import Hubs
-from checkgame.sessions import Recorded
-from checkgame.sessions.machine import result_id
-from checkgame.store import GameResult, Store, TournamentResult, open_store
+from checkgame.rooms.matchmaking import Matchmaker
+from checkgame.sessions import GameResult, Recorded, SessionSettings, TournamentResult
+from checkgame.sessions.machine import ComputersSeated, Effect, TournamentStarted, result_id
+from checkgame.store import Store, open_store
 from checkgame.transport.context import Services
 from checkgame.transport.edge import serve_edge
 from checkgame.transport.http.app import create_app
@@ -84,15 +88,26 @@ async def serve_checkgame(
     metrics = _metrics(settings)
     with watch_gc_pauses(metrics.gc_pauses):
         stores = open_store(settings.database_url, read_url=settings.database_read_url)
-        async with stores as store, _open_live(settings, clock) as (live, rate_limiter):
+        async with stores as store, _open_live(settings, clock) as (live, rate_limiter, boards, quick_play_pool):
             redis = bool(settings.redis_url)
             store = instrument_store(store, metrics)
             live = instrument_live(live, metrics, redis=redis)
             rate_limiter = instrument_rate_limiter(rate_limiter, metrics, redis=redis)
             await _migrate_embedded(store, settings)
-            recorder = Recorder(store, metrics=metrics, max_results=EFFECTS_BUFFER)
+            leaderboards = Leaderboards(store, boards, clock, metrics=metrics)
+            recorder = Recorder(store, metrics=metrics, max_results=EFFECTS_BUFFER, rated=leaderboards.rated)
             metrics.recorder_backlog.set_function(lambda: recorder.backlog)
-            service = SessionService(live, recorder.offer, clock)
+
+            def on_effect(effect: Effect) -> None:
+                """Effects go to the recorder, but computer players a quick-play table seated are started here."""
+                if isinstance(effect, ComputersSeated):
+                    _play_computers(services, effect)
+                    return
+                if isinstance(effect, TournamentStarted) and effect.quick_play_waited_s is not None:
+                    metrics.quick_play_wait.observe(effect.quick_play_waited_s)
+                recorder.offer(effect)
+
+            service = SessionService(live, on_effect, clock)
             recorder.acknowledge = partial(_acknowledge_recorded, service)
             services = Services(
                 settings=settings,
@@ -105,6 +120,16 @@ async def serve_checkgame(
                 node=NodeMonitor(settings.node_id, clock(), clock),
                 metrics=metrics,
                 bots=BotRunner(lambda: services.settings.public_url),
+                matchmaker=Matchmaker(
+                    service,
+                    quick_play_pool,
+                    store,
+                    clock,
+                    settings=partial(_table_settings, settings),
+                    wait_s=settings.quick_play_wait_s,
+                    new_code=new_join_code,
+                    metrics=metrics,
+                ),
                 hubs=Hubs(
                     service,
                     settings.node_id,
@@ -112,6 +137,7 @@ async def serve_checkgame(
                     observe_broadcast=metrics.move_broadcast.observe,
                     max_viewers_per_player=settings.max_sockets_per_seat,
                 ),
+                leaderboards=leaderboards,
             )
             app = create_app(services)
             config = HypercornConfig()
@@ -188,13 +214,41 @@ def _metrics(settings: Settings) -> Metrics:
 
 
 @asynccontextmanager
-async def _open_live(settings: Settings, clock: Callable[[], float]) -> AsyncIterator[tuple[LiveStore, RateLimiter]]:
-    """Live state and rate limits: in this process's memory, or shared by every node through Redis."""
+async def _open_live(
+    settings: Settings, clock: Callable[[], float]
+) -> AsyncIterator[tuple[LiveStore, RateLimiter, LeaderboardCache, QuickPlayPool]]:
+    """Live state, rate limits, cached leaderboards and the quick-play pool: in this process's memory, or shared
+    by every node through Redis."""
     if not settings.redis_url:
-        yield MemoryLiveStore(), MemoryRateLimiter(clock)
+        yield MemoryLiveStore(), MemoryRateLimiter(clock), MemoryLeaderboardCache(clock), MemoryQuickPlayPool(clock)
         return
     async with open_redis_live_store(settings.redis_url, client_name=f"checkgame:{settings.node_id}") as live:
-        yield live, RedisRateLimiter(live.client, clock)
+        client = live.client
+        yield live, RedisRateLimiter(client, clock), RedisLeaderboardCache(client), RedisQuickPlayPool(client)
+
+
+def _table_settings(settings: Settings, max_players: int) -> SessionSettings:
+    """The live settings of a new table: its size, and this server's timings."""
+    return SessionSettings(
+        max_players=max_players,
+        turn_timeout_s=settings.turn_timeout_s,
+        next_game_delay_s=settings.next_game_delay_s,
+        grace_s=settings.grace_s,
+        waiting_idle_s=settings.waiting_idle_s,
+    )
+
+
+def _play_computers(services: Services, effect: ComputersSeated) -> None:
+    """Run the computer players a quick-play table seated when its wait ended (on the node whose timer did it).
+
+    If this node dies right after, they never connect: the grace period then drops them like any absent player.
+    """
+    for player_id, name in effect.players:
+        if not services.bots.accepting:
+            log.warning("computer player %s of session %s not started: shutting down", player_id, effect.session_id)
+            continue
+        token = services.tokens.issue_session(player_id, effect.session_id, name, None, services.clock())
+        services.bots.start(effect.session_id, player_id, token, name)
 
 
 async def _acknowledge_recorded(service: SessionService, result: GameResult | TournamentResult) -> None:

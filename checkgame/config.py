@@ -78,6 +78,9 @@ class Settings:
     """Pause between the games of a tournament."""
     waiting_idle_s: float = 1800.0
     """A table still waiting this long after its last join or leave closes (a table nobody seats closes at once)."""
+    quick_play_wait_s: float = 30.0
+    """A quick-play table not full this long after it opened starts anyway: the empty seats go to computer players
+    if everyone seated agreed to them, else it starts with two or more people (a lone player waits on)."""
     heartbeat_timeout_s: float = 60.0
     """A connection that sends nothing (not even a ping) this long is closed."""
     ping_interval_s: float = 20.0
@@ -95,6 +98,12 @@ class Settings:
     action_burst: int = 5
     messages_per_min: int = 100
     """Frames per connection per minute, of any type."""
+    chat_per_min: int = 10
+    """Chat messages and reports per connection per minute (bursts of 3), within ``messages_per_min``."""
+    max_spectators_per_table: int = 100
+    """Spectators one table may have on all nodes together; one more is refused (close 4429)."""
+    max_spectators_per_node: int = 2_000
+    """Spectator connections this node takes, all tables together; one more is refused (close 4429)."""
     trust_forwarded_for: bool = False
     """Take the client address from X-Forwarded-For (only behind a proxy that sets it, e.g. our nginx)."""
     auth_per_min: int = 5

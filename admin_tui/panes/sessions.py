@@ -54,7 +54,8 @@ class SessionsPane(Pane):
                     s.get("code", "-"),
                     s.get("name", ""),
                     status_text(s),
-                    f"{s.get('playerCount', '?')}/{s.get('maxPlayers', '?')}",  # the lobby's count (seats taken)
+                    f"{s.get('playerCount', '?')}/{s.get('maxPlayers', '?')}"  # the lobby's count (seats taken)
+                    + (f" +{s['spectators']} watching" if s.get("spectators") else ""),
                     s.get("gameNumber") or "-",
                     clock(s.get("createdAt")),
                 ),

@@ -67,6 +67,7 @@ class GameScreen(Screen[None]):
         Binding("n", "notice", "Notice"),
         Binding("e", "end", "End session"),
         Binding("v", "reveal", "Reveal hands"),
+        Binding("c", "chat", "Chat"),
     ]
 
     def __init__(self, session_id: str) -> None:
@@ -121,7 +122,9 @@ class GameScreen(Screen[None]):
         table: Json | None = state.get("table")
         self.query_one("#game-title", Static).update(
             f"{session.get('name', '?')} · code {session.get('code', '-')} · {status_text(session)}"
-            f" · game {session.get('gameNumber') or '-'} · {self.session_id}"
+            f" · game {session.get('gameNumber') or '-'}"
+            + (f" · {session['spectators']} watching" if session.get("spectators") else "")
+            + f" · {self.session_id}"
         )
         self.query_one("#seats", KeyedTable).replace_rows(_seats(session, table))
         self.query_one("#table-state", Static).update(_table_text(table, session))
@@ -169,6 +172,11 @@ class GameScreen(Screen[None]):
 
     async def action_notice(self) -> None:
         await ask_notice(self.admin, self.session_id)
+
+    async def action_chat(self) -> None:
+        from admin_tui.screens.chat import ChatScreen
+
+        await self.app.push_screen(ChatScreen(self.session_id))
 
     async def action_end(self) -> None:
         await ask_end(self.admin, self.session_id)

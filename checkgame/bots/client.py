@@ -34,6 +34,10 @@ import httpx
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection, open_websocket_url
 
+from checkgame import protocol
+from checkgame.bots.levels import Level
+from checkgame.bots.roster import strategy_for
+from checkgame.bots.search import DEFAULT_PLAYOUTS, DEFAULT_TIME_BUDGET_S
 from checkgame.bots.table import BotPlayer
 
 __all__ = ["BotError", "BotResult", "Seat", "join", "leave", "run_bot"]
@@ -322,7 +326,10 @@ class _Runner:
                 if kind == "error" and not established:  # refused at the door (bad token, no seat)
                     data = frame.get("data") or {}
                     return _Ended("fatal", f"{data.get('code')}: {data.get('message')}")
-                reply = self._handle(frame)
+                if bot.strategy.level is Level.HARD:  # a search takes a while: keep the event loop free meanwhile
+                    reply = await trio.to_thread.run_sync(self._handle, frame)
+                else:
+                    reply = self._handle(frame)
                 if kind == "connection_established":
                     established, self.failures = True, 0
                 if bot.done:
@@ -354,7 +361,7 @@ class _Runner:
         was_eliminated, was_done = table.eliminated, bot.done
         reply = bot.handle(frame)
         kind = frame.get("type")
-        if kind == "game_started" and table.in_game:
+        if kind == protocol.GameStarted.TYPE and table.in_game:
             players = [table.name_of(p) for p in table.players]
             self.emit("game_started", game=table.game_number, players=players, hand=len(table.hand))
         if table.eliminated and not was_eliminated:
@@ -388,6 +395,9 @@ async def run_bot(
     seat: Seat | None = None,
     actions_per_s: float = ACTIONS_PER_S,
     ping_every_s: float = PING_EVERY_S,
+    level: Level = Level.NORMAL,
+    playouts: int = DEFAULT_PLAYOUTS,
+    move_budget_s: float = DEFAULT_TIME_BUDGET_S,
 ) -> BotResult:
     """Join a session as ``name`` and play until its tournament is over.
 
@@ -403,6 +413,9 @@ async def run_bot(
         seat: an already taken seat (e.g. the creator's session token), instead of joining.
         actions_per_s: client-side pacing of moves (keep it under the server's limits).
         ping_every_s: keep-alive interval.
+        level: how well it plays (``easy``, ``normal``, ``hard``).
+        playouts: the ``hard`` level's search budget per move, in playouts, and
+        move_budget_s: in seconds (whichever runs out first); the search runs in a worker thread.
 
     Raises:
         BotError: the server refused the join (its code and message), or the bot had to give up.
@@ -411,7 +424,12 @@ async def run_bot(
         async with httpx.AsyncClient(base_url=base_url, timeout=10.0) as http:
             seat = await join(http, name=name, code=code, session_id=session_id)
     rng = random.Random(seed)
-    bot = BotPlayer(name, rng=random.Random(rng.getrandbits(64)), action_prefix=f"{rng.getrandbits(32):08x}")
+    bot = BotPlayer(
+        name,
+        rng=random.Random(rng.getrandbits(64)),
+        strategy=strategy_for(level, playouts=playouts, time_budget_s=move_budget_s),
+        action_prefix=f"{rng.getrandbits(32):08x}",
+    )
     bot.table.me = seat.player_id
     runner = _Runner(
         bot,

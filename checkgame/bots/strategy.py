@@ -18,9 +18,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checkgame.rules import Card, Rank, Suit, playable_cards
+from checkgame.rules import Card, Rank, Suit, favourite_suit, playable_cards
 
-__all__ = ["Choice", "choose", "favourite_suit"]
+__all__ = ["Choice", "choose", "favourite_suit"]  # favourite_suit is the rule the turn timer uses too
 
 _SPECIAL_ORDER = {Rank.TWO: 1, Rank.JACK: 2, Rank.SEVEN: 3, Rank.JOKER: 4}
 
@@ -36,12 +36,6 @@ class Choice:
     def is_draw(self) -> bool:
         """True when the choice is to draw."""
         return self.card is None
-
-
-def favourite_suit(hand: Sequence[Card]) -> Suit:
-    """The suit ``hand`` holds most of (ties go to the first suit in ``Suit`` order)."""
-    counts = Counter(card.suit for card in hand if card.suit is not None and card.rank is not Rank.JACK)
-    return max(Suit, key=lambda suit: (counts[suit], -list(Suit).index(suit)))
 
 
 def choose(

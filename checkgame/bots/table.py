@@ -21,26 +21,30 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from checkgame.bots.strategy import choose, favourite_suit
-from checkgame.rules import Card, Rank, Suit, card_from_wire, card_to_wire
+import msgspec
+
+from checkgame import protocol
+from checkgame.bots.levels import Inference, NormalStrategy, Seen, Strategy
+from checkgame.bots.strategy import favourite_suit
+from checkgame.rules import DECK, Card, Rank, Suit, card_from_wire, card_to_wire
 
 __all__ = ["BotPlayer", "Table"]
 
 Frame = dict[str, Any]
 
-_MOVES_ON = frozenset(
+_MOVES_ON: frozenset[type[protocol.EntryData]] = frozenset(
     {
-        "game_started",
-        "card_played",
-        "suit_chosen",
-        "card_drawn",
-        "turn_timeout",
-        "turn_changed",
-        "player_finished",
-        "game_finished",
-        "player_eliminated",
-        "tournament_finished",
-        "session_ended",
+        protocol.GameStarted,
+        protocol.CardPlayed,
+        protocol.SuitChosen,
+        protocol.CardDrawn,
+        protocol.TurnTimeout,
+        protocol.TurnChanged,
+        protocol.PlayerFinished,
+        protocol.GameFinished,
+        protocol.PlayerEliminated,
+        protocol.TournamentFinished,
+        protocol.SessionEnded,
     }
 )
 """Entries that change whose move it is or what it should be; any other entry leaves a decided move valid (one's
@@ -53,6 +57,14 @@ def _suit(value: object) -> Suit | None:
 
 def _cards(values: object) -> list[Card]:
     return [card_from_wire(v) for v in values] if isinstance(values, list) else []
+
+
+_CARDS = {protocol.WireCard(**card_to_wire(card)): card for card in DECK}
+"""The engine's card for each card the protocol can name."""
+
+
+def _hand(cards: tuple[protocol.WireCard, ...] | None) -> list[Card]:
+    return [_CARDS[card] for card in cards or ()]
 
 
 @dataclass
@@ -80,11 +92,44 @@ class Table:
     player's tournament is over without a ranking."""
     stop_reason: str = ""
     """The operator's reason, when one was given."""
+    hand_sizes: dict[str, int] = field(default_factory=dict)
+    """Cards each player of the running game holds (public)."""
+    finished: list[str] = field(default_factory=list)
+    """Who emptied their hand this game, in finishing order."""
+    discard: list[Card] = field(default_factory=list)
+    """The discard pile as far as it was watched (bottom first): since the last reshuffle, or only the top card
+    after a snapshot (which does not list the pile)."""
+    draw_pile_size: int | None = None
+    inference: Inference = field(default_factory=Inference)
+    """What the others' moves tell about their hands (for a searching level)."""
+    timed_out: str | None = None
+    """The player the turn timer is moving for: their draw was not their choice."""
 
     @property
     def my_turn(self) -> bool:
         """This player must move now."""
         return self.in_game and self.me is not None and self.current == self.me and self.top is not None
+
+    def seen(self) -> Seen:
+        """What this player knows now, for a level to decide on (only when :attr:`my_turn`)."""
+        assert self.me is not None
+        assert self.top is not None
+        discard = tuple(self.discard) if self.discard and self.discard[-1] == self.top else (self.top,)
+        ruled_out, drawn_since = self.inference.for_seats(tuple(self.players))
+        return Seen(
+            me=self.me,
+            hand=tuple(self.hand),
+            top=self.top,
+            demanded=self.demanded,
+            penalty=self.penalty,
+            players=tuple(self.players),
+            hand_sizes=tuple(self.hand_sizes.get(p, 0) for p in self.players),
+            finished=tuple(self.finished),
+            discard=discard,
+            draw_pile_size=self.draw_pile_size,
+            ruled_out=ruled_out,
+            drawn_since=drawn_since,
+        )
 
     def name_of(self, player: str) -> str:
         """A player's display name, or their id when it is not known."""
@@ -114,6 +159,11 @@ class Table:
         self.players = [p["id"] for p in game["players"]]
         self.hand = _cards(game.get("hand"))
         self.top = card_from_wire(game["topCard"])
+        self.hand_sizes = {p["id"]: int(p.get("handSize") or 0) for p in game["players"]}
+        self.finished = list(game.get("finishOrder") or [])
+        self.discard = [self.top]
+        self.draw_pile_size = game.get("drawPileSize")
+        self.inference.reset()  # the moves in between were not watched
         self.demanded = _suit(game.get("demandedSuit"))
         self.penalty = int(game.get("pendingPenalty") or 0)
         self.awaiting_suit = bool(game.get("awaitingSuit"))
@@ -121,61 +171,84 @@ class Table:
         mine = next((p for p in game["players"] if p["id"] == self.me), None)
         self.in_game = data.get("status") == "playing" and mine is not None and bool(mine["active"])
 
-    def apply(self, kind: str, data: Frame) -> None:
+    def apply(self, entry: protocol.EntryData) -> None:
         """Follow one event of the session's log."""
         me = self.me
-        match kind:
-            case "player_joined_session":
-                self.names[data["player"]] = data["name"]
-            case "game_started":
-                self.players = list(data["players"])
+        match entry:
+            case protocol.PlayerJoinedSession(player=player, name=name):
+                self.names[player] = name
+            case protocol.GameStarted():
+                self.players = list(entry.players)
                 self.game_number += 1
                 self.in_game = me in self.players
-                self.hand = _cards(data.get("hand")) if self.in_game else []
-                self.top = card_from_wire(data["starterCard"])
+                self.hand = _hand(entry.hand) if self.in_game else []
+                self.top = _CARDS[entry.starter_card]
                 self.demanded, self.penalty, self.awaiting_suit = None, 0, False
-                self.current = data["firstPlayer"]
-            case "card_played":
-                card = card_from_wire(data["card"])
-                if data["player"] == me and card in self.hand:
+                self.current = entry.first_player
+                self.hand_sizes = dict(entry.hand_sizes)
+                self.finished, self.discard = [], [self.top]
+                self.draw_pile_size = entry.draw_pile_size
+                self.inference.reset()
+            case protocol.CardPlayed():
+                card = _CARDS[entry.card]
+                if self.top is not None:
+                    self.inference.played(entry.player, card, self.top, self.demanded, self.penalty)
+                self.hand_sizes[entry.player] = max(0, self.hand_sizes.get(entry.player, 0) - 1)
+                self.discard.append(card)
+                if entry.player == me and card in self.hand:
                     self.hand.remove(card)
                 self.top = card
-                self.demanded = _suit(data.get("chosenSuit"))  # any card on a Jack clears the demand
-                self.penalty = int(data.get("pendingPenalty") or 0)
-                self.awaiting_suit = bool(data.get("awaitingSuit"))
+                self.demanded = _suit(entry.chosen_suit)  # any card on a Jack clears the demand
+                self.penalty = entry.pending_penalty
+                self.awaiting_suit = entry.awaiting_suit
                 # The player of a Jack without a suit keeps the move until they name one.
-                self.current = data["player"] if self.awaiting_suit else None
-            case "suit_chosen":
-                self.demanded, self.awaiting_suit, self.current = _suit(data["suit"]), False, None
-            case "card_drawn":
-                if data["player"] == me:
-                    self.hand.extend(_cards(data.get("cards")))
+                self.current = entry.player if self.awaiting_suit else None
+            case protocol.SuitChosen(suit=suit):
+                self.demanded, self.awaiting_suit, self.current = _suit(suit), False, None
+            case protocol.CardDrawn(player=player, count=count, cards=cards):
+                if player == self.timed_out:
+                    self.inference.drew_for_them(player, count)
+                elif self.top is not None:
+                    self.inference.drew(player, count, self.top, self.demanded, self.penalty)
+                self.timed_out = None
+                self.hand_sizes[player] = self.hand_sizes.get(player, 0) + count
+                if self.draw_pile_size is not None:
+                    self.draw_pile_size = max(0, self.draw_pile_size - count)
+                if player == me:
+                    self.hand.extend(_hand(cards))
                 self.penalty, self.current = 0, None
-            case "turn_timeout":
+            case protocol.TurnTimeout(player=player):
+                self.timed_out = player
                 self.current = None  # the server moves for that player; turn_changed follows
-            case "turn_changed":
-                self.current = data["player"]
-                self.penalty = int(data.get("pendingPenalty") or 0)
-                self.demanded = _suit(data.get("demandedSuit"))
+            case protocol.TurnChanged():
+                self.current = entry.player
+                self.penalty = entry.pending_penalty
+                self.demanded = _suit(entry.demanded_suit)
                 self.awaiting_suit = False
-            case "player_finished":
-                if data["player"] == me:
+            case protocol.PileReshuffled(draw_pile_size=size):
+                self.discard = self.discard[-1:]
+                # A reshuffle happens in the middle of a draw that emptied the old pile: the card_drawn that
+                # follows counts those cards too, so they are added back here to come out right.
+                self.draw_pile_size = size + (self.draw_pile_size or 0)
+            case protocol.PlayerFinished(player=player):
+                self.finished.append(player)
+                if player == me:
                     self.in_game = False
-            case "game_finished":
+            case protocol.GameFinished():
                 self.in_game, self.current, self.awaiting_suit = False, None, False
-            case "player_eliminated":
-                if data["player"] == me:
+            case protocol.PlayerEliminated(player=player):
+                if player == me:
                     self.eliminated, self.in_game = True, False
-            case "tournament_finished":
-                self.ranking = list(data["ranking"])
+            case protocol.TournamentFinished(ranking=ranking):
+                self.ranking = list(ranking)
                 self.in_game, self.current = False, None
-            case "player_kicked":
-                if data["player"] == me:
-                    self.stop("kicked", data.get("reason"))
-            case "session_ended":
-                self.stop("ended", data.get("reason"))
+            case protocol.PlayerKicked(player=player, reason=reason):
+                if player == me:
+                    self.stop("kicked", reason)
+            case protocol.SessionEnded(reason=reason):
+                self.stop("ended", reason)
             case _:
-                pass  # joins, leaves, presence, reshuffles, skips: nothing this player must track
+                pass  # joins, leaves, presence, skips: nothing this player must track
 
 
 @dataclass
@@ -184,6 +257,8 @@ class BotPlayer:
 
     name: str
     rng: random.Random = field(default_factory=random.Random)
+    strategy: Strategy = field(default_factory=NormalStrategy)
+    """The level it plays at (``normal`` unless told)."""
     table: Table = field(default_factory=Table)
     last_seq: int = -1
     """The highest ``seq`` processed (``-1``: none yet); reconnect with ``lastSeq`` = this."""
@@ -242,12 +317,23 @@ class BotPlayer:
             if seq <= self.last_seq:
                 return None  # already processed (a resumed connection may repeat entries)
             self.last_seq = seq
-            table.apply(str(kind), data)
-            if kind in ("card_played", "card_drawn", "suit_chosen") and data.get("player") == table.me:
+            try:
+                entry = protocol.decode_data(str(kind), data)
+            except protocol.UnknownEntryTypeError:
+                return None  # a newer server's entry (chat, spectators...): nothing this player must track
+            except msgspec.ValidationError as exc:
+                self.log.append(f"malformed {kind}: {exc}")
+                self.resync_requested = True  # the picture may have missed a change: start again from a snapshot
+                return None
+            table.apply(entry)
+            if (
+                isinstance(entry, protocol.CardPlayed | protocol.CardDrawn | protocol.SuitChosen)
+                and entry.player == table.me
+            ):
                 self.moves_applied += 1
-            if kind == "game_started" and table.in_game:
+            if isinstance(entry, protocol.GameStarted) and table.in_game:
                 self.games_played += 1
-            if kind not in _MOVES_ON:
+            if type(entry) not in _MOVES_ON:
                 return None
         elif kind in ("invalid_action", "error"):
             self.log.append(f"{kind} {data.get('code')}: {data.get('message')}")
@@ -277,7 +363,7 @@ class BotPlayer:
         if table.awaiting_suit:
             frame = self._frame("choose_suit", {"suit": favourite_suit(table.hand).value})
         else:
-            choice = choose(table.hand, table.top, table.demanded, table.penalty, self.rng)
+            choice = self.strategy.choose(table.seen(), self.rng)
             if choice.card is None:
                 frame = self._frame("draw_card", {})
             else:

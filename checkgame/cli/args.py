@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["bot_count", "non_negative", "player_count", "positive"]
+from checkgame.bots.levels import Level, parse_level
+
+__all__ = ["bot_count", "level", "level_list", "non_negative", "player_count", "positive", "positive_float"]
 
 
 def positive(text: str) -> int:
@@ -33,3 +35,26 @@ def non_negative(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
     return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def level(text: str) -> Level:
+    """A computer player's level: easy, normal or hard."""
+    try:
+        return parse_level(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def level_list(text: str) -> list[Level]:
+    """Two or more different levels, comma-separated (``hard,normal``)."""
+    levels = [level(part) for part in text.split(",")]
+    if len(levels) < 2 or len(set(levels)) != len(levels):
+        raise argparse.ArgumentTypeError(f"give two or more different levels, e.g. hard,normal, not {text!r}")
+    return levels

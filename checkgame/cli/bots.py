@@ -7,7 +7,9 @@ import os
 import sys
 from typing import Any
 
-from checkgame.cli.args import bot_count, non_negative
+from checkgame.bots.levels import Level
+from checkgame.bots.search import DEFAULT_PLAYOUTS, DEFAULT_TIME_BUDGET_S
+from checkgame.cli.args import bot_count, level, non_negative, positive, positive_float
 
 __all__ = ["SESSION_TOKEN_VARIABLE", "add_commands"]
 
@@ -90,7 +92,17 @@ def _bot(args: argparse.Namespace) -> int:
     async def play(number: int, name: str, seat: Seat) -> None:
         seed = None if args.seed is None else args.seed + number
         try:
-            results[name] = await run_bot(args.url, name=name, seat=seat, seed=seed, think_s=args.think, on_event=show)
+            results[name] = await run_bot(
+                args.url,
+                name=name,
+                seat=seat,
+                seed=seed,
+                think_s=args.think,
+                on_event=show,
+                level=args.level,
+                playouts=args.playouts,
+                move_budget_s=args.move_budget,
+            )
         except BotError as exc:
             failures[name] = str(exc)
             print(f"{name}: {exc}", file=sys.stderr, flush=True)
@@ -152,6 +164,26 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     bot.add_argument("--name-prefix", dest="name_prefix", default="Bot", help="display name prefix (default: Bot)")
     bot.add_argument("--think", type=non_negative, default=0.3, help="average seconds before a move (default: 0.3)")
     bot.add_argument("--seed", type=int, help="makes the bots' choices repeatable (bot i uses seed+i)")
+    bot.add_argument(
+        "--level",
+        type=level,
+        default=Level.NORMAL,
+        help="how well the bots play: easy (any card that fits), normal (rules of thumb), hard (searches simulated "
+        "games each move) (default: normal)",
+    )
+    bot.add_argument(
+        "--playouts",
+        type=positive,
+        default=DEFAULT_PLAYOUTS,
+        help=f"hard only: games simulated per move at most (default: {DEFAULT_PLAYOUTS})",
+    )
+    bot.add_argument(
+        "--move-budget",
+        dest="move_budget",
+        type=positive_float,
+        default=DEFAULT_TIME_BUDGET_S,
+        help=f"hard only: seconds of search per move at most, before --think (default: {DEFAULT_TIME_BUDGET_S})",
+    )
     bot.add_argument(
         "--start",
         action="store_true",

@@ -117,8 +117,8 @@ async def _tournament(store: Store, accounts: dict[str, User], number: int) -> i
 
     from checkgame import sessions
     from checkgame.rooms import Recorder
-    from checkgame.store import SessionPlayer, SessionRecord
-    from checkgame.transport.http.api_sessions import CODE_ALPHABET
+    from checkgame.rooms.creation import CODE_ALPHABET
+    from checkgame.store import SessionRecord
 
     names = [PLAYERS[(number + i) % len(PLAYERS)] for i in range(3)]
     seats = [sessions.Seat(accounts[n].id, n, accounts[n].id) for n in names]
@@ -131,10 +131,8 @@ async def _tournament(store: Store, accounts: dict[str, User], number: int) -> i
     record = SessionRecord(session_id, code, f"Demo tournament {number + 1}", creator.player_id, 4, False, "waiting",
                            moment)  # fmt: skip
     await store.create_session(record)
-    first_seat = SessionPlayer(session_id, creator.player_id, creator.name, 1, creator.user_id, moment)
-    await store.add_session_player(first_seat)
-    state = sessions.new_session(session_id, creator, secrets.randbits(63), sessions.SessionSettings(), started)
-    effects: list[Effect] = []
+    opened = sessions.open_session(session_id, creator, secrets.randbits(63), sessions.SessionSettings(), started)
+    state, effects = opened.state, list(opened.effects)  # the creator's seat is recorded like the joiners'
     for seat in seats[1:]:
         state = _apply(state, sessions.Join(seat.player_id, seat.name, seat.user_id), started, effects)
     for seat in seats:  # present, as if each had a connection: nobody is timed out

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from checkgame import rules
 from checkgame.bots.strategy import choose
 from checkgame.drill.pg import PgCluster
-from checkgame.store.base import GameResult, SessionPlayer, SessionRecord, Store, User
+from checkgame.sessions.results import GameResult, SessionPlayer
+from checkgame.store.base import SessionRecord, Store, User
 
 __all__ = ["INVARIANTS", "checksums", "play_table", "session_id", "violations"]
 

@@ -9,7 +9,21 @@ The state hash has four fields: ``v`` version, ``q`` seq of the last entry,
 
 from __future__ import annotations
 
-__all__ = ["CLAIM_DUE", "COMMIT", "CREATE", "ENTRIES_SINCE", "RATE_LIMIT_HIT", "SESSION_IDS"]
+__all__ = [
+    "CLAIM_DUE",
+    "COMMIT",
+    "CREATE",
+    "ENTRIES_SINCE",
+    "LEADERBOARD_GET",
+    "LEADERBOARD_PUT",
+    "POOL_CLAIM",
+    "POOL_HANDOVER",
+    "POOL_RELEASE",
+    "POOL_RESERVE",
+    "POOL_UNRESERVE",
+    "RATE_LIMIT_HIT",
+    "SESSION_IDS",
+]
 
 COMMIT = """
 -- KEYS: state hash, log list, deadlines zset (of the session's bucket: all three in one hash slot)
@@ -148,4 +162,74 @@ end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return false
+"""
+
+LEADERBOARD_PUT = """
+-- KEYS: the board's sorted set (member user id, score rating) and its rows hash (user id -> row JSON;
+--       the field '' marks a board that is cached, even an empty one), in one hash slot
+-- ARGV: 1 ttl ms, then (user id, rating, row JSON) for each row
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[2], '', '1')
+for i = 2, #ARGV, 3 do
+  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return 1
+"""
+
+LEADERBOARD_GET = """
+-- KEYS: as LEADERBOARD_PUT's. ARGV: 1 rows wanted.
+-- Returns false when the board is not cached, else its best rows' JSON, best first (ties: higher user id first).
+if redis.call('EXISTS', KEYS[2]) == 0 then return false end
+local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+"""
+
+POOL_CLAIM = """
+-- KEYS: the claim's string key
+-- ARGV: 1 holder, 2 ttl ms
+-- Returns nil when the caller now holds it, else the current holder.
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+"""
+
+POOL_HANDOVER = """
+-- KEYS: the claim's string key
+-- ARGV: 1 expected holder, 2 successor, 3 ttl ms
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+POOL_RELEASE = """
+-- KEYS: the claim's string key
+-- ARGV: 1 expected holder
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+POOL_RESERVE = """
+-- KEYS: the open tables of one size (zset: table -> seats reserved)
+-- ARGV: 1 table size, 2 a new table's id
+-- Returns {table, 0} for a seat reserved at the fullest table with one free, else {new table, 1}: filed with
+-- its first seat reserved, for the caller to open.
+local fullest = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '-inf', 'LIMIT', 0, 1)
+if #fullest == 1 then
+  redis.call('ZINCRBY', KEYS[1], 1, fullest[1])
+  return {fullest[1], 0}
+end
+redis.call('ZADD', KEYS[1], 1, ARGV[2])
+return {ARGV[2], 1}
+"""
+
+POOL_UNRESERVE = """
+-- KEYS: the open tables of one size
+-- ARGV: 1 table id
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZINCRBY', KEYS[1], -1, ARGV[1]) end
+return 1
 """

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from checkgame.sessions import Entry, SessionState
 
-__all__ = ["LiveStore", "Subscription"]
+__all__ = ["LiveStore", "QuickPlayPool", "Subscription"]
 
 
 class Subscription(Protocol):
@@ -109,4 +109,41 @@ class LiveStore(Protocol):
 
     async def drain_requested(self, node: str) -> bool:
         """Whether ``node`` has been asked to drain (its own loop polls this)."""
+        ...
+
+
+class QuickPlayPool(Protocol):
+    """What matchmaking shares between nodes: the open quick-play tables of each size, and short claims.
+
+    A reservation hands out each seat of a table once, so concurrent requests spread over the free seats instead
+    of racing for the same one; whether the seat is really free is still decided by the Join applied to the
+    table's live state (a player may have left, a stray Join taken it), and a refused Join withdraws the
+    table. A claim is a named value that only one caller can set until it is released or expires: it holds a
+    player's pending or current quick-play table (so a player is never seated twice).
+    """
+
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        """Reserve a seat at the open table of ``size`` players with the most seats reserved but one free, and
+        say so with ``(table, False)``; when none has one, file ``new_table`` with its first seat reserved and
+        answer ``(new_table, True)``: the caller must open it."""
+        ...
+
+    async def unreserve(self, size: int, session_id: str) -> None:
+        """Give back a seat reserved at ``session_id`` that the caller did not take."""
+        ...
+
+    async def withdraw(self, size: int, session_id: str) -> None:
+        """``session_id`` takes nobody else (full, started, finished, gone, or never opened)."""
+        ...
+
+    async def claim(self, name: str, holder: str, ttl_s: float) -> str | None:
+        """Set ``name`` to ``holder`` for ``ttl_s`` if nobody holds it: None then, else the current holder."""
+        ...
+
+    async def handover(self, name: str, holder: str, successor: str, ttl_s: float) -> bool:
+        """Replace ``holder`` by ``successor`` for ``ttl_s``; False (nothing changed) if it no longer holds it."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None:
+        """Let go of ``name`` if ``holder`` still holds it."""
         ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,7 +16,7 @@ import trio
 
 from checkgame.sessions import Entry, SessionState
 
-__all__ = ["MemoryLiveStore", "MemorySubscription"]
+__all__ = ["MemoryLiveStore", "MemoryQuickPlayPool", "MemorySubscription"]
 
 
 class MemorySubscription:
@@ -175,3 +175,56 @@ class MemoryLiveStore:
     def subscriber_count(self) -> int:
         """Open subscriptions, for statistics."""
         return sum(len(s) for s in self._subscribers.values())
+
+
+class MemoryQuickPlayPool:
+    """The :class:`~checkgame.live.base.QuickPlayPool` of a single node; nothing awaits, so each call is atomic."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._open: dict[int, dict[str, int]] = {}
+        self._claims: dict[str, tuple[str, float]] = {}
+
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        tables = self._open.setdefault(size, {})
+        free = [table for table, reserved in tables.items() if reserved < size]
+        if not free:
+            tables[new_table] = 1
+            return new_table, True
+        fullest = max(free, key=lambda table: (tables[table], table))
+        tables[fullest] += 1
+        return fullest, False
+
+    async def unreserve(self, size: int, session_id: str) -> None:
+        tables = self._open.get(size, {})
+        if session_id in tables:
+            tables[session_id] -= 1
+
+    async def withdraw(self, size: int, session_id: str) -> None:
+        self._open.get(size, {}).pop(session_id, None)
+
+    async def claim(self, name: str, holder: str, ttl_s: float) -> str | None:
+        current = self._holder(name)
+        if current is not None:
+            return current
+        self._claims[name] = (holder, self._clock() + ttl_s)
+        return None
+
+    async def handover(self, name: str, holder: str, successor: str, ttl_s: float) -> bool:
+        if self._holder(name) != holder:
+            return False
+        self._claims[name] = (successor, self._clock() + ttl_s)
+        return True
+
+    async def release(self, name: str, holder: str) -> None:
+        if self._holder(name) == holder:
+            del self._claims[name]
+
+    def _holder(self, name: str) -> str | None:
+        claim = self._claims.get(name)
+        if claim is None:
+            return None
+        if claim[1] <= self._clock():
+            del self._claims[name]
+            return None
+        return claim[0]

@@ -14,6 +14,8 @@ Keys (``p`` is the prefix, ``cg`` by default; ``b`` is the session's *bucket*)::
     {p}:report:{id}     string: that node's latest report (JSON), expiring unless published again
     {p}:reports         set: node ids that published a report (members whose report expired are swept on read)
     {p}:drain           set: node ids asked to drain
+    {p:qp}:open:{n}     sorted set: open quick-play tables for n players, scored by the seats reserved there
+    {p:qp}:claim:{name} string: a quick-play claim's holder, expiring (:class:`RedisQuickPlayPool`)
 
 The part in braces is the key's hash tag: Redis Cluster puts keys with the
 same tag in the same hash slot, and a script may only touch keys of one slot.
@@ -89,7 +91,14 @@ from checkgame.live._fanout import DRIVER_ERRORS, EVENTS_SUFFIX, Channel, Fanout
 from checkgame.live.memory import MemorySubscription
 from checkgame.sessions import Entry, SessionState, Status
 
-__all__ = ["CLUSTER_BUCKETS", "DRIVER_ERRORS", "RedisLiveStore", "bucket_of", "open_redis_live_store"]
+__all__ = [
+    "CLUSTER_BUCKETS",
+    "DRIVER_ERRORS",
+    "RedisLiveStore",
+    "RedisQuickPlayPool",
+    "bucket_of",
+    "open_redis_live_store",
+]
 
 HOUR_S = 3600.0
 CLUSTER_BUCKETS = 64
@@ -259,7 +268,7 @@ class RedisLiveStore:
                 state.id,
                 secrets.token_hex(8),
                 self._publish,
-                *(_encode(entry.to_dict()) for entry in entries),
+                *(entry.encode() for entry in entries),
             ],
         )
         if applied == 1:
@@ -274,7 +283,7 @@ class RedisLiveStore:
         raw = await self._run("ENTRIES_SINCE", [self.state_key(session_id), self._log_key(session_id)], [seq])
         if raw is None:
             return None
-        entries = [Entry.from_dict(_decode(item)) for item in cast("list[bytes]", raw)]
+        entries = [Entry.decode(item) for item in cast("list[bytes]", raw)]
         if entries and entries[0].seq != seq + 1:  # only if a writer broke the contiguous numbering
             return None
         return entries
@@ -358,6 +367,62 @@ class RedisLiveStore:
         if self._fanout.channels.get(state.id) is channel and state.version >= channel.seen:
             channel.state, channel.published = state, None
             channel.seen = state.version
+
+
+class RedisQuickPlayPool:
+    """The :class:`~checkgame.live.base.QuickPlayPool` every node shares: a sorted set per table size (seats
+    reserved per table) and claims as expiring strings, each changed by one command or one script (atomic, one
+    round trip)."""
+
+    def __init__(self, client: Client, *, prefix: str = "cg") -> None:
+        if "{" in prefix or "}" in prefix:
+            raise ValueError(f"the key prefix may not contain braces (they make hash tags): {prefix!r}")
+        self._client = client
+        self._keys = f"{{{prefix}:qp}}"
+        self._scripts = {
+            name: client.register_script(getattr(_lua, name))
+            for name in ("POOL_CLAIM", "POOL_HANDOVER", "POOL_RELEASE", "POOL_RESERVE", "POOL_UNRESERVE")
+        }
+
+    def _open_key(self, size: int) -> str:
+        return f"{self._keys}:open:{size}"
+
+    def _claim_key(self, name: str) -> str:
+        return f"{self._keys}:claim:{name}"
+
+    async def reserve(self, size: int, new_table: str) -> tuple[str, bool]:
+        with translated("quick-play reserve"):
+            reply: Any = await self._scripts["POOL_RESERVE"](keys=[self._open_key(size)], args=[size, new_table])
+        table, opened = reply
+        return (table.decode() if isinstance(table, bytes) else str(table)), opened == 1
+
+    async def unreserve(self, size: int, session_id: str) -> None:
+        with translated("quick-play unreserve"):
+            await self._scripts["POOL_UNRESERVE"](keys=[self._open_key(size)], args=[session_id])
+
+    async def withdraw(self, size: int, session_id: str) -> None:
+        with translated("quick-play withdraw"):
+            await self._client.zrem(self._open_key(size), [session_id])
+
+    async def claim(self, name: str, holder: str, ttl_s: float) -> str | None:
+        with translated("quick-play claim"):
+            current: Any = await self._scripts["POOL_CLAIM"](keys=[self._claim_key(name)], args=[holder, _ms(ttl_s)])
+        return None if current is None else current.decode() if isinstance(current, bytes) else str(current)
+
+    async def handover(self, name: str, holder: str, successor: str, ttl_s: float) -> bool:
+        with translated("quick-play handover"):
+            done: Any = await self._scripts["POOL_HANDOVER"](
+                keys=[self._claim_key(name)], args=[holder, successor, _ms(ttl_s)]
+            )
+        return bool(done == 1)
+
+    async def release(self, name: str, holder: str) -> None:
+        with translated("quick-play release"):
+            await self._scripts["POOL_RELEASE"](keys=[self._claim_key(name)], args=[holder])
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def bucket_of(session_id: str, buckets: int) -> int:

@@ -26,13 +26,14 @@ import msgspec
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection, open_websocket_url
 
+from checkgame import protocol
 from checkgame.bots.table import BotPlayer
 from checkgame.loadtest.plan import Plan
 
 __all__ = ["Account", "Counters", "EchoTable", "GameTable", "RestError"]
 
 API = "/api/v1"
-MOVES = frozenset({"card_played", "card_drawn", "suit_chosen"})
+MOVES = frozenset(kind.TYPE for kind in (protocol.CardPlayed, protocol.CardDrawn, protocol.SuitChosen))
 CLOSE_POLICY = 1008
 RETRY_S = 1.0
 """Pause before a table tries again after a refused REST call or a lost connection."""

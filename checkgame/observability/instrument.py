@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from prometheus_client import Counter, Histogram
 
+from checkgame import protocol
 from checkgame.errors import CheckgameError, LiveStateError, RateLimitedError, StoreError
 from checkgame.live.base import LiveStore
 from checkgame.observability.metrics import LabelCache, Metrics
@@ -82,9 +83,9 @@ class _LiveEvents:
             self._metrics.commit_conflicts.inc()
             return False
         for entry in entries:
-            if entry.type == "game_finished":
-                self._finished(str(entry.data.get("reason"))).inc()
-            elif entry.type == "session_ended" and state.game is not None and not state.game.is_over:
+            if isinstance(entry.data, protocol.GameFinished):
+                self._finished(entry.data.reason).inc()
+            elif isinstance(entry.data, protocol.SessionEnded) and state.game is not None and not state.game.is_over:
                 self._finished("ended_by_admin").inc()  # the running game was abandoned, not scored
         return True
 

@@ -61,6 +61,11 @@ class Metrics:
             "Open player WebSocket connections on this node.",
             registry=registry,
         )
+        self.spectators = Gauge(
+            "checkgame_spectators_connected",
+            "Spectator WebSocket connections on this node (also counted in websocket_connections_total).",
+            registry=registry,
+        )
         self.draining = Gauge(
             "checkgame_node_draining", "1 while this node refuses new connections.", registry=registry
         )
@@ -96,10 +101,36 @@ class Metrics:
             ["code"],
             registry=registry,
         )
+        self.chat_messages = Counter(
+            "checkgame_chat_messages_total",
+            "Chat messages accepted, by channel (players, spectators).",
+            ["channel"],
+            registry=registry,
+        )
+        self.chat_refusals = Counter(
+            "checkgame_chat_refusals_total",
+            "Chat messages and reports refused, by error code (RATE_LIMITED, MESSAGE_TOO_LONG, CHAT_MUTED...).",
+            ["code"],
+            registry=registry,
+        )
         self.move_broadcast = Histogram(
             "checkgame_move_broadcast_seconds",
             "From an action's arrival to its last resulting frame queued for every connection on this node.",
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.matchmaking_requests = Counter(
+            "checkgame_matchmaking_requests_total",
+            "Quick-play requests, by result: joined (an open table), opened (a new table), returned (the seat the "
+            "player already had), or the error code in lower case (matchmaking_busy, matchmaking_in_progress, ...).",
+            ["result"],
+            registry=registry,
+        )
+        self.quick_play_wait = Histogram(
+            "checkgame_quick_play_wait_seconds",
+            "From opening a quick-play table to its start (full, or its wait over), observed by the node that "
+            "started it.",
+            buckets=(1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 300.0, 900.0),
             registry=registry,
         )
         self.games_finished = Counter(
@@ -185,6 +216,17 @@ class Metrics:
             ["kind", "outcome"],
             registry=registry,
         )
+        self.rating_updates = Counter(
+            "checkgame_rating_updates_total",
+            "Player ratings changed by games this node recorded (one per rated player of a rated game).",
+            registry=registry,
+        )
+        self.leaderboard_reads = Counter(
+            "checkgame_leaderboard_reads_total",
+            "Leaderboard reads, by period (all, month) and where they were answered from (cache, store).",
+            ["period", "source"],
+            registry=registry,
+        )
         self.sessions_lost = Counter(
             "checkgame_sessions_lost_total",
             "Sessions this node ended because their live state was lost (reason live_state_lost).",
@@ -241,6 +283,8 @@ class Metrics:
         self.limited = LabelCache(self.rate_limited)
         self.closed = LabelCache(self.ws_closes)
         self.action = LabelCache(self.actions)
+        self.chatted = LabelCache(self.chat_messages)
+        self.chat_refused = LabelCache(self.chat_refusals)
 
 
 class LabelCache(Generic[M]):

@@ -60,6 +60,8 @@ class ConnectionInfo:
     last_message_at: float | None = None
     rtt_ms: float | None = None
     """Round trip of the latest server ping the client answered; None until one was answered."""
+    spectator: bool = False
+    """A spectator's connection (``/api/v1/ws/watch``), not a seat's."""
 
     def to_dict(self, node: str) -> dict[str, Any]:
         """The admin API's connection row."""
@@ -73,6 +75,7 @@ class ConnectionInfo:
             "lastMessageAt": self.last_message_at,
             "rttMs": self.rtt_ms,
             "outboxDepth": self.outbox_depth(),
+            "spectator": self.spectator,
         }
 
 

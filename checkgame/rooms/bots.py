@@ -13,18 +13,23 @@ composition root; cancelling it on shutdown stops every bot.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 
 import trio
 
 from checkgame.bots.client import ACTIONS_PER_S, BotError, Seat, run_bot
+from checkgame.bots.levels import Level
 
-__all__ = ["BOT_THINK_S", "BotRunner"]
+__all__ = ["BOT_THINK_S", "HARD_MOVE_BUDGET_S", "BotRunner"]
 
 log = logging.getLogger(__name__)
 
 BOT_THINK_S = 0.6
 """Average pause before a bot's move: quick, yet slow enough for a person to follow the table."""
+HARD_MOVE_BUDGET_S = 0.3
+"""A ``hard`` bot's search time per move on the server: under the pause above, so it does not slow the table,
+and short enough that many bots share a node's CPU (the search runs in a worker thread)."""
 
 
 class BotRunner:
@@ -41,6 +46,8 @@ class BotRunner:
         self._nursery: trio.Nursery | None = None
         self.running = 0
         """Bots playing right now."""
+        self.running_by_level: Counter[Level] = Counter()
+        """The same, by level."""
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Host the bots until :meth:`stop` (or a cancellation) ends them all."""
@@ -59,8 +66,10 @@ class BotRunner:
         """Bots can be started: the runner runs and is not stopping."""
         return self._nursery is not None and not self._nursery.cancel_scope.cancel_called
 
-    def start(self, session_id: str, player_id: str, session_token: str, name: str) -> None:
-        """Play the seat ``player_id`` holds (with its session token) from now on.
+    def start(
+        self, session_id: str, player_id: str, session_token: str, name: str, level: Level = Level.NORMAL
+    ) -> None:
+        """Play the seat ``player_id`` holds (with its session token) from now on, at ``level``.
 
         Raises:
             RuntimeError: the runner is not running.
@@ -70,13 +79,20 @@ class BotRunner:
         base = self._base_url().rstrip("/")
         ws_base = base.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
         seat = Seat(session_id, player_id, session_token, f"{ws_base}/api/v1/ws?token={session_token}", name)
-        self._nursery.start_soon(self._play, base, seat)
+        self._nursery.start_soon(self._play, base, seat, level)
 
-    async def _play(self, base: str, seat: Seat) -> None:
+    async def _play(self, base: str, seat: Seat, level: Level) -> None:
         self.running += 1
+        self.running_by_level[level] += 1
         try:
             result = await run_bot(
-                base, name=seat.name, seat=seat, think_s=self.think_s, actions_per_s=self.actions_per_s
+                base,
+                name=seat.name,
+                seat=seat,
+                think_s=self.think_s,
+                actions_per_s=self.actions_per_s,
+                level=level,
+                move_budget_s=HARD_MOVE_BUDGET_S,
             )
             outcome = f"stopped ({result.stopped})" if result.stopped else f"at rank {result.rank}"
             log.info("bot %s finished session %s %s", seat.name, seat.session_id, outcome)
@@ -86,3 +102,4 @@ class BotRunner:
             log.exception("bot %s in session %s crashed", seat.name, seat.session_id)
         finally:
             self.running -= 1
+            self.running_by_level[level] -= 1

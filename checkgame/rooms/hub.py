@@ -25,6 +25,13 @@ Presence: the first viewer of a player makes the session hear
 :class:`~checkgame.sessions.Disconnect`; so a second tab or a reconnect racing
 its dead socket never marks the player away. The hub stops with its last viewer.
 
+Spectators are viewers too (``viewer.spectator``): they get the public
+render of every entry and a public snapshot, hold no seat (no presence
+commands), and the audience rule (:func:`checkgame.sessions.audience`) keeps
+each chat to its side: a spectator is never handed the players' chat, a player
+never the spectators', nobody a report. An entry a viewer may not see still
+advances its ``last_sent``, so it is no gap.
+
 When the subscription overflows, or the live store's connection drops,
 entries may have been lost on this node: every viewer is told it fell behind
 (the transport closes it with 1013) and resumes from its ``lastSeq`` elsewhere
@@ -45,7 +52,7 @@ from typing import Generic, Protocol, TypeVar
 
 import trio
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import ClientError, LiveStateError
 from checkgame.rooms.service import SessionService
 from checkgame.sessions import Entry, SessionState
@@ -66,8 +73,8 @@ class Renderer(Protocol[F]):
         """``entry`` as ``viewer`` may see it (None: the public view)."""
         ...
 
-    def snapshot(self, state: SessionState, viewer: str) -> F:
-        """The whole session as ``viewer`` may see it (``session_state``)."""
+    def snapshot(self, state: SessionState, viewer: str | None) -> F:
+        """The whole session as ``viewer`` may see it (``session_state``; None: the public view)."""
         ...
 
     def batches(self, frames: Sequence[F]) -> Sequence[F]:
@@ -80,6 +87,11 @@ class Viewer(Protocol[F_contra]):
 
     @property
     def player_id(self) -> str: ...
+
+    @property
+    def spectator(self) -> bool:
+        """A spectator: the public view only, the spectators' chat, no seat and no presence."""
+        ...
 
     @property
     def batching(self) -> bool:
@@ -115,6 +127,7 @@ class HubStatistics:
     session_id: str
     viewers: int
     players: int
+    spectators: int
     delivered_seq: int
     """The highest seq handed to the viewers."""
     entries: int
@@ -131,6 +144,8 @@ class HubsStatistics:
 
     sessions: int
     viewers: int
+    spectators: int
+    """Of the viewers, those watching without a seat."""
 
 
 @dataclass(slots=True)
@@ -160,6 +175,7 @@ class SessionHub(Generic[F]):
         self._sent: dict[Viewer[F], int] = {}
         """Each viewer and the seq of the last entry it was handed."""
         self._players: Counter[str] = Counter()
+        self._spectators = 0
         self._lock = trio.Lock()
         self._moves: list[_Move] = []
         self._delivered = -1
@@ -219,8 +235,8 @@ class SessionHub(Generic[F]):
         private: dict[tuple[int, str], F] = {}
         batches: dict[tuple[int, ...], Sequence[F]] = {}
 
-        def render(index: int, entry: Entry, player: str) -> F:
-            if entry.private is not None and player in entry.private:
+        def render(index: int, entry: Entry, player: str | None) -> F:
+            if entry.private is not None and player is not None and player in entry.private:
                 key = (index, player)
                 if key not in private:
                     private[key] = self._renderer.entry(entry, player)
@@ -244,10 +260,11 @@ class SessionHub(Generic[F]):
                     frames = []
                     await self._resync(viewer, last)
                     continue
-                frames.append(render(index, entry, viewer.player_id))
+                if _shown(entry, viewer):
+                    frames.append(render(index, entry, None if viewer.spectator else viewer.player_id))
                 self._sent[viewer] = entry.seq
             self._write(viewer, frames, batches)
-            if any(_kicks(entry, viewer.player_id) for entry in entries):
+            if any(_kicks(entry, viewer) for entry in entries):
                 viewer.kicked()
         if entries:
             self._delivered = max(self._delivered, entries[-1].seq)
@@ -275,6 +292,9 @@ class SessionHub(Generic[F]):
         """
         async with self._lock:
             mode = await self._resync(viewer, last_seq)
+        if viewer.spectator:
+            self._spectators += 1
+            return mode
         player = viewer.player_id
         self._replace_oldest(viewer)
         self._players[player] += 1
@@ -285,7 +305,11 @@ class SessionHub(Generic[F]):
 
     def _replace_oldest(self, newest: Viewer[F]) -> None:
         """Keep at most the cap of ``newest``'s player's viewers: the oldest go, so dead sockets never lock out."""
-        mine = [viewer for viewer in self._sent if viewer.player_id == newest.player_id and viewer is not newest]
+        mine = [
+            viewer
+            for viewer in self._sent
+            if viewer.player_id == newest.player_id and viewer is not newest and not viewer.spectator
+        ]
         for viewer in mine[: max(0, len(mine) + 1 - self._max_viewers_per_player)]:
             viewer.replaced()
 
@@ -297,6 +321,9 @@ class SessionHub(Generic[F]):
     async def detach(self, viewer: Viewer[F]) -> None:
         """``viewer`` is gone; the last one of its player makes the session hear Disconnect."""
         if self._sent.pop(viewer, None) is None:
+            return
+        if viewer.spectator:
+            self._spectators -= 1
             return
         player = viewer.player_id
         self._players[player] -= 1
@@ -317,18 +344,20 @@ class SessionHub(Generic[F]):
                 entries = None
         if entries is None or len(entries) > viewer.capacity:
             state = await self._service.load(self.session_id)
-            viewer.write(self._renderer.snapshot(state, viewer.player_id))
+            viewer.write(self._renderer.snapshot(state, None if viewer.spectator else viewer.player_id))
             self._sent[viewer] = state.seq
             self._writes += 1
             return "snapshot"
         assert after_seq is not None
         self._sent[viewer] = max(self._sent.get(viewer, -1), after_seq)
         for entry in entries:  # all of them, even those already sent: the client asked for them again
-            viewer.write(self._renderer.entry(entry, viewer.player_id))
             self._sent[viewer] = max(self._sent[viewer], entry.seq)
+            if not _shown(entry, viewer):
+                continue
+            viewer.write(self._renderer.entry(entry, None if viewer.spectator else viewer.player_id))
             self._renders += 1
             self._writes += 1
-            if _kicks(entry, viewer.player_id):
+            if _kicks(entry, viewer):
                 viewer.kicked()
         return "replay"
 
@@ -360,6 +389,7 @@ class SessionHub(Generic[F]):
             self.session_id,
             len(self._sent),
             len(self._players),
+            self._spectators,
             self._delivered,
             self._entries,
             self._renders,
@@ -475,9 +505,21 @@ class Hubs(Generic[F]):
 
     def statistics(self) -> HubsStatistics:
         """Sessions with viewers here, and the viewers."""
-        return HubsStatistics(len(self._hubs), sum(len(hub.viewers()) for hub in self._hubs.values()))
+        hubs = [hub.statistics() for hub in self._hubs.values()]
+        return HubsStatistics(len(hubs), sum(h.viewers for h in hubs), sum(h.spectators for h in hubs))
 
 
-def _kicks(entry: Entry, player_id: str) -> bool:
-    """``entry`` removes ``player_id`` from the session by an administrator's order."""
-    return entry.type == "player_kicked" and entry.data.get("player") == player_id
+def _kicks(entry: Entry, viewer: Viewer[F]) -> bool:
+    """``entry`` removes ``viewer``'s player from the session by an administrator's order."""
+    data = entry.data
+    return not viewer.spectator and isinstance(data, protocol.PlayerKicked) and data.player == viewer.player_id
+
+
+def _shown(entry: Entry, viewer: Viewer[F]) -> bool:
+    """``viewer`` may be sent ``entry`` (the audience rule: each chat to its side, reports to nobody)."""
+    seen_by = sessions.audience(entry)
+    if seen_by is sessions.Audience.EVERYONE:
+        return True
+    if viewer.spectator:
+        return seen_by is sessions.Audience.SPECTATORS
+    return seen_by is sessions.Audience.PLAYERS

@@ -44,6 +44,7 @@ from checkgame.errors import ClientError, StoreError, StoreUnavailableError
 from checkgame.observability.metrics import Metrics
 from checkgame.sessions.machine import (
     ENDED_BY_ADMIN,
+    ComputersSeated,
     Effect,
     SeatReleased,
     SeatTaken,
@@ -51,7 +52,8 @@ from checkgame.sessions.machine import (
     TournamentStarted,
     result_id,
 )
-from checkgame.store.base import GameResult, Store, TournamentResult
+from checkgame.sessions.results import GameResult, TournamentResult
+from checkgame.store.base import PlayerRating, Store
 
 __all__ = ["BACKOFF_MAX_S", "ENDED_BY_ADMIN", "Recorder", "effect_kind"]
 
@@ -73,6 +75,8 @@ def effect_kind(effect: Effect) -> str:
             return "tournament_started"
         case SessionEnded():
             return "session_ended"
+        case ComputersSeated():
+            return "computers_seated"
         case TournamentResult():
             return "tournament"
         case _:
@@ -89,10 +93,14 @@ class Recorder:
         acknowledge: Callable[[GameResult | TournamentResult], Awaitable[None]] | None = None,
         metrics: Metrics | None = None,
         max_results: int = 10_000,
+        rated: Callable[[tuple[PlayerRating, ...]], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.acknowledge = acknowledge
         """Called once a result is stored, so the session stops offering it again (and tells the players)."""
+        self.rated = rated
+        """Called with the new ratings when storing a game changed some (never for a game stored before);
+        it must not raise."""
         self.metrics = metrics
         self.max_results = max_results
         self.written = 0
@@ -197,7 +205,11 @@ class Recorder:
                 await self.store.end_session(effect.session_id, effect.reason, effect.finished_at)
             case TournamentResult():
                 await self.store.record_tournament(effect.session_id, effect.ranking, effect.finished_at)
+            case ComputersSeated():
+                pass  # their seats were stored as SeatTaken; the composition root starts them playing
             case _:
-                await self.store.record_game(effect)
+                ratings = await self.store.record_game(effect)
+                if ratings and self.rated is not None:
+                    await self.rated(ratings)
         if self.acknowledge is not None and isinstance(effect, GameResult | TournamentResult):
             await self.acknowledge(effect)

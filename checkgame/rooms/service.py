@@ -7,7 +7,7 @@ a channel and are written to the database later, in the background.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -33,9 +33,11 @@ class SessionService:
         self.commands_applied = 0
         self.conflicts = 0
 
-    async def create(self, state: sessions.SessionState) -> None:
-        """Make a new session live."""
+    async def create(self, state: sessions.SessionState, effects: Sequence[Effect] = ()) -> None:
+        """Make a new session live, then hand ``effects`` (its creator's seat) to the recorder like any command's."""
         await self.live.create(state)
+        for effect in effects:
+            self._record(effect)
 
     async def find(self, session_id: str) -> sessions.SessionState | None:
         """The state of a session, or None when it has no live state (ended long ago, or lost)."""

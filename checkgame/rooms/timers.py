@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import trio
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.errors import ClientError, LiveStateError
 from checkgame.observability.metrics import Metrics
 from checkgame.rooms.service import SessionService
-from checkgame.store.base import GameResult, TournamentResult
+from checkgame.sessions import GameResult, TournamentResult
 
 __all__ = ["run_timers"]
 
@@ -75,11 +75,18 @@ def _fired(outcome: sessions.Outcome | None) -> set[str]:
     """Which deadlines a tick acted on, read from what it did (``none``: a stale claim, nothing was due)."""
     if outcome is None:
         return {"none"}
-    types = {entry.type for entry in outcome.entries}
+    types = {type(entry.data) for entry in outcome.entries}
     kinds = {kind for kind, entry in _KINDS if entry in types}
+    if "quick_play" in kinds:
+        kinds.discard("next_game")  # game 1 of a quick-play table whose wait ended, not a next game
     if not types and any(isinstance(effect, GameResult | TournamentResult) for effect in outcome.effects):
         kinds.add("results")  # unacknowledged results offered to a recorder again
     return kinds or {"none"}
 
 
-_KINDS = (("turn", "turn_timeout"), ("grace", "player_left_session"), ("next_game", "game_started"))
+_KINDS: tuple[tuple[str, type[protocol.EntryData]], ...] = (
+    ("turn", protocol.TurnTimeout),
+    ("grace", protocol.PlayerLeftSession),
+    ("next_game", protocol.GameStarted),
+    ("quick_play", protocol.TournamentStarted),  # only a tick that ends a quick-play table's wait starts one
+)

@@ -12,6 +12,7 @@ Public API (everything the server, bots, tests and tools use)::
     rules.legal_actions(state, "bob")      # [Play(...), ..., Draw("bob")]
     rules.state_view(state, "bob")         # what bob may see; viewer=None for a spectator
     rules.event_view(event, "bob")         # one event as bob may see it
+    rules.timeout_action(state)            # what the turn timer plays for the player to move
     rules.from_dict(rules.to_dict(state)) == state
 
 A refused action raises :class:`RuleViolation`, whose ``code`` is the
@@ -59,6 +60,8 @@ from checkgame.rules.events import TurnSkipped as TurnSkipped
 from checkgame.rules.serial import from_dict as from_dict
 from checkgame.rules.serial import to_dict as to_dict
 from checkgame.rules.state import GameState as GameState
+from checkgame.rules.timeout import favourite_suit as favourite_suit
+from checkgame.rules.timeout import timeout_action as timeout_action
 from checkgame.rules.view import card_from_wire as card_from_wire
 from checkgame.rules.view import card_to_wire as card_to_wire
 from checkgame.rules.view import event_type as event_type
@@ -100,6 +103,7 @@ __all__ = [
     "deal_size",
     "event_type",
     "event_view",
+    "favourite_suit",
     "from_dict",
     "is_playable",
     "legal_actions",
@@ -107,5 +111,6 @@ __all__ = [
     "parse_card",
     "playable_cards",
     "state_view",
+    "timeout_action",
     "to_dict",
 ]

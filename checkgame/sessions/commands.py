@@ -13,19 +13,26 @@ from dataclasses import dataclass
 from checkgame import rules
 
 __all__ = [
+    "Chat",
     "Command",
     "Connect",
+    "DeleteChat",
     "Disconnect",
     "EndSession",
     "GameAction",
     "Join",
     "Kick",
     "LeaveSession",
+    "MuteChat",
     "NodeLost",
     "Notice",
+    "QuickJoin",
     "Recorded",
+    "ReportChat",
     "Start",
     "Tick",
+    "Unwatch",
+    "Watch",
 ]
 
 
@@ -36,6 +43,16 @@ class Join:
     player_id: str
     name: str
     user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuickJoin:
+    """Matchmaking seats a player at a quick-play table, noting whether they accept computer players."""
+
+    player_id: str
+    name: str
+    user_id: str | None = None
+    accepts_computers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +134,58 @@ class Tick:
     """Time passed: act on every deadline that is due."""
 
 
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """Say ``text`` in the table's chat: ``players`` (seated players only) or ``spectators`` (watchers only)."""
+
+    sender: str
+    name: str
+    channel: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteChat:
+    """An operator removes the chat message logged at ``seq``."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class MuteChat:
+    """An operator silences (or lets speak again) ``player_id`` in this table's chat."""
+
+    player_id: str
+    muted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChat:
+    """``reporter`` flags the chat message at ``seq`` for the operators (logged for them alone)."""
+
+    reporter: str
+    seq: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A spectator started watching on ``node``; refused past ``cap`` spectators on the table (all nodes)."""
+
+    node: str
+    cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unwatch:
+    """A spectator on ``node`` stopped watching."""
+
+    node: str
+
+
 Command = (
     Join
+    | QuickJoin
     | LeaveSession
     | Start
     | GameAction
@@ -130,4 +197,10 @@ Command = (
     | Kick
     | EndSession
     | Notice
+    | Chat
+    | DeleteChat
+    | MuteChat
+    | ReportChat
+    | Watch
+    | Unwatch
 )

@@ -13,9 +13,9 @@ pause between games) and ``absent`` (grace periods). A :class:`Tick` acts on
 every deadline that is due, so whichever node's timer claims the session
 first applies it, and a node that dies takes no timer with it.
 
-Entries are built with a small :class:`_Log` that numbers them and renders the
-private parts with :func:`checkgame.rules.event_view`, so the event names
-and the per-viewer redaction stay defined in one place (the engine's view).
+Entries are the protocol's typed payloads (:mod:`checkgame.protocol`), built
+with a small :class:`_Log` that numbers them; an engine event's public and
+private versions come from :func:`checkgame.sessions.entries.game_entry`.
 """
 
 from __future__ import annotations
@@ -24,32 +24,39 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from checkgame import rules
-from checkgame.bots.strategy import favourite_suit
+from checkgame import protocol, rules
 from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
+from checkgame.sessions import social
 from checkgame.sessions.commands import (
+    Chat,
     Command,
     Connect,
+    DeleteChat,
     Disconnect,
     EndSession,
     GameAction,
     Join,
     Kick,
     LeaveSession,
+    MuteChat,
     NodeLost,
     Notice,
+    QuickJoin,
     Recorded,
+    ReportChat,
     Start,
     Tick,
+    Unwatch,
+    Watch,
 )
-from checkgame.sessions.entries import Entry
+from checkgame.sessions.entries import Entry, game_entry
+from checkgame.sessions.results import GameResult, SessionPlayer, TournamentResult
 from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
-from checkgame.store.base import GameResult, SessionPlayer, TournamentResult
 from checkgame.tournament import Tournament
 
 __all__ = [
+    "ComputersSeated",
     "Effect",
     "Outcome",
     "SeatReleased",
@@ -59,6 +66,7 @@ __all__ = [
     "TournamentStarted",
     "apply",
     "new_session",
+    "open_session",
     "result_id",
 ]
 
@@ -96,6 +104,8 @@ class TournamentStarted:
     """Game 1 was dealt: the session is no longer open to join."""
 
     session_id: str
+    quick_play_waited_s: float | None = None
+    """On a quick-play table: how long it waited from opening to this start (a metric)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,16 @@ class SessionEnded:
     """``ended_by_admin``, or a waiting table the server closed: ``abandoned`` (everybody left), ``expired``."""
 
 
-Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult
+@dataclass(frozen=True, slots=True)
+class ComputersSeated:
+    """A quick-play table's wait ended and computer players took the empty seats: someone must play them."""
+
+    session_id: str
+    players: tuple[tuple[str, str], ...]
+    """(player id, name) of each computer player seated."""
+
+
+Effect = SeatTaken | SeatReleased | TournamentStarted | SessionEnded | GameResult | TournamentResult | ComputersSeated
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +141,16 @@ class Outcome:
     """The command was a retry of an action already applied: nothing happened."""
 
 
+def open_session(session_id: str, creator: Seat, seed: int, settings: SessionSettings, now: float) -> Outcome:
+    """A new waiting session, its creator in seat 1: the state, and the creator's :class:`SeatTaken` to record,
+    exactly as a :class:`Join` records every later seat (no entry: nobody can be watching the session yet)."""
+    state = new_session(session_id, creator, seed, settings, now)
+    return Outcome(state, effects=(_seat_taken(state, creator, 1, now),))
+
+
 def new_session(session_id: str, creator: Seat, seed: int, settings: SessionSettings, now: float) -> SessionState:
-    """A waiting session whose first seat is its creator."""
+    """A waiting session whose first seat is its creator (the state alone: :func:`open_session` also says what
+    to record)."""
     return SessionState(
         id=session_id,
         creator=creator.player_id,
@@ -151,7 +178,9 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
             if key is not None:
                 state = replace(state, recent_action_ids=(*state.recent_action_ids, key)[-RECENT_ACTION_IDS:])
         case Join():
-            state = _join(state, command, log)
+            state = _start_when_full(_join(state, command, log), log)
+        case QuickJoin():
+            state = _quick_join(state, command, log)
         case Start():
             state = _start(state, command.player_id, log)
         case LeaveSession():
@@ -171,7 +200,9 @@ def apply(state: SessionState, command: Command, now: float) -> Outcome:
         case EndSession():
             state = _end_session(state, command.reason, log)
         case Notice():
-            log.add("notice", {"message": command.message, "from": "admin"})
+            log.add(protocol.Notice(command.message, "admin"))
+        case Chat() | DeleteChat() | MuteChat() | ReportChat() | Watch() | Unwatch():
+            state = social.apply_social(state, command, log.add)
     return Outcome(replace(state, version=state.version + 1, seq=log.seq), tuple(log.entries), tuple(log.effects))
 
 
@@ -186,24 +217,23 @@ class _Log:
 
     def add(
         self,
-        type_: str,
-        data: dict[str, Any],
+        data: protocol.EntryData,
         *,
         game_id: str | None = None,
-        private: dict[str, dict[str, Any]] | None = None,
+        private: dict[str, protocol.EntryData] | None = None,
     ) -> None:
         self.seq += 1
-        self.entries.append(Entry(self.seq, type_, data, self.now, game_id, private))
+        self.entries.append(Entry(self.seq, data, self.now, game_id, private))
 
     def game_events(self, state: SessionState, events: Iterable[rules.Event]) -> None:
         """Log engine events, with private versions for the players concerned (§16)."""
         for event in events:
-            private: dict[str, dict[str, Any]] | None = None
+            private: dict[str, protocol.EntryData] | None = None
             if isinstance(event, rules.GameStarted):
-                private = {p: rules.event_view(event, p) for p in event.players}
+                private = {p: game_entry(event, p) for p in event.players}
             elif isinstance(event, rules.CardsDrawn):
-                private = {event.player: rules.event_view(event, event.player)}
-            self.add(rules.event_type(event), rules.event_view(event, None), game_id=state.game_id, private=private)
+                private = {event.player: game_entry(event, event.player)}
+            self.add(game_entry(event, None), game_id=state.game_id, private=private)
 
 
 def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
@@ -219,11 +249,13 @@ def _join(state: SessionState, command: Join, log: _Log) -> SessionState:
     seats = (*tuple(s for s in state.seats if s.player_id != command.player_id), seat)
     left = tuple(p for p in state.left if p != command.player_id)
     number = len(seats)
-    log.add("player_joined_session", {"player": seat.player_id, "name": seat.name, "seat": number})
-    log.effects.append(
-        SeatTaken(SessionPlayer(state.id, seat.player_id, seat.name, number, seat.user_id, _datetime(log.now)))
-    )
+    log.add(protocol.PlayerJoinedSession(seat.player_id, seat.name, number))
+    log.effects.append(_seat_taken(state, seat, number, log.now))
     return replace(state, seats=seats, left=left, waiting_until=log.now + state.settings.waiting_idle_s)
+
+
+def _seat_taken(state: SessionState, seat: Seat, number: int, now: float) -> SeatTaken:
+    return SeatTaken(SessionPlayer(state.id, seat.player_id, seat.name, number, seat.user_id, _datetime(now)))
 
 
 def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:
@@ -231,9 +263,15 @@ def _start(state: SessionState, player_id: str, log: _Log) -> SessionState:
         raise ForbiddenError("only the session's creator can start it", code="NOT_CREATOR")
     if state.status is not Status.WAITING:
         raise ConflictError("the tournament has already started", code="SESSION_STARTED")
+    return _begin(state, log)
+
+
+def _begin(state: SessionState, log: _Log) -> SessionState:
+    """Start the tournament with the seated players (whoever asked for it)."""
     tournament = Tournament.start(state.seated)  # NOT_ENOUGH_PLAYERS below 2
-    log.add("tournament_started", {"players": list(tournament.seats)})
-    log.effects.append(TournamentStarted(state.id))
+    log.add(protocol.TournamentStarted(tuple(tournament.seats)))
+    waited = None if state.quick_play is None else log.now - state.created_at
+    log.effects.append(TournamentStarted(state.id, waited))
     return _deal(replace(state, tournament=tournament, waiting_until=None), log)
 
 
@@ -303,7 +341,7 @@ def _end_game(state: SessionState, ended: rules.GameEnded, log: _Log) -> Session
     assert game_id is not None
     if ended.loser in tournament.remaining:
         tournament = tournament.record_loss(ended.loser)
-    log.add("player_eliminated", {"player": ended.loser, "gameNumber": state.game_number}, game_id=game_id)
+    log.add(protocol.PlayerEliminated(ended.loser, state.game_number), game_id=game_id)
     result = GameResult(
         id=game_id,
         session_id=state.id,
@@ -329,7 +367,7 @@ def _finish(state: SessionState, log: _Log) -> SessionState:
     """One player remains: the tournament is won (§14)."""
     assert state.tournament is not None
     ranking = state.tournament.ranking()
-    log.add("tournament_finished", {"winner": ranking[0], "ranking": list(ranking), "games": state.game_number})
+    log.add(protocol.TournamentFinished(ranking[0], tuple(ranking), state.game_number))
     state = _expect_recorded(state, TournamentResult(state.id, ranking, _datetime(log.now)), log)
     return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=())
 
@@ -351,7 +389,7 @@ def _recorded(state: SessionState, stored: str, log: _Log) -> SessionState:
     if len(pending) == len(state.pending_results):
         return state  # a late duplicate acknowledgement
     if stored != "tournament":
-        log.add("game_recorded", {"gameId": stored}, game_id=stored)
+        log.add(protocol.GameRecorded(stored), game_id=stored)
     return replace(state, pending_results=pending, results_retry_at=state.results_retry_at if pending else None)
 
 
@@ -360,14 +398,14 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     if state.seat_of(player_id) is None or player_id in state.left:
         raise NotFoundError("you have no seat in this session", code="NOT_IN_SESSION")
     state = replace(state, left=(*state.left, player_id), absent=_without(state.absent, player_id))
-    log.add("player_left_session", {"player": player_id})
+    log.add(protocol.PlayerLeftSession(player_id))
     if state.status is Status.WAITING:
         log.effects.append(SeatReleased(state.id, player_id))
         if not state.seated:  # nobody is left to start it: a table nobody can join usefully
             return _close(state, "everybody left the table", by="server", log=log, code=ABANDONED)
         if player_id == state.creator:  # the next seat inherits the start button
             state = replace(state, creator=state.seated[0])
-            log.add("creator_changed", {"player": state.creator})
+            log.add(protocol.CreatorChanged(state.creator))
         return replace(state, waiting_until=log.now + state.settings.waiting_idle_s)
     tournament = state.tournament
     if state.status is Status.FINISHED or tournament is None or player_id not in tournament.remaining:
@@ -376,7 +414,7 @@ def _leave(state: SessionState, player_id: str, log: _Log) -> SessionState:
     if state.status is Status.PLAYING and game is not None and player_id in game.active_players:
         return _advance(state, rules.Leave(player_id), log)
     tournament = tournament.withdraw(player_id)  # between games, or after finishing the running game
-    log.add("player_eliminated", {"player": player_id, "gameNumber": state.game_number, "left": True})
+    log.add(protocol.PlayerEliminated(player_id, state.game_number, left=True))
     state = replace(state, tournament=tournament)
     return _finish(state, log) if tournament.is_over else state
 
@@ -385,7 +423,7 @@ def _kick(state: SessionState, command: Kick, log: _Log) -> SessionState:
     """Removed by an administrator: announced first, so the player's connection knows to close, then a leave."""
     if state.seat_of(command.player_id) is None or command.player_id in state.left:
         raise NotFoundError("this player has no seat in this session", code="NOT_IN_SESSION")
-    log.add("player_kicked", {"player": command.player_id, "reason": command.reason})
+    log.add(protocol.PlayerKicked(command.player_id, command.reason))
     return _leave(state, command.player_id, log)
 
 
@@ -399,7 +437,7 @@ def _end_session(state: SessionState, reason: str, log: _Log) -> SessionState:
 def _close(state: SessionState, reason: str, *, by: str, log: _Log, code: str = ENDED_BY_ADMIN) -> SessionState:
     """Finish the session without a winner, saying who closed it (``operator`` or ``server``), why in words
     (``reason``), and as the session's ``endReason`` (``code``)."""
-    log.add("session_ended", {"reason": reason, "gameNumber": state.game_number, "by": by})
+    log.add(protocol.SessionEnded(reason, state.game_number, by))
     log.effects.append(SessionEnded(state.id, _datetime(log.now), code))
     return replace(state, status=Status.FINISHED, turn_deadline=None, next_game_at=None, absent=(), waiting_until=None)
 
@@ -408,7 +446,7 @@ def _connect(state: SessionState, player_id: str, node: str, log: _Log) -> Sessi
     entry = (player_id, node)
     present = state.present if entry in state.present else (*state.present, entry)
     if any(p == player_id for p, _ in state.absent):
-        log.add("player_reconnected", {"player": player_id})
+        log.add(protocol.PlayerReconnected(player_id))
     return replace(state, present=present, absent=_without(state.absent, player_id))
 
 
@@ -420,7 +458,7 @@ def _disconnect(state: SessionState, player_id: str, node: str, log: _Log) -> Se
 def _node_lost(state: SessionState, node: str, log: _Log) -> SessionState:
     for player_id, _ in [e for e in state.present if e[1] == node]:
         state = _disconnect(state, player_id, node, log)
-    return state
+    return social.node_lost(state, node, log.add)
 
 
 def _start_grace(state: SessionState, player_id: str, log: _Log) -> SessionState:
@@ -428,7 +466,7 @@ def _start_grace(state: SessionState, player_id: str, log: _Log) -> SessionState
     if player_id in state.left or state.status is Status.FINISHED or any(p == player_id for p, _ in state.absent):
         return state
     grace = state.settings.grace_s
-    log.add("player_disconnected", {"player": player_id, "graceSeconds": grace})
+    log.add(protocol.PlayerDisconnected(player_id, grace))
     return replace(state, absent=(*state.absent, (player_id, log.now + grace)))
 
 
@@ -439,6 +477,8 @@ def _without(absent: tuple[tuple[str, float], ...], player_id: str) -> tuple[tup
 def _tick(state: SessionState, log: _Log) -> SessionState:
     """Act on every deadline that is due: dropped players, the turn timer, the next game."""
     now = log.now
+    if state.quick_play is not None and state.status is Status.WAITING and state.quick_play.start_at <= now:
+        state = _quick_play_due(state, log)
     if state.status is Status.WAITING and state.waiting_until is not None and state.waiting_until <= now:
         minutes = round(state.settings.waiting_idle_s / 60)
         why = f"nobody joined, left or started it for {minutes} minutes"
@@ -461,13 +501,56 @@ def _act_for_absent_mover(state: SessionState, log: _Log) -> SessionState:
     game = state.game
     assert game is not None
     assert game.current is not None
-    player = game.players[game.current]
-    log.add("turn_timeout", {"player": player}, game_id=state.game_id)
-    action: rules.Action = (
-        rules.ChooseSuit(player, favourite_suit(game.hands[game.current])) if game.awaiting_suit else rules.Draw(player)
-    )
+    action = rules.timeout_action(game)
+    log.add(protocol.TurnTimeout(action.player), game_id=state.game_id)
     return _advance(state, action, log)
 
 
 def _datetime(epoch_s: float) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC)
+
+
+# -- quick play: tables that matchmaking opens start by themselves (state.QuickPlay)
+
+
+def _quick_join(state: SessionState, command: QuickJoin, log: _Log) -> SessionState:
+    quick = state.quick_play
+    if quick is None:
+        raise ConflictError("this is not a quick-play table", code="NOT_QUICK_PLAY")
+    state = _join(state, Join(command.player_id, command.name, command.user_id), log)
+    accepting = tuple(p for p in quick.accepts_computers if p != command.player_id)
+    if command.accepts_computers:
+        accepting = (*accepting, command.player_id)
+    return _start_when_full(replace(state, quick_play=replace(quick, accepts_computers=accepting)), log)
+
+
+def _start_when_full(state: SessionState, log: _Log) -> SessionState:
+    """A full quick-play table starts at once."""
+    if state.quick_play is None or len(state.seated) < state.settings.max_players:
+        return state
+    return _begin(state, log)
+
+
+def _quick_play_due(state: SessionState, log: _Log) -> SessionState:
+    """The wait is over: fill with computer players if everyone seated agreed, else start with two or more
+    people, else keep the lone player waiting another round."""
+    quick = state.quick_play
+    assert quick is not None
+    seated = state.seated
+    if seated and all(player in quick.accepts_computers for player in seated):
+        return _begin(_seat_computers(state, log), log)
+    if len(seated) >= 2:
+        return _begin(state, log)
+    return replace(state, quick_play=replace(quick, start_at=log.now + quick.wait_s))
+
+
+def _seat_computers(state: SessionState, log: _Log) -> SessionState:
+    """Computer players join the empty seats, named and numbered by their seat (unique within the session)."""
+    seated: list[tuple[str, str]] = []
+    while len(state.seated) < state.settings.max_players:
+        number = len(state.seats) + 1
+        player_id, name = f"bot-{state.id[:12]}-{number}", f"Bot {number}"
+        state = _join(state, Join(player_id, name), log)
+        seated.append((player_id, name))
+    log.effects.append(ComputersSeated(state.id, tuple(seated)))
+    return state

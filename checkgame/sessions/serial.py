@@ -12,8 +12,9 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
     {
       "format": 1,
       "id": "s1", "creator": "ann", "seed": 42, "created_at": 1700000000.5,
-      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0],   # max_players, hand_size, turn_timeout_s, next_game_delay_s,
-                                                    # grace_s, waiting_idle_s (absent in older states: the default)
+      "settings": [4, 7, 30.0, 5.0, 60.0, 1800.0, 0.0],   # max_players, hand_size, turn_timeout_s,
+                        # next_game_delay_s, grace_s, waiting_idle_s, spectator_delay_s (the last two absent in
+                        # older states: the default)
       "status": "playing",
       "seats": [["ann", "Ann", "u1"], ["bob", "Bob", null]],   # player_id, name, user_id
       "left": [],
@@ -26,6 +27,9 @@ the documented position format of :mod:`checkgame.rules.serial`. The format::
       "pending_results": [],                  # results not yet acknowledged as stored (times as epoch seconds)
       "results_retry_at": null,
       "recent_action_ids": ["ann:a1"],
+      "quick_play": [1700000030.0, 30.0, ["ann"]],   # start_at, wait_s, accepts_computers; only on a table
+                                                    # matchmaking opened (absent otherwise)
+      "spectators": [["node-1", 3]], "chat_muted": ["bob"],   # (absent in older states: none)
       "version": 7, "seq": 12
     }
 
@@ -39,8 +43,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checkgame import rules
-from checkgame.sessions.state import Seat, SessionSettings, SessionState, Status
-from checkgame.store.base import GameResult, TournamentResult
+from checkgame.sessions.results import GameResult, TournamentResult
+from checkgame.sessions.state import QuickPlay, Seat, SessionSettings, SessionState, Status
 from checkgame.tournament import Tournament
 
 __all__ = ["FORMAT", "from_dict", "to_dict"]
@@ -52,7 +56,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
     """The JSON-compatible form of ``state`` (plain dicts, lists, strings, numbers, bools, None)."""
     settings = state.settings
     tournament = state.tournament
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "id": state.id,
         "creator": state.creator,
@@ -65,6 +69,7 @@ def to_dict(state: SessionState) -> dict[str, Any]:
             settings.next_game_delay_s,
             settings.grace_s,
             settings.waiting_idle_s,
+            settings.spectator_delay_s,
         ],
         "status": state.status.value,
         "seats": [[seat.player_id, seat.name, seat.user_id] for seat in state.seats],
@@ -89,9 +94,15 @@ def to_dict(state: SessionState) -> dict[str, Any]:
         "pending_results": [_result_to_dict(result) for result in state.pending_results],
         "results_retry_at": state.results_retry_at,
         "recent_action_ids": list(state.recent_action_ids),
+        "spectators": [[node, count] for node, count in state.spectators],
+        "chat_muted": list(state.chat_muted),
         "version": state.version,
         "seq": state.seq,
     }
+    if state.quick_play is not None:
+        quick = state.quick_play
+        data["quick_play"] = [quick.start_at, quick.wait_s, list(quick.accepts_computers)]
+    return data
 
 
 def _result_to_dict(result: GameResult | TournamentResult) -> dict[str, Any]:
@@ -152,14 +163,19 @@ def from_dict(data: dict[str, Any]) -> SessionState:
 
 def _from_dict(data: dict[str, Any]) -> SessionState:
     max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, *later = data["settings"]
-    waiting_idle_s = later[0] if later else SessionSettings().waiting_idle_s
+    defaults = SessionSettings()
+    waiting_idle_s = later[0] if later else defaults.waiting_idle_s
+    spectator_delay_s = later[1] if len(later) > 1 else defaults.spectator_delay_s
     raw_tournament = data["tournament"]
     raw_game = data["game"]
+    raw_quick = data.get("quick_play")
     return SessionState(
         id=data["id"],
         creator=data["creator"],
         seed=data["seed"],
-        settings=SessionSettings(max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s),
+        settings=SessionSettings(
+            max_players, hand_size, turn_timeout_s, next_game_delay_s, grace_s, waiting_idle_s, spectator_delay_s
+        ),
         created_at=data["created_at"],
         status=Status(data["status"]),
         seats=tuple(Seat(player_id, name, user_id) for player_id, name, user_id in data["seats"]),
@@ -182,6 +198,9 @@ def _from_dict(data: dict[str, Any]) -> SessionState:
         pending_results=tuple(_result_from_dict(raw) for raw in data["pending_results"]),
         results_retry_at=data["results_retry_at"],
         recent_action_ids=tuple(data["recent_action_ids"]),
+        quick_play=None if raw_quick is None else QuickPlay(raw_quick[0], raw_quick[1], tuple(raw_quick[2])),
+        spectators=tuple((str(node), int(count)) for node, count in data.get("spectators", ())),
+        chat_muted=tuple(data.get("chat_muted", ())),
         version=data["version"],
         seq=data["seq"],
     )

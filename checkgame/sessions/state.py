@@ -6,14 +6,28 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from checkgame import rules
-from checkgame.store.base import GameResult, TournamentResult
+from checkgame.sessions.results import GameResult, TournamentResult
 from checkgame.tournament import Tournament
 
-__all__ = ["Seat", "SessionSettings", "SessionState", "Status"]
+__all__ = ["QuickPlay", "Seat", "SessionSettings", "SessionState", "Status"]
 
 
 class Status(StrEnum):
-    """Where a session is in its life."""
+    """Where a session is in its life.
+
+    One source of truth: the session machine decides a session's status, in
+    its live state, and nothing else does. The store's ``status`` column is a
+    projection of it, written only by the recorder from the machine's effects
+    (:class:`~checkgame.sessions.machine.TournamentStarted`, ``SessionEnded``,
+    the ``TournamentResult``), so it may lag a moment behind. The admin view
+    reports :attr:`public` from the live state; ``GET /sessions/{id}`` gives both,
+    the row as ``session`` (its status, winner and end reason written together,
+    so a client never sees a finished session without them) and the live state as
+    ``live``. The column serves what the live state cannot: listing and
+    filtering many sessions, and a session whose live state is gone (the
+    sweeper then closes the row as ``live_state_lost``: no live state is left
+    to disagree with).
+    """
 
     WAITING = "waiting"
     """Players join; the creator may start."""
@@ -23,6 +37,12 @@ class Status(StrEnum):
     """A game ended; the next one starts at ``next_game_at``."""
     FINISHED = "finished"
     """One player remains: the tournament is over."""
+
+    @property
+    def public(self) -> str:
+        """The status as the API and the store say it: ``waiting``, ``playing`` (a game running or the pause
+        between two) or ``finished``."""
+        return Status.PLAYING.value if self is Status.BETWEEN else self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +69,25 @@ class SessionSettings:
     """How long a disconnected player keeps the seat before counting as having left (§14)."""
     waiting_idle_s: float = 1800.0
     """A table still waiting this long after its last join or leave closes (nobody is going to start it)."""
+    spectator_delay_s: float = 0.0
+    """The creator's choice: spectators see every frame this many seconds late (0: live)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuickPlay:
+    """A table that matchmaking opened: nobody presses start, it starts by itself (docs/protocol.md, quick play).
+
+    It starts as soon as it is full, or at ``start_at`` with whoever sits there: the empty seats are then
+    filled with computer players if every seated player agreed to them (``accepts_computers``); otherwise it
+    starts with two or more people, and a lone player keeps waiting for the next ``wait_s``.
+    """
+
+    start_at: float
+    """When the wait ends (a deadline in the state, so whichever node's timer claims the session acts on it)."""
+    wait_s: float
+    """How long a table waits for people before it starts without them (``CHECKGAME_QUICK_PLAY_WAIT_S``)."""
+    accepts_computers: tuple[str, ...] = ()
+    """Players who agreed to computer players filling the empty seats."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +129,12 @@ class SessionState:
     results_retry_at: float | None = None
     recent_action_ids: tuple[str, ...] = field(default=())
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
+    quick_play: QuickPlay | None = None
+    """Set on a table that matchmaking opened (:class:`QuickPlay`)."""
+    spectators: tuple[tuple[str, int], ...] = ()
+    """(node, spectators watching there) for each node with spectators of this session."""
+    chat_muted: tuple[str, ...] = ()
+    """Players and spectators an operator silenced in this table's chat."""
     version: int = 0
     seq: int = 0
 
@@ -111,9 +156,16 @@ class SessionState:
         """``player_id`` has a connection on some node."""
         return any(player == player_id for player, _ in self.present)
 
+    @property
+    def spectator_count(self) -> int:
+        """Spectators watching on every node."""
+        return sum(count for _, count in self.spectators)
+
     def wake_at(self) -> float | None:
         """The earliest deadline to act on, if any (what the timer schedules)."""
         deadlines = (self.turn_deadline, self.next_game_at, self.results_retry_at, self.waiting_until)
         times = [t for t in deadlines if t is not None]
         times.extend(at for _, at in self.absent)
+        if self.quick_play is not None and self.status is Status.WAITING:
+            times.append(self.quick_play.start_at)
         return min(times, default=None)

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from checkgame import rules
-from checkgame.sessions.state import SessionState
+from checkgame import protocol, rules
+from checkgame.sessions.entries import Entry
+from checkgame.sessions.state import SessionState, Status
 
-__all__ = ["snapshot"]
+__all__ = ["Audience", "audience", "snapshot"]
+
+
+class Audience(StrEnum):
+    """Who is sent an entry (within that, ``Entry.private`` decides what each player sees of it)."""
+
+    EVERYONE = "everyone"
+    PLAYERS = "players"
+    """The seated players' connections (their chat)."""
+    SPECTATORS = "spectators"
+    """The spectators' connections (their chat)."""
+    OPERATORS = "operators"
+    """No connection: read in the admin console (chat reports)."""
+
+
+def audience(entry: Entry) -> Audience:
+    """Who may be sent ``entry``: the view rule that keeps the two chats apart and reports to operators."""
+    data = entry.data
+    if isinstance(data, protocol.ChatMessage):
+        return Audience.SPECTATORS if data.channel == "spectators" else Audience.PLAYERS
+    if isinstance(data, protocol.ChatReported):
+        return Audience.OPERATORS
+    return Audience.EVERYONE
 
 
 def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
@@ -42,11 +66,16 @@ def snapshot(state: SessionState, viewer: str | None) -> dict[str, Any]:
         "game": None if state.game is None else rules.state_view(state.game, viewer),
         "turnDeadline": state.turn_deadline,
         "nextGameAt": state.next_game_at,
+        "quickPlayStartsAt": state.quick_play.start_at
+        if state.quick_play is not None and state.status is Status.WAITING
+        else None,
         "settings": {
             "handSize": state.settings.hand_size,
             "turnTimeoutSeconds": state.settings.turn_timeout_s,
             "nextGameDelaySeconds": state.settings.next_game_delay_s,
             "graceSeconds": state.settings.grace_s,
+            "spectatorDelaySeconds": state.settings.spectator_delay_s,
         },
+        "spectators": state.spectator_count,
         "seq": state.seq,
     }

@@ -12,7 +12,11 @@ from contextlib import asynccontextmanager
 
 from checkgame.store.base import AuditEntry as AuditEntry
 from checkgame.store.base import GameResult as GameResult
+from checkgame.store.base import LeaderboardEntry as LeaderboardEntry
+from checkgame.store.base import PlayedSession as PlayedSession
+from checkgame.store.base import PlayerRating as PlayerRating
 from checkgame.store.base import PlayerStats as PlayerStats
+from checkgame.store.base import RatingChange as RatingChange
 from checkgame.store.base import RefreshToken as RefreshToken
 from checkgame.store.base import ReplicaStatus as ReplicaStatus
 from checkgame.store.base import SessionPlayer as SessionPlayer
@@ -24,7 +28,11 @@ from checkgame.store.base import User as User
 __all__ = [
     "AuditEntry",
     "GameResult",
+    "LeaderboardEntry",
+    "PlayedSession",
+    "PlayerRating",
     "PlayerStats",
+    "RatingChange",
     "RefreshToken",
     "ReplicaStatus",
     "SessionPlayer",

@@ -10,12 +10,23 @@ placeholders, valid in SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.sessions.results import GameResult, SessionPlayer
+from checkgame.store.base import (
+    AuditEntry,
+    LeaderboardEntry,
+    PlayedSession,
+    PlayerRating,
+    PlayerStats,
+    RatingChange,
+    RefreshToken,
+    SessionRecord,
+    User,
+)
 
 USER_COLUMNS = "id, username, email, password_hash, role, created_at, disabled"
 USER_INSERT = "id, username, email, password_hash, role, created_at, disabled, username_key, email_key"
@@ -31,7 +42,15 @@ PLAYER_COLUMNS = "session_id, player_id, name, seat, user_id, joined_at, final_r
 GAME_COLUMNS = (
     "id, session_id, number, seed, hand_size, players, first_player, started_at, finished_at, loser, placements, reason"
 )
+_SESSION_WIDTH = len(SESSION_COLUMNS.split(","))  # no column expression in it holds a comma
+PLAYED_COLUMNS = f"{SESSION_COLUMNS}, sp.player_id, sp.final_rank"
+"""A session a user sat at (``session_players sp`` joined to ``sessions s``): the session, then their seat."""
+SEAT_NAMES = "session_id, player_id, name"
 STATS_COLUMNS = "user_id, total_games, wins, losses, tournaments_played, tournaments_won"
+RATING_COLUMNS = "user_id, mu, sigma, rating, games, updated_at"
+HISTORY_COLUMNS = "game_id, session_id, rated_at, place, rated_players, mu, sigma, rating, delta"
+HISTORY_INSERT = f"user_id, {HISTORY_COLUMNS}"
+BOARD_COLUMNS = "r.user_id, u.username, r.rating, r.mu, r.sigma"
 AUDIT_INSERT = "at, admin_id, admin_name, action, target, details"
 AUDIT_COLUMNS = f"{AUDIT_INSERT}, id"
 
@@ -218,6 +237,32 @@ def stats(row: Row) -> PlayerStats:
     return PlayerStats(row[0], row[1], row[2], row[3], row[4], row[5])
 
 
+def played(
+    page: Sequence[Row],
+    games: Sequence[GameResult],
+    seats: Sequence[Row],
+    session_of: Callable[[Row], SessionRecord],
+) -> list[PlayedSession]:
+    """Assemble a history page: :data:`PLAYED_COLUMNS` rows, their sessions' games (by number) and their seats'
+    :data:`SEAT_NAMES` rows.
+
+    ``session_of`` decodes a session row in the backend's own types; the user's seat's two columns follow it.
+    """
+    games_of: dict[str, list[GameResult]] = {}
+    for game_result in games:
+        games_of.setdefault(game_result.session_id, []).append(game_result)
+    names_of: dict[str, dict[str, str]] = {}
+    for session_id, player_id, name in seats:
+        names_of.setdefault(session_id, {})[player_id] = name
+    width = _SESSION_WIDTH
+    return [
+        PlayedSession(
+            session_of(row), row[width], row[width + 1], tuple(games_of.get(row[0], ())), names_of.get(row[0], {})
+        )
+        for row in page
+    ]
+
+
 PLACES = (
     "SELECT CAST(p.key AS INTEGER) + 1, count(*) FROM session_players sp"
     " JOIN games g ON g.session_id = sp.session_id, json_each(g.placements) p"
@@ -247,3 +292,38 @@ def audit_params(entry: AuditEntry) -> tuple[Any, ...]:
 def audit(row: Row) -> AuditEntry:
     """Decode :data:`AUDIT_COLUMNS`."""
     return AuditEntry(decode_time(row[0]), row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])
+
+
+def rating_params(rating: PlayerRating) -> tuple[Any, ...]:
+    """A :data:`RATING_COLUMNS` row; a stored rating always has the time of its last game."""
+    if rating.updated_at is None:
+        raise ValueError(f"a stored rating comes from a rated game: {rating!r} has no time")
+    return (rating.user_id, rating.mu, rating.sigma, rating.rating, rating.games, encode_time(rating.updated_at))
+
+
+def rating(row: Row) -> PlayerRating:
+    user_id, mu, sigma, shown, games, updated_at = row
+    return PlayerRating(user_id, float(mu), float(sigma), float(shown), int(games), decode_time(updated_at))
+
+
+def history_params(user_id: str, change: RatingChange) -> tuple[Any, ...]:
+    """A :data:`HISTORY_INSERT` row."""
+    c = change
+    return (user_id, c.game_id, c.session_id, encode_time(c.rated_at), c.place, c.rated_players, c.mu, c.sigma,
+            c.rating, c.delta)  # fmt: skip
+
+
+def history(row: Row, *, time: Any = None) -> RatingChange:
+    """A :data:`HISTORY_COLUMNS` row; ``time`` decodes ``rated_at`` (ISO text by default)."""
+    game_id, session_id, rated_at, place, rated_players, mu, sigma, shown, delta = row
+    at = decode_time(rated_at) if time is None else time(rated_at)
+    return RatingChange(game_id, session_id, at, int(place), int(rated_players), float(mu), float(sigma),
+                        float(shown), float(delta))  # fmt: skip
+
+
+def board(rows: Sequence[Row]) -> list[LeaderboardEntry]:
+    """Leaderboard rows (:data:`BOARD_COLUMNS` then the games counted), best first, numbered from 1."""
+    return [
+        LeaderboardEntry(rank, user_id, username, float(shown), float(mu), float(sigma), int(games))
+        for rank, (user_id, username, shown, mu, sigma, games) in enumerate(rows, start=1)
+    ]

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from checkgame.sessions.results import GameResult, SessionPlayer
 from checkgame.store._codec import dump_json, key
-from checkgame.store.base import AuditEntry, GameResult, PlayerStats, RefreshToken, SessionPlayer, SessionRecord, User
+from checkgame.store.base import AuditEntry, PlayerStats, RefreshToken, SessionRecord, User
 
 Row = Any
 """An ``asyncpg.Record``, columns in the order of the matching ``_codec.*_COLUMNS`` list."""

@@ -5,6 +5,11 @@ action logs, and player statistics. Live game state is *not* here: it lives
 in :mod:`checkgame.live`, and nothing on the hot path of a move waits for a
 :class:`Store`.
 
+The records a session hands over (:class:`SessionPlayer`, :class:`GameResult`,
+:class:`TournamentResult`) belong to the session layer
+(:mod:`checkgame.sessions.results`); the store imports them and re-exports
+them for its callers.
+
 Backends (SQLite now, PostgreSQL later) implement :class:`Store` and pass the
 same contract tests. Driver exceptions never escape a backend: they become a
 :class:`~checkgame.errors.StoreError` at the edge.
@@ -16,10 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from checkgame.sessions.results import GameResult, SessionPlayer, TournamentResult
+
 __all__ = [
     "AuditEntry",
     "GameResult",
+    "LeaderboardEntry",
+    "PlayedSession",
+    "PlayerRating",
     "PlayerStats",
+    "RatingChange",
     "RefreshToken",
     "ReplicaStatus",
     "SessionPlayer",
@@ -81,48 +92,18 @@ class SessionRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionPlayer:
-    """A seat of a session. ``user_id`` is None for an anonymous (guest) player."""
+class PlayedSession:
+    """A session a registered user sat at, as their history lists it."""
 
-    session_id: str
+    session: SessionRecord
     player_id: str
-    name: str
-    seat: int
-    user_id: str | None
-    joined_at: datetime
-    final_rank: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GameResult:
-    """A finished game: enough to show it, rank it and replay it from its seed."""
-
-    id: str
-    session_id: str
-    number: int
-    """1 for the first game of the session."""
-    seed: int
-    hand_size: int
-    players: tuple[str, ...]
-    """Player ids in seat order."""
-    first_player: str
-    started_at: datetime
-    finished_at: datetime
-    loser: str
-    placements: tuple[str, ...]
-    """First place first, the loser last."""
-    reason: str
-    actions: tuple[dict[str, Any], ...] = field(default=())
-    """The action log in order, each a JSON-compatible dict (see checkgame.sessions.machine._action_record)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TournamentResult:
-    """The final ranking of a finished session, winner first."""
-
-    session_id: str
-    ranking: tuple[str, ...]
-    finished_at: datetime
+    """The user's player id in it (games name players by id)."""
+    final_rank: int | None
+    """1 for the winner; None until the tournament is recorded (or when it ended without one)."""
+    games: tuple[GameResult, ...]
+    """Its finished games by number, without their action logs."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Display name of every player who sat at it, by player id (games name players by id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +125,55 @@ class PlayerStats:
     def win_rate(self) -> float:
         """Wins per game played, 0.0 before the first game."""
         return self.wins / self.total_games if self.total_games else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRating:
+    """A registered player's skill rating (:mod:`checkgame.store.rating`): the model's ``mu`` and ``sigma``,
+    and ``rating`` = ``mu - 3 * sigma``, the conservative figure that is shown and ranked."""
+
+    user_id: str
+    mu: float
+    sigma: float
+    rating: float
+    games: int = 0
+    """Rated games played (games with at least one other registered player)."""
+    updated_at: datetime | None = None
+    """When the last rated game finished; None before the first."""
+
+
+@dataclass(frozen=True, slots=True)
+class RatingChange:
+    """One line of a player's rating history: where a rated game left them."""
+
+    game_id: str
+    session_id: str
+    rated_at: datetime
+    """When the game finished (the month it counts for on the monthly leaderboard)."""
+    place: int
+    """1-based place among the game's *rated* players (guests and computer players are skipped)."""
+    rated_players: int
+    mu: float
+    sigma: float
+    rating: float
+    """The rating after the game."""
+    delta: float
+    """``rating`` minus the rating before the game."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardEntry:
+    """One row of a leaderboard."""
+
+    rank: int
+    """1 for the best; ties are broken by user id so every reader sees the same order."""
+    user_id: str
+    username: str
+    rating: float
+    mu: float
+    sigma: float
+    games: int
+    """Rated games in the leaderboard's period."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,9 +316,15 @@ class Store(Protocol):
         ...
 
     # -- games
-    async def record_game(self, game: GameResult) -> None:
-        """Store a finished game with its action log and update the registered players' statistics,
-        in one transaction. Recording the same game id twice is a no-op."""
+    async def record_game(self, game: GameResult) -> tuple[PlayerRating, ...]:
+        """Store a finished game with its action log and update the registered players' statistics and
+        ratings (:mod:`checkgame.store.rating`), in one transaction. Recording the same game id twice is a
+        no-op, so a retried result is never rated twice.
+
+        Returns:
+            The new ratings of the players this call rated: empty when the game was recorded before or
+            had fewer than two registered players.
+        """
         ...
 
     async def list_games(self, session_id: str) -> list[GameResult]:
@@ -301,6 +337,31 @@ class Store(Protocol):
 
     async def get_stats(self, user_id: str) -> PlayerStats:
         """Statistics of ``user_id`` (all zero when they never played)."""
+        ...
+
+    # -- ratings
+    async def get_rating(self, user_id: str) -> PlayerRating:
+        """The rating of ``user_id`` (a new player's, with ``games`` 0, before their first rated game)."""
+        ...
+
+    async def rating_history(self, user_id: str, *, limit: int) -> list[RatingChange]:
+        """The latest ``limit`` rating changes of ``user_id``, newest first."""
+        ...
+
+    async def leaderboard(self, *, since: datetime | None, limit: int) -> list[LeaderboardEntry]:
+        """The best ``limit`` rated players, best first, by their current rating.
+
+        Args:
+            since: only players with a rated game finished at or after it (the month's leaderboard), and
+                ``games`` counts those games; None: every rated player (all time).
+        Disabled accounts are left out. May be read from the replica (``DATABASE_READ_URL``).
+        """
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first, each with its finished games, and the total.
+
+        Read where lag is tolerated (the replica when there is one): a game recorded a moment ago may show a moment
+        later."""
         ...
 
     # -- the administrators' audit log

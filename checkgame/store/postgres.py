@@ -51,7 +51,11 @@ from checkgame.store._pg_replica import ReadRoute, split_read_url
 from checkgame.store.base import (
     AuditEntry,
     GameResult,
+    LeaderboardEntry,
+    PlayedSession,
+    PlayerRating,
     PlayerStats,
+    RatingChange,
     RefreshToken,
     ReplicaStatus,
     SessionPlayer,
@@ -59,6 +63,7 @@ from checkgame.store.base import (
     User,
 )
 from checkgame.store.migrate import Migration, load_migrations, pending_versions
+from checkgame.store.rating import new_player, rate_game
 
 __all__ = ["MIGRATIONS_PACKAGE", "PgOptions", "PostgresStore", "open_postgres_store"]
 
@@ -450,8 +455,8 @@ class PostgresStore:
 
     # -- games
 
-    async def record_game(self, game: GameResult) -> None:
-        """Store a finished game, its actions and the players' statistics in one transaction.
+    async def record_game(self, game: GameResult) -> tuple[PlayerRating, ...]:
+        """Store a finished game, its actions and the players' statistics and ratings in one transaction.
 
         Idempotent on ``game.id``, also when two nodes record the same game at once. Raises
         NotFoundError for an unknown session and DuplicateError (``number``) when another game
@@ -460,17 +465,17 @@ class PostgresStore:
         params = rows.game_params(game)
         actions = rows.action_texts(game)
 
-        async def op(conn: Connection) -> None:
+        async def op(conn: Connection) -> tuple[PlayerRating, ...]:
             async with conn.transaction():
                 if await conn.fetchval("SELECT 1 FROM games WHERE id = $1", game.id) is not None:
-                    return
+                    return ()
                 await _require(conn, "sessions", game.session_id, "SESSION_NOT_FOUND")
                 insert = (
                     f"INSERT INTO games ({columns.GAME_COLUMNS}) VALUES ({_values(12)})"
                     " ON CONFLICT (id) DO NOTHING RETURNING 1"
                 )
                 if await conn.fetchval(insert, *params) is None:
-                    return  # another transaction recorded it since our check
+                    return ()  # another transaction recorded it since our check
                 await conn.execute(
                     "INSERT INTO game_actions (game_id, idx, action)"
                     " SELECT $1, a.ord - 1, a.action::jsonb FROM unnest($2::text[]) WITH ORDINALITY AS a (action, ord)",
@@ -484,8 +489,9 @@ class PostgresStore:
                     if seats.get(p) is not None
                 )
                 await conn.executemany(_STATS_UPSERT, deltas)
+                return await _rate(conn, game, seats)
 
-        await self._db.run(op)
+        return await self._db.run(op)
 
     async def list_games(self, session_id: str) -> list[GameResult]:
         """Games of a session by number, without their action logs."""
@@ -511,6 +517,63 @@ class PostgresStore:
         places = await self._fetch(rows.PLACES, user_id, stale_ok=True)
         return columns.with_places(rows.stats(found[0]) if found else PlayerStats(user_id), places)
 
+    # -- ratings
+
+    async def get_rating(self, user_id: str) -> PlayerRating:
+        """The rating of ``user_id``, a new player's before their first rated game (read from the replica)."""
+        found = await self._fetch(f"SELECT {columns.RATING_COLUMNS} FROM player_ratings WHERE user_id = $1", user_id,
+                                  stale_ok=True)  # fmt: skip
+        return new_player(user_id) if not found else _rating(found[0])
+
+    async def rating_history(self, user_id: str, *, limit: int) -> list[RatingChange]:
+        """The latest ``limit`` rating changes of ``user_id``, newest first (read from the replica)."""
+        _check_page(limit, 0)
+        sql = (
+            f"SELECT {columns.HISTORY_COLUMNS} FROM rating_history WHERE user_id = $1"
+            " ORDER BY rated_at DESC, game_id DESC LIMIT $2"
+        )
+        return [columns.history(r, time=rows.read_time) for r in await self._fetch(sql, user_id, limit, stale_ok=True)]
+
+    async def leaderboard(self, *, since: datetime | None, limit: int) -> list[LeaderboardEntry]:
+        """The best ``limit`` rated players (active ``since``, if given), best first (read from the replica)."""
+        _check_page(limit, 0)
+        if since is None:
+            sql = (
+                f"SELECT {columns.BOARD_COLUMNS}, r.games FROM player_ratings r JOIN users u ON u.id = r.user_id"
+                " WHERE NOT u.disabled ORDER BY r.rating DESC, r.user_id DESC LIMIT $1"
+            )
+            return columns.board(await self._fetch(sql, limit, stale_ok=True))
+        sql = (
+            f"SELECT {columns.BOARD_COLUMNS}, m.games FROM player_ratings r JOIN users u ON u.id = r.user_id"
+            " JOIN (SELECT user_id, count(*) AS games FROM rating_history WHERE rated_at >= $1 GROUP BY user_id)"
+            " m ON m.user_id = r.user_id WHERE NOT u.disabled ORDER BY r.rating DESC, r.user_id DESC LIMIT $2"
+        )
+        return columns.board(await self._fetch(sql, rows.utc(since), limit, stale_ok=True))
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first (then by id), each with its games, and the total;
+        from one snapshot, on the replica when there is one (the profile page)."""
+        _check_page(limit, offset)
+        seats = "FROM session_players sp JOIN sessions s ON s.id = sp.session_id WHERE sp.user_id = $1"
+
+        async def op(conn: Connection) -> tuple[list[Any], list[Any], list[Any], int]:
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                order = "ORDER BY s.created_at DESC, s.id DESC LIMIT $2 OFFSET $3"
+                page = list(
+                    await conn.fetch(f"SELECT {columns.PLAYED_COLUMNS} {seats} {order}", user_id, limit, offset)
+                )
+                total = int(await conn.fetchval(f"SELECT count(*) {seats}", user_id))
+                if not page:
+                    return page, [], [], total
+                ids = [row[0] for row in page]
+                sql = f"SELECT {columns.GAME_COLUMNS} FROM games WHERE session_id = ANY($1::text[]) ORDER BY number"
+                games = list(await conn.fetch(sql, ids))
+                sql = f"SELECT {columns.SEAT_NAMES} FROM session_players WHERE session_id = ANY($1::text[])"
+                return page, games, list(await conn.fetch(sql, ids)), total
+
+        page, games, names, total = await self._reads.run(op)
+        return columns.played(page, [rows.game(g, ()) for g in games], names, rows.session), total
+
     # -- the administrators' audit log
 
     async def add_audit(self, entry: AuditEntry) -> int:
@@ -530,6 +593,42 @@ class PostgresStore:
             " FROM admin_audit ORDER BY id DESC LIMIT $1"
         )
         return [rows.audit(r) for r in await self._fetch(sql, limit)]
+
+
+def _rating(row: Any) -> PlayerRating:
+    user_id, mu, sigma, shown, games, updated_at = row
+    return PlayerRating(user_id, mu, sigma, shown, games, rows.read_time(updated_at))
+
+
+async def _rate(conn: Connection, game: GameResult, seats: dict[str, str | None]) -> tuple[PlayerRating, ...]:
+    """Rate ``game`` inside its recording transaction (:func:`checkgame.store.rating.rate_game`).
+
+    The statistics upsert before this already locked the players' ``player_stats`` rows in user-id
+    order, so a concurrent recording of another game with the same players waits there, and reads
+    the ratings (READ COMMITTED: a fresh snapshot per statement) only once this one has committed;
+    ``FOR UPDATE`` keeps that true of rows whose statistics were not touched.
+    """
+    users = sorted({u for u in seats.values() if u is not None})
+    found = await conn.fetch(
+        f"SELECT {columns.RATING_COLUMNS} FROM player_ratings WHERE user_id = ANY($1::text[]) ORDER BY user_id"
+        " FOR UPDATE",
+        users,
+    )
+    ratings, changes = rate_game(game, seats, {r.user_id: r for r in map(_rating, found)})
+    if not ratings:
+        return ()
+    await conn.executemany(
+        f"INSERT INTO player_ratings ({columns.RATING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (user_id) DO UPDATE SET mu = excluded.mu, sigma = excluded.sigma, rating = excluded.rating,"
+        " games = excluded.games, updated_at = excluded.updated_at",
+        [(r.user_id, r.mu, r.sigma, r.rating, r.games, rows.optional_utc(r.updated_at)) for r in ratings],
+    )
+    await conn.executemany(
+        f"INSERT INTO rating_history ({columns.HISTORY_INSERT}) VALUES ({_values(10)})",
+        [(u, c.game_id, c.session_id, rows.utc(c.rated_at), c.place, c.rated_players, c.mu, c.sigma, c.rating, c.delta)
+         for u, c in changes],
+    )  # fmt: skip
+    return tuple(ratings)
 
 
 @asynccontextmanager

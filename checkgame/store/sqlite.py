@@ -24,7 +24,11 @@ from checkgame.store._sqlite_conn import MEMORY, TrioSqlite, apply_migrations, t
 from checkgame.store.base import (
     AuditEntry,
     GameResult,
+    LeaderboardEntry,
+    PlayedSession,
+    PlayerRating,
     PlayerStats,
+    RatingChange,
     RefreshToken,
     ReplicaStatus,
     SessionPlayer,
@@ -32,6 +36,7 @@ from checkgame.store.base import (
     User,
 )
 from checkgame.store.migrate import Migration, load_migrations, pending_versions
+from checkgame.store.rating import new_player, rate_game
 
 __all__ = ["MEMORY", "SqliteStore", "open_sqlite_store", "sqlite_path_from_url"]
 
@@ -387,18 +392,18 @@ class SqliteStore:
 
     # -- games
 
-    async def record_game(self, game: GameResult) -> None:
-        """Store a finished game, its actions and the players' statistics in one transaction.
+    async def record_game(self, game: GameResult) -> tuple[PlayerRating, ...]:
+        """Store a finished game, its actions and the players' statistics and ratings in one transaction.
 
         Idempotent on ``game.id``. Raises NotFoundError for an unknown session and
         DuplicateError (``number``) when another game has this number in the session.
         """
         params, actions = rows.game_params(game), rows.action_params(game)
 
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: sqlite3.Connection) -> tuple[PlayerRating, ...]:
             with transaction(conn):
                 if conn.execute("SELECT 1 FROM games WHERE id = ?", (game.id,)).fetchone() is not None:
-                    return
+                    return ()
                 _require(conn, "sessions", game.session_id, "SESSION_NOT_FOUND")
                 conn.execute(f"INSERT INTO games ({rows.GAME_COLUMNS}) VALUES ({', '.join('?' * 12)})", params)
                 conn.executemany("INSERT INTO game_actions (game_id, idx, action) VALUES (?, ?, ?)", actions)
@@ -409,8 +414,9 @@ class SqliteStore:
                     if seats.get(p) is not None
                 ]
                 conn.executemany(_STATS_UPSERT, deltas)
+                return _rate(conn, game, seats)
 
-        await self._db.run(op)
+        return await self._db.run(op)
 
     async def list_games(self, session_id: str) -> list[GameResult]:
         """Games of a session by number, without their action logs."""
@@ -442,6 +448,64 @@ class SqliteStore:
 
         return await self._db.run(op)
 
+    # -- ratings
+
+    async def get_rating(self, user_id: str) -> PlayerRating:
+        """The rating of ``user_id``, a new player's before their first rated game."""
+        row = await self._fetchone(f"SELECT {rows.RATING_COLUMNS} FROM player_ratings WHERE user_id = ?", (user_id,))
+        return new_player(user_id) if row is None else rows.rating(row)
+
+    async def rating_history(self, user_id: str, *, limit: int) -> list[RatingChange]:
+        """The latest ``limit`` rating changes of ``user_id``, newest first."""
+        _check_page(limit, 0)
+        sql = (
+            f"SELECT {rows.HISTORY_COLUMNS} FROM rating_history WHERE user_id = ?"
+            " ORDER BY rated_at DESC, game_id DESC LIMIT ?"
+        )
+        found = await self._db.run(lambda conn: conn.execute(sql, (user_id, limit)).fetchall())
+        return [rows.history(r) for r in found]
+
+    async def leaderboard(self, *, since: datetime | None, limit: int) -> list[LeaderboardEntry]:
+        """The best ``limit`` rated players (active ``since``, if given), best first."""
+        _check_page(limit, 0)
+        if since is None:
+            sql = (
+                f"SELECT {rows.BOARD_COLUMNS}, r.games FROM player_ratings r JOIN users u ON u.id = r.user_id"
+                " WHERE u.disabled = 0 ORDER BY r.rating DESC, r.user_id DESC LIMIT ?"
+            )
+            params: tuple[Any, ...] = (limit,)
+        else:
+            sql = (
+                f"SELECT {rows.BOARD_COLUMNS}, m.games FROM player_ratings r JOIN users u ON u.id = r.user_id"
+                " JOIN (SELECT user_id, count(*) AS games FROM rating_history WHERE rated_at >= ? GROUP BY user_id)"
+                " m ON m.user_id = r.user_id WHERE u.disabled = 0 ORDER BY r.rating DESC, r.user_id DESC LIMIT ?"
+            )
+            params = (rows.encode_time(since), limit)
+        found = await self._db.run(lambda conn: conn.execute(sql, params).fetchall())
+        return rows.board(found)
+
+    async def list_played_sessions(self, user_id: str, *, limit: int, offset: int) -> tuple[list[PlayedSession], int]:
+        """A page of the sessions ``user_id`` sat at, newest first (then by id), each with its games, and the total."""
+        _check_page(limit, offset)
+        seats = "FROM session_players sp JOIN sessions s ON s.id = sp.session_id WHERE sp.user_id = ?"
+
+        def op(conn: sqlite3.Connection) -> tuple[list[Any], list[Any], list[Any], int]:
+            with transaction(conn, write=False):
+                select = f"SELECT {rows.PLAYED_COLUMNS} {seats} ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?"
+                page = conn.execute(select, (user_id, limit, offset)).fetchall()
+                total = int(conn.execute(f"SELECT count(*) {seats}", (user_id,)).fetchone()[0])
+                ids = [row[0] for row in page]
+                if not ids:
+                    return page, [], [], total
+                marks = ", ".join("?" * len(ids))
+                sql = f"SELECT {rows.GAME_COLUMNS} FROM games WHERE session_id IN ({marks}) ORDER BY number"
+                games = conn.execute(sql, ids).fetchall()
+                sql = f"SELECT {rows.SEAT_NAMES} FROM session_players WHERE session_id IN ({marks})"
+                return page, games, conn.execute(sql, ids).fetchall(), total
+
+        page, games, names, total = await self._db.run(op)
+        return rows.played(page, [rows.game(g, ()) for g in games], names, rows.session), total
+
     # -- the administrators' audit log
 
     async def add_audit(self, entry: AuditEntry) -> int:
@@ -463,6 +527,25 @@ class SqliteStore:
         sql = f"SELECT {rows.AUDIT_COLUMNS} FROM admin_audit ORDER BY id DESC LIMIT ?"
         found = await self._db.run(lambda conn: conn.execute(sql, (limit,)).fetchall())
         return [rows.audit(r) for r in found]
+
+
+def _rate(conn: sqlite3.Connection, game: GameResult, seats: dict[str, str | None]) -> tuple[PlayerRating, ...]:
+    """Rate ``game`` inside its recording transaction (:func:`checkgame.store.rating.rate_game`)."""
+    users = sorted({u for u in seats.values() if u is not None})
+    marks = ", ".join("?" * len(users))
+    found = conn.execute(f"SELECT {rows.RATING_COLUMNS} FROM player_ratings WHERE user_id IN ({marks})", users)
+    ratings, changes = rate_game(game, seats, {r.user_id: r for r in map(rows.rating, found)})
+    conn.executemany(
+        f"INSERT INTO player_ratings ({rows.RATING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE"
+        " SET mu = excluded.mu, sigma = excluded.sigma, rating = excluded.rating, games = excluded.games,"
+        " updated_at = excluded.updated_at",
+        [rows.rating_params(r) for r in ratings],
+    )
+    conn.executemany(
+        f"INSERT INTO rating_history ({rows.HISTORY_INSERT}) VALUES ({', '.join('?' * 10)})",
+        [rows.history_params(u, c) for u, c in changes],
+    )
+    return tuple(ratings)
 
 
 @asynccontextmanager

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from checkgame.auth import TokenCodec
 from checkgame.config import Settings
+from checkgame.leaderboard import Leaderboards
 from checkgame.observability.metrics import Metrics
 from checkgame.ratelimit import RateLimiter
 from checkgame.rooms import SessionService
 from checkgame.rooms.admin import NodeMonitor
 from checkgame.rooms.bots import BotRunner
 from checkgame.rooms.hub import Hubs
+from checkgame.rooms.matchmaking import Matchmaker
 from checkgame.store.base import Store
 from checkgame.transport.ws.frames import Frame
 
@@ -39,3 +41,7 @@ class Services:
     """Plays the computer players a creator seats (POST /sessions/{id}/bots)."""
     hubs: Hubs[Frame]
     """This node's session hubs: who watches which session here, and the one feed of each."""
+    leaderboards: Leaderboards
+    """The rating leaderboards, through this node's cache (memory, or Redis shared by the nodes)."""
+    matchmaker: Matchmaker
+    """Quick play (POST /matchmaking): a seat at the fullest open table of a size, or a new one."""

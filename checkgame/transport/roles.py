@@ -15,26 +15,31 @@ import msgspec
 
 from checkgame.config import Role
 
-__all__ = ["GAME_SOCKET_PATH", "refusal", "refusal_message", "request_path", "serves"]
+__all__ = ["GAME_SOCKET_PATH", "SOCKET_PATHS", "WATCH_SOCKET_PATH", "refusal", "refusal_message", "request_path",
+           "serves"]  # fmt: skip
 
 GAME_SOCKET_PATH = "/api/v1/ws"
-"""The game's WebSocket: the ``ws`` tier's whole job, and the one path the ``api`` tier refuses."""
+"""The game's WebSocket: the ``ws`` tier's whole job, and with the spectators' the paths the ``api`` tier refuses."""
+WATCH_SOCKET_PATH = "/api/v1/ws/watch"
+"""The spectators' WebSocket, served by the same tier as the game's."""
+SOCKET_PATHS = frozenset({GAME_SOCKET_PATH, WATCH_SOCKET_PATH})
 EVERY_NODE_PATHS = frozenset({"/health", "/ready", "/metrics"})
 """Probes and the scrape: every role answers them, so a tier is watched like any node."""
 _MESSAGES: dict[Role, str] = {
     "all": "this node serves every path (role all)",
-    "api": f"this node serves everything but the game WebSocket {GAME_SOCKET_PATH}, which the ws tier serves"
-    " (role api)",
-    "ws": f"this node serves only the game WebSocket {GAME_SOCKET_PATH}, /health, /ready and /metrics (role ws)",
+    "api": f"this node serves everything but the game WebSockets {GAME_SOCKET_PATH} and {WATCH_SOCKET_PATH}, which"
+    " the ws tier serves (role api)",
+    "ws": f"this node serves only the game WebSockets {GAME_SOCKET_PATH} and {WATCH_SOCKET_PATH}, /health, /ready"
+    " and /metrics (role ws)",
 }
 
 
 def serves(role: Role, path: str) -> bool:
     """Whether a node of ``role`` answers ``path``: decoded and without its query, as the router matches it."""
     if role == "api":
-        return path != GAME_SOCKET_PATH
+        return path not in SOCKET_PATHS
     if role == "ws":
-        return path == GAME_SOCKET_PATH or path in EVERY_NODE_PATHS
+        return path in SOCKET_PATHS or path in EVERY_NODE_PATHS
     return True
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+import trio
 from textual.pilot import Pilot
 from textual.widgets import RichLog, Sparkline, Static
 
 from admin_tui import config
 from admin_tui.app import AdminApp
 from admin_tui.client import AdminClient, ApiError
+from admin_tui.screens.chat import ChatScreen
 from admin_tui.screens.confirm import ConfirmScreen
 from admin_tui.screens.game import GameScreen
 from admin_tui.widgets import KeyedTable
@@ -293,3 +296,49 @@ def test_users_tab_disables_promotes_and_ends_logins_only_on_confirm(server: Ser
     assert refused.json()["error"]["code"] == "ACCOUNT_DISABLED"
     audit = server.api("GET", "/admin/audit", server.login(operator)["accessToken"])["entries"]
     assert [e["action"] for e in audit if e["target"] == f"user/{user_id}"] == ["revoke_logins", "set_role", "disable"]
+
+
+def _table_with_a_chat_message(server: Server, text: str) -> tuple[str, str]:
+    """A waiting table whose creator said ``text`` in the players' chat: (session id, the creator's id)."""
+    user = f"chat{uuid.uuid4().hex[:8]}"
+    tokens = server.api(
+        "POST", "/api/v1/auth/register", json={"username": user, "email": f"{user}@example.com", "password": PASSWORD}
+    )
+    created = server.api("POST", "/api/v1/sessions", tokens["accessToken"], json={"name": "Chat table"})
+
+    async def say() -> None:
+        from trio_websocket import open_websocket_url
+
+        url = server.url.replace("http://", "ws://") + f"/api/v1/ws?token={created['sessionToken']}"
+        async with open_websocket_url(url) as ws:
+            await ws.send_message(json.dumps({"type": "chat", "data": {"text": text}}))
+            while json.loads(await ws.get_message())["type"] != "chat_message":
+                pass
+
+    trio.run(say)
+    return created["session"]["id"], created["playerId"]
+
+
+def test_the_chat_screen_deletes_a_message_and_mutes_its_author_after_confirming(server: Server, operator, tmp_path):
+    session_id, author = _table_with_a_chat_message(server, "buy cheap chips")
+
+    async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
+        await open_game(app, pilot, session_id)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen), "the chat screen")
+        chat = app.screen.query_one("#chat-table", KeyedTable)
+        await until(pilot, lambda: chat.row_count == 1, "the message listed")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press(*"spam", "tab", "tab", "enter")
+        await until(pilot, shows(pilot, "deleted"), "the message flagged deleted")
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the mute confirmation")
+        await pilot.press("tab", "enter")  # from Cancel to Confirm
+        await until(pilot, shows(pilot, "muted: " + author), "the author muted")
+
+    drive(scenario, logged_in(server, operator, tmp_path))
+    audit = server.api("GET", "/admin/audit", server.login(operator)["accessToken"])["entries"]
+    mine = [entry for entry in audit if entry["target"] == f"session/{session_id}"]
+    assert [entry["action"] for entry in mine] == ["chat_mute", "chat_delete"]
+    assert mine[1]["details"]["reason"] == "spam"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import select
 import socket
-import struct
 import time
 from dataclasses import dataclass, field
 
@@ -26,24 +25,16 @@ from wsproto.events import (
     TextMessage,
 )
 
+from tests.support.wsclient import raw_frame
+
 __all__ = ["BINARY", "CONTINUATION", "TEXT", "RawSocket", "frame", "open_socket", "session_token"]
 
 CONTINUATION, TEXT, BINARY = 0x0, 0x1, 0x2
 
 
 def frame(opcode: int, payload: bytes, *, fin: bool = True) -> bytes:
-    """One masked client frame (RFC 6455 §5.2), whatever its content."""
-    length = len(payload)
-    if length < 126:
-        header = struct.pack("!BB", (0x80 if fin else 0) | opcode, 0x80 | length)
-    elif length < 1 << 16:
-        header = struct.pack("!BBH", (0x80 if fin else 0) | opcode, 0x80 | 126, length)
-    else:
-        header = struct.pack("!BBQ", (0x80 if fin else 0) | opcode, 0x80 | 127, length)
-    mask = os.urandom(4)
-    key = (mask * (length // 4 + 1))[:length]
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(length, "big")
-    return header + mask + masked
+    """One client frame with a random mask, as a browser would send it, whatever its content."""
+    return raw_frame(opcode, payload, fin=fin, mask=os.urandom(4))
 
 
 @dataclass

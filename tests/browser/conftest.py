@@ -43,6 +43,7 @@ SERVER_ENV = {
     "CHECKGAME_MESSAGES_PER_MIN": "100000",
     "CHECKGAME_LOG_LEVEL": "warning",
     "CHECKGAME_PING_INTERVAL_S": "0.5",  # round trips show up at once in the operators' test
+    "CHECKGAME_QUICK_PLAY_WAIT_S": "1",  # a quick-play table fills with computer players at once
 }
 
 

@@ -257,3 +257,19 @@ def test_both_join_links_open_the_join_screen(node: Node, new_page: Any, api: ht
         page.goto(link)
         page.get_by_role("heading", name=f"Join table {code}").wait_for()
         assert page.url == f"{node.url}/#/join/{code}"
+
+
+def test_the_host_picks_the_computer_players_level(node: Node, new_page: Any) -> None:
+    page = new_page()
+    register_in_page(page, node.url, username())
+    create_table_in_page(page, players=3)
+    picker = page.get_by_label("Computer player level")
+    assert picker.locator("option").all_inner_texts() == ["Easy", "Normal", "Hard"]
+    assert picker.input_value() == "normal"
+    picker.select_option("hard")
+    with page.expect_response(lambda r: r.url.endswith("/bots")) as seated:
+        page.get_by_role("button", name="Add a computer player").click()
+    assert seated.value.request.post_data_json == {"level": "hard"}
+    assert seated.value.json()["level"] == "hard"
+    page.locator("[data-screen=waiting] li", has_text="Bot 2").wait_for()
+    assert page.get_by_label("Computer player level").input_value() == "hard"  # kept for the next one

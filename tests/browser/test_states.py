@@ -30,7 +30,7 @@ from tests.browser.conftest import (
 from tests.browser.proxy import Relay
 
 pytestmark = pytest.mark.slow
-SIZES = {
+SIZES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1200, "height": 820}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
@@ -111,7 +111,7 @@ def test_a_tournament_shows_every_situation_of_a_losing_player(node: Node, new_p
         assert page.locator(".felt .seat .fan .card.back").count() > 0
 
         seen: list[str] = []
-        cut = checked_between = False
+        cut = checked_between = checked_eliminated = False
         stop = page.evaluate("Date.now()") + CEILING_S * 1000
         while where(page) != "results":
             assert page.evaluate("Date.now()") < stop, f"the tournament did not finish; seen {seen}"
@@ -134,10 +134,11 @@ def test_a_tournament_shows_every_situation_of_a_losing_player(node: Node, new_p
                     assert len(between["stillIn"]) == 2
                     assert between["stale"] == 0  # nothing of the finished game: no top card, no asked suit
                     assert between["lobby"]
-            elif now == "eliminated":
+            elif now == "eliminated" and not checked_eliminated:  # once: the page redraws on every move
+                checked_eliminated = True
                 strip = page.locator(".status-strip[data-phase=eliminated]")
                 assert "watching the rest of the tournament" in strip.inner_text()
-                assert strip.get_by_role("link", name="Back to the lobby").is_visible()
+                strip.get_by_role("link", name="Back to the lobby").wait_for(state="visible", timeout=5_000)
                 assert page.locator(".hand button").count() == 0
             if not losing_move(page):
                 page.wait_for_timeout(30)
@@ -148,6 +149,7 @@ def test_a_tournament_shows_every_situation_of_a_losing_player(node: Node, new_p
         assert seen.index("between") < seen.index("eliminated") < seen.index("results")
         assert cut, "the connection was never cut"
         assert checked_between
+        assert checked_eliminated
 
         results = page.locator("[data-screen=results]")
         assert [li.get_attribute("data-player") for li in results.locator(".ranking li").all()][-1] == me

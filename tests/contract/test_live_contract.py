@@ -26,7 +26,7 @@ import pytest
 import trio
 import trio.lowlevel
 
-from checkgame import rules, sessions
+from checkgame import protocol, rules, sessions
 from checkgame.errors import ClientError, LiveStateError
 from checkgame.live import LiveStore, MemoryLiveStore, Subscription
 from checkgame.live.redis import RedisLiveStore, open_redis_live_store
@@ -118,11 +118,12 @@ def step(state: SessionState, count: int = 1, *, wake: float | None = None) -> t
     entries = tuple(
         Entry(
             state.seq + i,
-            "tested",
-            {"n": state.seq + i, "list": [1, "two"]},
+            protocol.CardDrawn("ann", state.seq + i, penalty=i % 2 == 0),
             1000.5 + i,
             game_id=f"{state.id}-1" if i % 2 else None,
-            private={"ann": {"secret": i}} if i == 1 else None,
+            private={"ann": protocol.CardDrawn("ann", state.seq + i, False, (protocol.WireCard("7", "hearts"),))}
+            if i == 1
+            else None,
         )
         for i in range(1, count + 1)
     )

@@ -18,7 +18,7 @@ import pytest
 
 from checkgame.drill.pg import PgCluster, make_workdir
 from checkgame.store import open_store
-from checkgame.store.base import SessionRecord, Store, User
+from checkgame.store.base import GameResult, SessionPlayer, SessionRecord, Store, User
 from tests.attack.harness import Target
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -87,9 +87,13 @@ async def test_lag_tolerant_reads_go_to_the_replica_and_read_backs_to_the_primar
 
         pair.replica.psql("SELECT pg_wal_replay_pause()")
         await store.create_session(session(2))
+        await store.add_session_player(SessionPlayer("s2", "u1", "Ann", 0, "u1", T0))
         pair.wait_replica("pg_last_wal_receive_lsn")  # received, not replayed
         assert await listed(store) == ["s1"]  # the replica's view: within max_lag, so still read there
-        assert await store.get_session("s2") == replace(session(2), player_count=0)  # a read-back: primary
+        assert await store.list_played_sessions("u1", limit=10, offset=0) == ([], 0)  # the profile's history too
+        ([played], _) = await fussy.list_played_sessions("u1", limit=10, offset=0)
+        assert played.session.id == "s2"
+        assert await store.get_session("s2") == replace(session(2), player_count=1)  # a read-back: primary
         assert await listed(fussy) == ["s1", "s2"]  # behind by more than max_lag=0: the primary
         lagging = await fussy.read_replica()
         assert lagging is not None
@@ -161,3 +165,25 @@ def test_health_says_where_reads_go(pair: Pair, tmp_path: Path) -> None:
     finally:
         node.stop()
     assert "Traceback" not in node.log_text()
+
+
+async def test_ratings_and_leaderboards_are_read_from_the_replica(pair: Pair) -> None:
+    async with open_store(pair.primary.url(), migrate=True) as writer:
+        for n, name in ((1, "Ann"), (2, "Ben")):
+            await writer.create_user(User(f"u{n}", name, f"{name}@example.org", "argon2$x", "player", T0))
+        await writer.create_session(session(1))
+        for n in (1, 2):
+            await writer.add_session_player(SessionPlayer("s1", f"p{n}", f"P{n}", n, f"u{n}", T0))
+    pair.wait_replica()
+    async with open_store(pair.primary.url(), read_url=pair.read_url(max_lag=3600, lag_check_interval=0)) as store:
+        pair.replica.psql("SELECT pg_wal_replay_pause()")
+        played = GameResult("g1", "s1", 1, 7, 5, ("p1", "p2"), "p1", T0, T0, "p2", ("p1", "p2"), "last_card")
+        assert len(await store.record_game(played)) == 2  # written on the primary
+        pair.wait_replica("pg_last_wal_receive_lsn")
+        assert await store.leaderboard(since=None, limit=10) == []  # the replica has not replayed it
+        assert (await store.get_rating("u1")).games == 0
+        assert await store.rating_history("u1", limit=5) == []
+        pair.replica.psql("SELECT pg_wal_replay_resume()")
+        pair.wait_replica()
+        assert [e.user_id for e in await store.leaderboard(since=None, limit=10)] == ["u1", "u2"]
+        assert (await store.get_rating("u1")).games == 1

@@ -353,7 +353,9 @@ async def test_the_schema_keeps_the_tables(schema: Path, tmp_path: Path) -> None
         current, tables = await store._db.run(where)
     assert current == pg_schemas.schema_name(tmp_path)
     expected = {"schema_migrations", "users", "refresh_tokens", "sessions", "session_players", "games"}
-    assert tables == sorted(expected | {"game_actions", "player_stats", "admin_audit"})
+    assert tables == sorted(
+        expected | {"game_actions", "player_stats", "admin_audit", "player_ratings", "rating_history"}
+    )
 
 
 @pytest.mark.postgres

@@ -22,6 +22,7 @@ from checkgame.store import open_store
 from checkgame.store.base import (
     AuditEntry,
     GameResult,
+    PlayedSession,
     PlayerStats,
     RefreshToken,
     SessionPlayer,
@@ -556,6 +557,40 @@ async def test_record_game_errors(store: Store) -> None:
     assert [g.id for g in await store.list_games("s1")] == ["g1"]
 
 
+async def test_a_users_history_lists_their_sessions_newest_first_with_games_and_names(store: Store) -> None:
+    await table(store)  # s1: alice (u1), bob (u2), carol (guest)
+    await store.create_session(session(2, creator_id="u2"))  # s2, an hour later: bob only
+    await store.add_session_player(seat("s2", "bob", 0, "u2"))
+    await store.create_session(session(3))  # nobody of ours sat at s3
+    first = game(1, ("alice", "bob", "carol"), loser="carol")
+    second = game(2, ("alice", "bob"), loser="alice")
+    await store.record_game(second)
+    await store.record_game(first)
+    await store.record_tournament("s1", ("bob", "alice", "carol"), T0 + timedelta(hours=3))
+    names = {"alice": "Alice", "bob": "Bob", "carol": "Carol"}
+
+    page, total = await store.list_played_sessions("u2", limit=10, offset=0)
+    assert total == 2
+    newest, oldest = page
+    assert newest == PlayedSession(
+        session(2, creator_id="u2", player_count=1), "bob", None, (), {"bob": "Bob"}
+    )  # fmt: skip
+    assert oldest.session == await store.get_session("s1")
+    assert (oldest.player_id, oldest.final_rank, oldest.names) == ("bob", 1, names)
+    assert oldest.games == (replace(first, actions=()), replace(second, actions=()))
+
+    assert await store.list_played_sessions("u1", limit=10, offset=0) == (
+        [PlayedSession(oldest.session, "alice", 2, oldest.games, names)],
+        1,
+    )
+    second_page, total = await store.list_played_sessions("u2", limit=1, offset=1)
+    assert (second_page, total) == ([oldest], 2)
+    assert await store.list_played_sessions("u2", limit=1, offset=2) == ([], 2)
+    assert await store.list_played_sessions("nobody", limit=10, offset=0) == ([], 0)
+    with pytest.raises(ValueError, match="limit"):
+        await store.list_played_sessions("u1", limit=-1, offset=0)
+
+
 async def test_seeds_are_63_bit(store: Store) -> None:
     await table(store)
     await store.record_game(game(1, ("alice", "bob"), loser="bob", seed=2**63 - 1))
@@ -602,3 +637,93 @@ async def test_audit_order_is_insertion_order_even_for_equal_times(store: Store)
     assert [e.target for e in await store.list_audit(limit=10)] == ["c", "b", "a"]
     with pytest.raises(ValueError, match="limit"):
         await store.list_audit(limit=-1)
+
+
+# -- ratings
+
+
+async def test_a_game_rates_its_registered_players_by_placement_once(store: Store) -> None:
+    await table(store, guests=("carol",))
+    await store.create_user(user(3))
+    await store.add_session_player(seat("s1", "dave", 3, "u3"))
+    # Placements: alice first, carol (a guest) second, dave third, bob last.
+    played = game(1, ("alice", "bob", "carol", "dave"), loser="bob", placements=("alice", "carol", "dave", "bob"))
+    rated = await store.record_game(played)
+    assert [r.user_id for r in rated] == ["u1", "u2", "u3"]  # the guest is not rated
+    assert await store.record_game(played) == ()  # a retried result: not rated again
+    alice, bob, dave = [await store.get_rating(u) for u in ("u1", "u2", "u3")]
+    assert alice.rating > dave.rating > bob.rating  # winner rises above, loser falls below
+    assert (alice.games, bob.games, dave.games) == (1, 1, 1)
+    assert alice.updated_at == played.finished_at
+    assert list(rated) == [alice, bob, dave]
+    start = await store.get_rating("u9")
+    assert (start.games, start.updated_at, start.rating) == (0, None, round(start.mu - 3 * start.sigma, 6))
+    assert bob.rating < start.rating < alice.rating
+    [line] = await store.rating_history("u1", limit=10)
+    assert (line.game_id, line.session_id, line.place, line.rated_players) == ("g1", "s1", 1, 3)
+    assert (line.rating, line.rated_at) == (alice.rating, played.finished_at)
+    assert line.delta == pytest.approx(alice.rating - start.rating, abs=1e-5)
+    assert [h.place for u in ("u3", "u2") for h in await store.rating_history(u, limit=10)] == [2, 3]
+
+
+async def test_a_game_with_one_registered_player_rates_nobody(store: Store) -> None:
+    await table(store, guests=("carol", "bot-1"))
+    await store.record_game(game(1, ("alice", "carol", "bot-1"), loser="carol"))  # bob was out already
+    assert (await store.get_rating("u1")).games == 0
+    assert await store.rating_history("u1", limit=5) == []
+    assert await store.leaderboard(since=None, limit=10) == []
+    assert (await store.get_stats("u1")).total_games == 1  # still counted as a game played
+
+
+async def test_rating_history_is_newest_first_and_ratings_chain(store: Store) -> None:
+    await table(store, guests=())
+    for n in range(1, 4):
+        finished = T0 + timedelta(hours=n)
+        await store.record_game(game(n, ("alice", "bob"), loser="bob", finished_at=finished))
+    history = await store.rating_history("u1", limit=10)
+    assert [h.game_id for h in history] == ["g3", "g2", "g1"]
+    assert all(h.delta > 0 for h in history)
+    assert history[0].rating == pytest.approx(history[1].rating + history[0].delta, abs=1e-5)
+    assert [h.game_id for h in await store.rating_history("u1", limit=2)] == ["g3", "g2"]
+    assert (await store.get_rating("u1")).games == 3
+    with pytest.raises(ValueError, match="limit"):
+        await store.rating_history("u1", limit=-1)
+
+
+async def test_leaderboards_all_time_and_since_a_time(store: Store) -> None:
+    await table(store, guests=())
+    await store.create_user(user(3))
+    await store.add_session_player(seat("s1", "dave", 2, "u3"))
+    march, april = T0, datetime(2026, 4, 1, tzinfo=UTC)
+    await store.record_game(game(1, ("alice", "bob", "dave"), loser="dave", finished_at=march))
+    await store.record_game(game(2, ("bob", "dave"), loser="dave", finished_at=april + timedelta(hours=1)))
+    await store.record_game(game(3, ("bob", "dave"), loser="bob", finished_at=april + timedelta(hours=2)))
+    ratings = {u: (await store.get_rating(u)).rating for u in ("u1", "u2", "u3")}
+    best_first = sorted(ratings, key=lambda u: -ratings[u])
+    board = await store.leaderboard(since=None, limit=10)
+    assert [(e.rank, e.user_id) for e in board] == list(enumerate(best_first, start=1))
+    assert [e.username for e in board] == [f"User{u[1]}" for u in best_first]
+    assert {e.user_id: e.games for e in board} == {"u1": 1, "u2": 3, "u3": 3}
+    assert {e.user_id: e.rating for e in board} == ratings
+    month = await store.leaderboard(since=april, limit=10)  # alice has not played since April 1st
+    assert [e.user_id for e in month] == [u for u in best_first if u != "u1"]
+    assert {e.user_id: e.games for e in month} == {"u2": 2, "u3": 2}
+    assert [e.user_id for e in await store.leaderboard(since=None, limit=1)] == best_first[:1]
+    await store.set_disabled(best_first[0], True)
+    assert [e.user_id for e in await store.leaderboard(since=None, limit=10)] == best_first[1:]
+
+
+async def test_concurrent_games_of_the_same_players_each_rate_once(store: Store) -> None:
+    await table(store, guests=())
+    for n in range(2, 7):
+        await store.create_session(session(n))
+        await store.add_session_player(seat(f"s{n}", "alice", 0, "u1"))
+        await store.add_session_player(seat(f"s{n}", "bob", 1, "u2"))
+    async with trio.open_nursery() as nursery:
+        for n in range(2, 7):
+            nursery.start_soon(store.record_game, game(n, ("alice", "bob"), loser="bob", session_id=f"s{n}"))
+    alice = await store.get_rating("u1")
+    history = await store.rating_history("u1", limit=10)
+    assert alice.games == len(history) == 5
+    # Each game started from the rating the previous one left: no update was lost to a race.
+    assert sum(h.delta for h in history) == pytest.approx(alice.rating - (await store.get_rating("nobody")).rating)

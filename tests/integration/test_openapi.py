@@ -89,8 +89,9 @@ async def test_every_api_route_is_documented_and_every_documented_route_exists(
     assert all(path.startswith(API_PREFIX + "/") for path, _ in documented)
     ws_rules = [r.rule for r in app.url_map.iter_rules() if getattr(r, "websocket", False)]
     assert ws_rules == ["/admin/ws"]  # the admin API is in docs/admin-api.md
-    assert list(websocket_routes(server.services)) == [API_PREFIX + "/ws"]  # the lean path, in docs/protocol.md
-    assert API_PREFIX + "/ws" not in document["paths"]
+    lean = [API_PREFIX + "/ws", API_PREFIX + "/ws/watch"]  # the lean path: players, spectators, in docs/protocol.md
+    assert list(websocket_routes(server.services)) == lean
+    assert not set(lean) & set(document["paths"])
 
     # And the running node answers each of them (no routing 404/405).
     for path, method, _ in _operations(document):
@@ -248,6 +249,7 @@ async def test_every_declared_body_constraint_is_enforced(
 async def test_every_declared_query_constraint_is_enforced(
     server: Server, document: Any, http: httpx.AsyncClient
 ) -> None:
+    account = await register(http)  # the profile history checks its query only once the caller is logged in
     checked = 0
     for path, method, operation in _operations(document):
         for parameter in operation.get("parameters", []):
@@ -255,14 +257,15 @@ async def test_every_declared_query_constraint_is_enforced(
                 continue
             name = parameter["name"]
             url = server.url + _concrete(path)
-            valid = await http.request(method.upper(), url, params={name: _valid(parameter["schema"])})
+            params = {name: _valid(parameter["schema"])}
+            valid = await http.request(method.upper(), url, params=params, headers=account.auth)
             assert valid.status_code not in (400, 422), (path, name, valid.text)
             for constraint, value in _violations(parameter["schema"]):
                 if constraint == "type" and not isinstance(value, str):
                     continue  # a query string cannot carry a number as distinct from its digits
                 if constraint == "type" and value.lstrip("-").isdigit():
                     continue
-                response = await http.request(method.upper(), url, params={name: value})
+                response = await http.request(method.upper(), url, params={name: value}, headers=account.auth)
                 details = expect_error(response, 422, "VALIDATION_ERROR")
                 assert f"$.{name}" in details["error"], (path, name, constraint, details)
                 checked += 1
@@ -338,6 +341,9 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.put("/users/profile", json={"email": "tourist@example.org"}, headers=owner.auth)
     await http.put("/users/profile", json={"username": "visitor"}, headers=owner.auth)
     await http.put("/users/profile", json={"username": "?"}, headers=owner.auth)
+    await http.get("/leaderboard")
+    await http.get("/leaderboard", params={"period": "month", "limit": 5})
+    await http.get("/leaderboard", params={"period": "week"})
 
     seat = await create_session(http, owner, max_players=2)
     private = await create_session(http, owner, isPrivate=True)
@@ -361,6 +367,12 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.post(bots, json={}, headers=other.auth)  # not the creator
     await http.post(bots, json={})
     await http.post(f"/sessions/{UNKNOWN_ID}/bots", json={}, headers=owner.auth)
+    await http.post("/matchmaking", json={"name": "Quick", "maxPlayers": 3, "acceptComputers": True})
+    await http.post("/matchmaking", json={"maxPlayers": 3}, headers=other.auth)
+    await http.post("/matchmaking", json={"maxPlayers": 3}, headers=other.auth)  # the same seat back
+    await http.post("/matchmaking", json={"maxPlayers": 1, "name": "Quick"})
+    await http.post("/matchmaking", json={})
+    await http.post("/matchmaking", json={"name": "Quick"}, headers={"Authorization": "Bearer nonsense"})
     start = f"/sessions/{seat.session_id}/games/start"
     await http.post(start, headers={"Authorization": f"Bearer {seat.token}"})  # not enough players
     guest = await join_as_guest(http, seat.code, "Guest")
@@ -386,6 +398,15 @@ async def _tour(http: httpx.AsyncClient) -> None:
     await http.get(f"{games}/{game_id}")
     await http.get(f"{games}/{UNKNOWN_ID}")
     await http.get(f"/sessions/{UNKNOWN_ID}/games")
+    await http.get(f"/games/{game_id}/replay", headers=owner.auth)
+    await http.get(f"/games/{game_id}/replay", headers={"Authorization": f"Bearer {guest.token}"})
+    await http.get(f"/games/{game_id}/replay", headers=other.auth)  # not a player
+    await http.get(f"/games/{UNKNOWN_ID}/replay", headers=owner.auth)
+    await http.get(f"/games/{game_id}/replay")
+    await http.get("/users/profile/history", headers=owner.auth)
+    await http.get("/users/profile/history", params={"limit": 1, "offset": 1}, headers=other.auth)
+    await http.get("/users/profile/history", params={"limit": 0}, headers=owner.auth)
+    await http.get("/users/profile/history")
 
 
 # ---------------------------------------------------------------- routing refusals

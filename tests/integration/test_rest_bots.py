@@ -16,6 +16,7 @@ import trio
 
 from checkgame.bots.client import BotResult, run_bot
 from checkgame.bots.client import Seat as BotSeat
+from checkgame.bots.levels import Level
 from tests.integration.conftest import (
     Server,
     create_session,
@@ -55,14 +56,16 @@ async def live(api: httpx.AsyncClient, session_id: str) -> Any:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("body", [{}, {"level": "hard"}])  # hard: its search runs in a worker thread
 async def test_a_seated_bot_connects_and_plays_the_tournament_to_its_end(
-    fast_server: Server, api: httpx.AsyncClient
+    fast_server: Server, api: httpx.AsyncClient, body: dict[str, str]
 ) -> None:
     owner = await register(api)
     table = await create_session(api, owner, max_players=2)
-    response = await api.post(f"/sessions/{table.session_id}/bots", json={}, headers=bearer(table.token))
+    response = await api.post(f"/sessions/{table.session_id}/bots", json=body, headers=bearer(table.token))
     assert response.status_code == 201, response.text
     bot = response.json()
+    assert bot["level"] == body.get("level", "normal")
     assert bot["sessionId"] == table.session_id
     assert bot["seat"] == 2
     assert bot["name"] == "Bot 2"
@@ -104,6 +107,20 @@ async def test_the_creator_may_use_an_access_token_and_name_the_bot(api: httpx.A
     assert [s["name"] for s in (await live(api, table.session_id))["seats"]] == [owner.username, "Robo"]
 
 
+async def test_the_creator_chooses_the_level(fast_server: Server, api: httpx.AsyncClient) -> None:
+    owner = await register(api)
+    table = await create_session(api, owner, max_players=4)
+    path = f"/sessions/{table.session_id}/bots"
+    levels = []
+    for body in ({"level": "hard"}, {"level": "easy"}, {}):
+        response = await api.post(path, json=body, headers=owner.auth)
+        assert response.status_code == 201, response.text
+        levels.append(response.json()["level"])
+    assert levels == ["hard", "easy", "normal"]  # normal unless asked
+    runner = fast_server.services.bots
+    assert dict(runner.running_by_level) == {Level.HARD: 1, Level.EASY: 1, Level.NORMAL: 1}
+
+
 async def test_only_the_creator_may_add_a_bot(api: httpx.AsyncClient) -> None:
     owner = await register(api)
     table = await create_session(api, owner, max_players=4)
@@ -138,7 +155,15 @@ async def test_a_full_or_started_session_refuses_a_bot(api: httpx.AsyncClient) -
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"name": ""}, "name"), ({"name": "x" * 33}, "name"), ({"name": 7}, "name"), ({"colour": "red"}, "colour")],
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 33}, "name"),
+        ({"name": 7}, "name"),
+        ({"colour": "red"}, "colour"),
+        ({"level": "expert"}, "level"),
+        ({"level": 3}, "level"),
+        ({"level": None}, "level"),
+    ],
 )
 async def test_the_body_is_validated(api: httpx.AsyncClient, body: Any, field: str) -> None:
     owner = await register(api)

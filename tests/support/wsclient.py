@@ -30,8 +30,8 @@ def upgrade_request(target: str = "/api/v1/ws", **headers: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def raw_frame(opcode: int, payload: bytes, *, fin: bool = True) -> bytes:
-    """One client frame, masked with a zero key (so the payload goes as is), whatever the payload."""
+def raw_frame(opcode: int, payload: bytes, *, fin: bool = True, mask: bytes = b"\0\0\0\0") -> bytes:
+    """One client frame (RFC 6455 §5.2), whatever the payload; the default zero mask sends it as is."""
     first = (0x80 if fin else 0) | opcode
     if len(payload) < 126:
         header = struct.pack("!BB", first, 0x80 | len(payload))
@@ -39,7 +39,9 @@ def raw_frame(opcode: int, payload: bytes, *, fin: bool = True) -> bytes:
         header = struct.pack("!BBH", first, 0x80 | 126, len(payload))
     else:
         header = struct.pack("!BBQ", first, 0x80 | 127, len(payload))
-    return header + b"\0\0\0\0" + payload
+    key = (mask * (len(payload) // 4 + 1))[: len(payload)]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(len(payload), "big")
+    return header + mask + masked
 
 
 class RawClient:

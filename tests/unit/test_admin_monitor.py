@@ -37,6 +37,7 @@ def test_connections_are_listed_while_open_with_the_admin_fields() -> None:
             "lastMessageAt": None,
             "rttMs": 12.5,
             "outboxDepth": 3,
+            "spectator": False,
         }
     assert monitor.report(201.0)["connections"] == []
 

@@ -59,6 +59,9 @@ PUBLIC = {
     "event_type",
     "event_view",
     "state_view",
+    # the turn timer's move
+    "favourite_suit",
+    "timeout_action",
 }
 
 

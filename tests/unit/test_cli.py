@@ -43,9 +43,47 @@ def test_simulate_exits_with_1_when_a_game_did_not_finish(capsys, monkeypatch):
     assert "unfinished       1" in capsys.readouterr().out
 
 
+def test_simulate_pits_levels_against_each_other_with_wilson_intervals(capsys):
+    argv = ["simulate", "--levels", "normal,easy", "--games", "40", "--players", "2", "--seed", "3", "--quiet"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].startswith("games            40 at 2-player tables")
+    assert lines[2].split() == ["level", "seats", "not", "lost", "rate", "95%", "CI", "(Wilson)"]
+    normal, easy = lines[3].split(), lines[4].split()
+    assert (normal[0], normal[1], easy[0], easy[1]) == ("normal", "40", "easy", "40")
+    assert int(normal[2]) + int(easy[2]) == 40  # one loser per game
+    assert lines[-1] == "equally strong levels would each score 50.0%"
+    assert err == ""
+    assert main(argv) == 0  # the same seed plays the same match (only the time differs)
+    again = capsys.readouterr().out.splitlines()
+    assert again[1:] == lines[1:]
+    assert again[0].rsplit(",", 1)[0] == lines[0].rsplit(",", 1)[0]
+
+
+def test_simulate_refuses_levels_it_cannot_seat(capsys):
+    assert main(["simulate", "--levels", "easy,normal,hard", "--players", "2", "--quiet"]) == 2
+    assert "3 levels need --players 3 or more" in capsys.readouterr().err
+    assert main(["simulate", "--levels", "easy,normal", "--tournament", "--quiet"]) == 2
+    assert "--levels plays single games" in capsys.readouterr().err
+
+
+def test_an_unknown_level_is_refused_with_the_known_ones(capsys):
+    with pytest.raises(SystemExit):
+        main(["bot", "--level", "expert"])
+    assert "unknown computer player level 'expert'; use easy, normal, hard" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "argv",
     [
+        ["simulate", "--levels", "normal"],
+        ["simulate", "--levels", "hard,hard"],
+        ["simulate", "--levels", "hard,expert"],
+        ["simulate", "--playouts", "0"],
+        ["bot", "--level", "expert"],
+        ["bot", "--move-budget", "0"],
+        ["bot", "--playouts", "-1"],
         ["simulate", "--games", "0"],
         ["simulate", "--games", "x"],
         ["simulate", "--players", "1"],

@@ -36,7 +36,7 @@ class CountingRenderer:
         self.renders.append(frame)
         return frame
 
-    def snapshot(self, state: SessionState, viewer: str) -> Rendered:
+    def snapshot(self, state: SessionState, viewer: str | None) -> Rendered:
         return Rendered("session_state", state.seq, viewer)
 
     def batches(self, frames: Sequence[Rendered]) -> list[Rendered]:
@@ -46,6 +46,7 @@ class CountingRenderer:
 @dataclass(eq=False)
 class FakeViewer:
     player_id: str
+    spectator: bool = False
     batching: bool = False
     capacity: int = 256
     frames: list[Rendered] = field(default_factory=list)
@@ -210,3 +211,49 @@ async def test_a_player_keeps_only_their_newest_viewers(table: Table) -> None:
             async with hubs.join("S", sockets[2], None):
                 assert [viewer.closed for viewer in sockets] == ["replaced", None, None]
         nursery.cancel_scope.cancel()
+
+
+async def test_a_spectator_sees_the_public_view_and_holds_no_seat(table: Table) -> None:
+    player, spectator = FakeViewer("ann"), FakeViewer("spectator-1", spectator=True)
+    async with table.hubs.join("S", player, None), table.hubs.join("S", spectator, None):
+        hub = table.hubs.get("S")
+        assert hub is not None
+        assert (hub.statistics().players, hub.statistics().spectators) == (1, 1)
+        assert table.hubs.statistics().spectators == 1
+        state = await table.service.load("S")
+        assert [p for p, _ in state.present] == ["ann"]  # the spectator marked nobody present
+        await table.service.execute("S", sessions.Start("ann"))
+        await trio.testing.wait_all_tasks_blocked()
+    assert spectator.frames[0] == Rendered("session_state", spectator.frames[0].seq, None)
+    assert {frame.view for frame in spectator.frames} == {None}  # never a seat's private render
+    assert "game_started" in [frame.kind for frame in spectator.frames]
+    assert [frame.view for frame in player.frames if frame.kind == "game_started"] == ["ann"]
+
+
+async def test_each_chat_goes_to_its_side_only_and_reports_to_nobody(table: Table) -> None:
+    player, spectator = FakeViewer("ann"), FakeViewer("spectator-1", spectator=True)
+    async with table.hubs.join("S", player, None), table.hubs.join("S", spectator, None):
+        await trio.testing.wait_all_tasks_blocked()
+        said = await table.service.execute("S", sessions.Chat("ann", "Ann", "players", "good luck"))
+        await table.service.execute("S", sessions.Chat("watcher", "W", "spectators", "go bob"))
+        await table.service.execute("S", sessions.ReportChat("watcher", said.state.seq, "rude"))
+        await table.service.execute("S", sessions.Notice("hello all"))
+        await trio.testing.wait_all_tasks_blocked()
+    for viewer in (player, spectator):
+        kinds = [frame.kind for frame in viewer.frames]
+        assert kinds.count("chat_message") == 1
+        assert "chat_reported" not in kinds
+        assert kinds[-1] == "notice"  # the hidden entries are no gap: no snapshot was needed to go on
+        assert kinds.count("session_state") == 1
+    assert [f.seq for f in player.frames if f.kind == "chat_message"] == [said.state.seq]
+    assert [f.seq for f in spectator.frames if f.kind == "chat_message"] == [said.state.seq + 1]
+
+
+async def test_a_resuming_viewer_replays_only_what_its_side_may_see(table: Table) -> None:
+    seq = (await table.service.load("S")).seq
+    await table.service.execute("S", sessions.Chat("ann", "Ann", "players", "hi"))
+    await table.service.execute("S", sessions.Chat("watcher", "W", "spectators", "hey"))
+    spectator, player = FakeViewer("spectator-1", spectator=True), FakeViewer("bob")
+    async with table.hubs.join("S", spectator, seq), table.hubs.join("S", player, seq):
+        assert [(f.kind, f.seq) for f in spectator.frames] == [("chat_message", seq + 2)]
+        assert [(f.kind, f.seq) for f in player.frames] == [("chat_message", seq + 1)]

@@ -16,6 +16,7 @@ import msgspec
 import trio
 from trio.testing import wait_all_tasks_blocked
 
+from checkgame import protocol
 from checkgame.live._fanout import Fanout
 from checkgame.live.memory import MemorySubscription
 from checkgame.sessions import Entry
@@ -34,14 +35,14 @@ class FakePubSub:
 
 
 def _message(version: int, seq: int) -> bytes:
-    entry = Entry(seq, "notice", {"message": "hi"}, 0.0)
+    entry = Entry(seq, protocol.Notice("hi", "admin"), 0.0)
     return msgspec.json.encode({"v": version, "e": [entry.to_dict()]})
 
 
 def test_a_closed_subscription_is_no_longer_delivered_to() -> None:
     subscription = MemorySubscription(4)
     subscription.close()
-    subscription.deliver([Entry(1, "notice", {}, 0.0)])  # raised trio.ClosedResourceError
+    subscription.deliver([Entry(1, protocol.Notice("", "admin"), 0.0)])  # raised trio.ClosedResourceError
     assert not subscription.lagged
 
 

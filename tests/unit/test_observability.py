@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from checkgame import protocol
 from checkgame.errors import DuplicateError, RateLimitedError, StoreUnavailableError
 from checkgame.live.memory import MemoryLiveStore
 from checkgame.observability.gcpauses import watch_gc_pauses
@@ -192,7 +193,7 @@ async def test_the_live_proxy_counts_sessions_conflicts_and_finished_games() -> 
     live = instrument_live(MemoryLiveStore(), metrics, redis=True)
     state = new_session("s1", Seat("p1", "Ann"), 7, SessionSettings(), 0.0)
     await live.create(state)
-    ended = Entry(1, "game_finished", {"loser": "p2", "placements": ["p1", "p2"], "reason": "last_player"}, 0.0)
+    ended = Entry(1, protocol.GameFinished("p2", ("p1", "p2"), "last_player"), 0.0)
     assert await live.commit(0, replace(state, version=1, seq=1), [ended])
     assert not await live.commit(0, replace(state, version=1, seq=1), [ended])  # stale: a conflict
     assert _sample(metrics, "checkgame_sessions_created_total") == 1

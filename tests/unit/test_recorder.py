@@ -18,7 +18,16 @@ from checkgame.errors import StoreError, StoreUnavailableError
 from checkgame.observability.metrics import Metrics
 from checkgame.rooms.recorder import BACKOFF_MAX_S, Recorder
 from checkgame.sessions.machine import Effect, SeatReleased, SeatTaken, SessionEnded, TournamentStarted
-from checkgame.store.base import GameResult, SessionPlayer, Store, TournamentResult
+from checkgame.store import open_store
+from checkgame.store.base import (
+    GameResult,
+    PlayerRating,
+    SessionPlayer,
+    SessionRecord,
+    Store,
+    TournamentResult,
+    User,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -163,3 +172,37 @@ async def test_stopped_with_the_database_down_it_says_what_is_lost(
         metrics.registry.get_sample_value("checkgame_recorder_effects_total", {"kind": "tournament", "outcome": "lost"})
         == 1
     )
+
+
+async def test_a_result_recorded_again_rates_its_players_once() -> None:
+    """A result offered again after it was written (its acknowledgement lost) is a no-op in the store:
+    the players are rated once, and told once."""
+    rated: list[tuple[PlayerRating, ...]] = []
+
+    async def on_rated(ratings: tuple[PlayerRating, ...]) -> None:
+        rated.append(ratings)
+
+    async with open_store("sqlite://", migrate=True) as store:
+        for user_id in ("u1", "u2"):
+            await store.create_user(User(user_id, user_id, f"{user_id}@example.org", "hash", "player", NOW))
+        await store.create_session(SessionRecord("s1", "ABC123", "table", "u1", 2, False, "playing", NOW))
+        first = Recorder(store, rated=on_rated)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(first.run)
+            for effect in (_seat_of("a", "u1"), _seat_of("b", "u2"), _game(1)):
+                first.offer(effect)
+            first.close()
+        again = Recorder(store, rated=on_rated)  # another node, RECORD_RETRY_S later, from the live state
+        async with trio.open_nursery() as nursery:
+            await nursery.start(again.run)
+            again.offer(_game(1))
+            again.close()
+        assert (first.written, again.written) == (3, 1)
+        [(winner, loser)] = rated
+        assert (winner.user_id, loser.user_id) == ("u1", "u2")
+        assert winner.rating > 0 > loser.rating  # "a" finished first
+        assert (await store.get_rating("u1")).games == 1
+
+
+def _seat_of(player: str, user_id: str) -> SeatTaken:
+    return SeatTaken(SessionPlayer("s1", player, player, 1 if player == "a" else 2, user_id, NOW))

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import trio
 from msgspec import Meta, Struct
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.auth import ROLE_ADMIN, ROLE_ADMIN_READONLY, Claims
 from checkgame.errors import ConflictError, ForbiddenError, NotFoundError
 from checkgame.store.base import AuditEntry, SessionRecord, User
@@ -34,6 +34,9 @@ LOG_ENTRIES = 50
 
 MAX_SESSIONS_SCANNED = 500
 """Running tournaments loaded from the live store to count the games in progress."""
+
+CHAT_SCAN = (512, 256, 128, 64)
+"""How far back the moderation view reads a session's log: the longest stretch the log still holds."""
 
 LOAD_CONCURRENCY = 16
 """Live states loaded at once for a listing."""
@@ -56,6 +59,18 @@ class EndBody(_In):
 
 class NoticeBody(_In):
     message: Annotated[Text, Meta(min_length=1, max_length=280)]
+
+
+class MuteBody(_In):
+    player_id: Annotated[Text, Meta(min_length=1, max_length=64)]
+    """A seated player's id, or a signed-in spectator's account id (as in the chat's ``from``)."""
+    muted: bool = True
+
+
+class DeleteChatBody(_In):
+    seq: Annotated[int, Meta(ge=1, le=2**63 - 1)]
+    """The chat message's ``seq`` (``GET /admin/sessions/{id}/chat``)."""
+    reason: Reason = ""
 
 
 class RevealBody(_In):
@@ -201,6 +216,25 @@ async def session_detail(services: Services, session_id: str) -> dict[str, Any]:
     }
 
 
+async def _recent_entries(services: Services, state: sessions.SessionState | None) -> list[sessions.Entry]:
+    """The latest entries of the session's log, as many as it still holds (up to :data:`CHAT_SCAN`'s first)."""
+    if state is None:
+        return []
+    for back in CHAT_SCAN:
+        entries = await services.sessions.entries_since(state.id, max(0, state.seq - back))
+        if entries is not None:
+            return entries
+    return []
+
+
+async def admin_chat(ctx: RequestContext, session_id: str) -> dict[str, Any]:
+    """A table's chat (both channels), its reports and its muted users: what moderation works from."""
+    check_reader(ctx.require_claims())
+    await _record(ctx.services, session_id)
+    state = await ctx.services.sessions.find(session_id)
+    return views.chat(await _recent_entries(ctx.services, state), state)
+
+
 async def admin_overview(ctx: RequestContext) -> dict[str, Any]:
     """Nodes, uptime, counts and rates."""
     check_reader(ctx.require_claims())
@@ -276,6 +310,31 @@ async def admin_end(ctx: RequestContext, body: EndBody, session_id: str) -> dict
 async def admin_notice(ctx: RequestContext, body: NoticeBody, session_id: str) -> dict[str, Any]:
     """Send a message to every player of the session (through its log, so resuming clients get it too)."""
     return await _command(ctx, session_id, "notice", sessions.Notice(body.message), {"message": body.message})
+
+
+async def admin_mute(ctx: RequestContext, body: MuteBody, session_id: str) -> dict[str, Any]:
+    """Silence a user in this table's chat (or let them speak again); every node refuses their messages."""
+    action = "chat_mute" if body.muted else "chat_unmute"
+    command = sessions.MuteChat(body.player_id, body.muted)
+    return await _command(ctx, session_id, action, command, {"playerId": body.player_id})
+
+
+async def admin_delete_chat(ctx: RequestContext, body: DeleteChatBody, session_id: str) -> dict[str, Any]:
+    """Remove a chat message: clients drop it on ``chat_deleted``; the audit keeps what it said."""
+    await _actor(ctx)  # a read-only administrator learns nothing of the log here: READ_ONLY first
+    state = await ctx.services.sessions.find(session_id)
+    said = next(
+        (
+            e.data
+            for e in await _recent_entries(ctx.services, state)
+            if e.seq == body.seq and isinstance(e.data, protocol.ChatMessage)
+        ),
+        None,
+    )
+    if said is None:
+        raise NotFoundError("no such chat message in this session's log", code="MESSAGE_NOT_FOUND")
+    details = {"seq": body.seq, "from": said.from_, "text": said.text, "reason": body.reason}
+    return await _command(ctx, session_id, "chat_delete", sessions.DeleteChat(body.seq), details)
 
 
 async def admin_reveal(ctx: RequestContext, body: RevealBody, session_id: str) -> dict[str, Any]:
@@ -374,6 +433,11 @@ def register_routes(api: Api) -> None:
     route("POST", "/sessions/<session_id>/kick", "Remove a player", body=KickBody, **act)(admin_kick)
     route("POST", "/sessions/<session_id>/end", "End a session", body=EndBody, **act)(admin_end)
     route("POST", "/sessions/<session_id>/notice", "Message every player", body=NoticeBody, **act)(admin_notice)
+    route("GET", "/sessions/<session_id>/chat", "A table's chat, reports and mutes", **act)(admin_chat)
+    route("POST", "/sessions/<session_id>/chat/mute", "Mute or unmute a user in a table's chat (audited)",
+          body=MuteBody, **act)(admin_mute)  # fmt: skip
+    route("POST", "/sessions/<session_id>/chat/delete", "Delete a chat message (audited)", body=DeleteChatBody,
+          **act)(admin_delete_chat)  # fmt: skip
     route("POST", "/sessions/<session_id>/reveal", "Show every hand (audited)", body=RevealBody, **act)(admin_reveal)
     route("POST", "/nodes/<node_id>/drain", "Drain a node", **act)(admin_drain)
     route("POST", "/nodes/<node_id>/undrain", "Take connections again", **act)(admin_undrain)

@@ -9,23 +9,32 @@ REST API's.
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from typing import Any, assert_never
 
-from checkgame import rules
-from checkgame.sessions import Entry, SessionState, Status
+from checkgame import protocol, rules
+from checkgame.sessions import Entry, SessionState
 from checkgame.store.base import AuditEntry, SessionRecord, User
 from checkgame.transport.http.convert import iso
 
-__all__ = ["audit_row", "describe", "hands", "log_row", "public_status", "session_row", "table", "user_row"]
+__all__ = [
+    "audit_row",
+    "chat",
+    "describe",
+    "hands",
+    "log_row",
+    "public_status",
+    "session_row",
+    "table",
+    "user_row",
+]
 
 _SUIT_SYMBOLS = {"spades": "♠", "hearts": "♥", "diamonds": "♦", "clubs": "♣"}
 
 
 def public_status(state: SessionState | None, record: SessionRecord) -> str:
     """``waiting``, ``playing`` (a game running or the pause between two) or ``finished``."""
-    if state is None:
-        return record.status
-    return Status.PLAYING.value if state.status is Status.BETWEEN else state.status.value
+    return record.status if state is None else state.status.public  # the live state decides (Status)
 
 
 def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, Any]:
@@ -58,6 +67,7 @@ def session_row(record: SessionRecord, state: SessionState | None) -> dict[str, 
         "gameNumber": state.game_number if state is not None else 0,
         "endReason": record.end_reason,
         "players": players,
+        "spectators": state.spectator_count if state is not None else 0,
     }
 
 
@@ -104,78 +114,109 @@ def log_row(entry: Entry, names: dict[str, str]) -> dict[str, Any]:
     return {"seq": entry.seq, "type": entry.type, "at": entry.timestamp, "text": describe(entry, names)}
 
 
-def _card(wire: dict[str, str]) -> str:
-    if "suit" in wire:
-        return f"{wire['rank']}{_SUIT_SYMBOLS.get(wire['suit'], wire['suit'])}"
-    return f"{wire.get('color', '')} {wire['rank']}".strip()
+def _card(card: protocol.WireCard) -> str:
+    if card.suit is not None:
+        return f"{card.rank}{_SUIT_SYMBOLS.get(card.suit, card.suit)}"
+    return f"{card.color or ''} {card.rank}".strip()
 
 
 def describe(entry: Entry, names: dict[str, str]) -> str:
     """A short English line for a public entry (``entry.data``, never a private version)."""
-    data = entry.data
 
-    def who(key: str = "player") -> str:
-        player = str(data.get(key, "?"))
+    def who(player: str) -> str:
         return names.get(player, player)
 
-    match entry.type:
-        case "player_joined_session":
-            return f"{data.get('name', who())} joined (seat {data.get('seat')})"
-        case "player_left_session":
-            return f"{who()} left the session"
-        case "player_kicked":
-            reason = data.get("reason") or "no reason given"
-            return f"{who()} was removed by an administrator ({reason})"
-        case "creator_changed":
-            return f"{who()} may now start the session"
-        case "player_disconnected":
-            return f"{who()} disconnected ({data.get('graceSeconds')} s to come back)"
-        case "player_reconnected":
-            return f"{who()} reconnected"
-        case "tournament_started":
-            return f"the tournament started with {len(data.get('players', []))} players"
-        case "game_started":
-            return f"cards dealt; {who('firstPlayer')} plays first on {_card(data['starterCard'])}"
-        case "card_played":
-            text = f"{who()} played {_card(data['card'])}"
-            if data.get("chosenSuit"):
-                text += f" and named {data['chosenSuit']}"
-            if data.get("pendingPenalty"):
-                text += f" (penalty {data['pendingPenalty']})"
+    match entry.data:
+        case protocol.PlayerJoinedSession(name=name, seat=seat):
+            return f"{name} joined (seat {seat})"
+        case protocol.PlayerLeftSession(player=player):
+            return f"{who(player)} left the session"
+        case protocol.PlayerKicked(player=player, reason=reason):
+            return f"{who(player)} was removed by an administrator ({reason or 'no reason given'})"
+        case protocol.CreatorChanged(player=player):
+            return f"{who(player)} may now start the session"
+        case protocol.PlayerDisconnected(player=player, grace_seconds=grace):
+            return f"{who(player)} disconnected ({grace} s to come back)"
+        case protocol.PlayerReconnected(player=player):
+            return f"{who(player)} reconnected"
+        case protocol.TournamentStarted(players=players):
+            return f"the tournament started with {len(players)} players"
+        case protocol.GameStarted(first_player=first, starter_card=starter):
+            return f"cards dealt; {who(first)} plays first on {_card(starter)}"
+        case protocol.CardPlayed(player=player, card=card, chosen_suit=suit, pending_penalty=penalty):
+            text = f"{who(player)} played {_card(card)}"
+            if suit:
+                text += f" and named {suit}"
+            if penalty:
+                text += f" (penalty {penalty})"
             return text
-        case "suit_chosen":
-            return f"{who()} named {data.get('suit')}"
-        case "pile_reshuffled":
+        case protocol.SuitChosen(player=player, suit=suit):
+            return f"{who(player)} named {suit}"
+        case protocol.PileReshuffled():
             return "the discard pile was shuffled into a new draw pile"
-        case "card_drawn":
-            count = data.get("count", 0)
-            return f"{who()} drew {count} card{'' if count == 1 else 's'}"
-        case "turn_skipped":
-            return f"{who()} is skipped"
-        case "turn_timeout":
-            return f"{who()} ran out of time; the server moved for them"
-        case "player_finished":
-            return f"{who()} finished in place {data.get('place')}"
-        case "turn_changed":
-            return f"{who()} to play"
-        case "game_finished":
-            return f"game over: {who('loser')} lost"
-        case "game_recorded":
-            return f"game {data.get('gameId')} saved"
-        case "player_eliminated":
-            return f"{who()} is eliminated"
-        case "tournament_finished":
-            return f"{who('winner')} won the tournament"
-        case "notice":
-            return f"notice: {data.get('message', '')}"
-        case "session_ended":
-            reason = data.get("reason") or "no reason given"
-            return (
-                f"the server closed the table ({reason})"
-                if data.get("by") == "server"
-                else (f"an administrator ended the session ({reason})")
-            )
-    return entry.type.replace("_", " ")
+        case protocol.CardDrawn(player=player, count=count):
+            return f"{who(player)} drew {count} card{'' if count == 1 else 's'}"
+        case protocol.TurnSkipped(player=player):
+            return f"{who(player)} is skipped"
+        case protocol.TurnTimeout(player=player):
+            return f"{who(player)} ran out of time; the server moved for them"
+        case protocol.PlayerFinished(player=player, place=place):
+            return f"{who(player)} finished in place {place}"
+        case protocol.TurnChanged(player=player):
+            return f"{who(player)} to play"
+        case protocol.GameFinished(loser=loser):
+            return f"game over: {who(loser)} lost"
+        case protocol.GameRecorded(game_id=game_id):
+            return f"game {game_id} saved"
+        case protocol.PlayerEliminated(player=player):
+            return f"{who(player)} is eliminated"
+        case protocol.TournamentFinished(winner=winner):
+            return f"{who(winner)} won the tournament"
+        case protocol.Notice(message=message):
+            return f"notice: {message}"
+        case protocol.SessionEnded(reason=reason, by=by):
+            why = reason or "no reason given"
+            if by == "server":
+                return f"the server closed the table ({why})"
+            return f"an administrator ended the session ({why})"
+        case protocol.ChatMessage(channel=channel, from_=sender, name=name, text=text):
+            return f"[{channel}] {name or who(sender)}: {text}"
+        case protocol.ChatDeleted(message_seq=seq):
+            return f"an administrator deleted chat message {seq}"
+        case protocol.ChatMuted(player=player, muted=muted):
+            return f"{who(player)} was {'muted' if muted else 'unmuted'} in the chat"
+        case protocol.ChatReported(message_seq=seq, reporter=reporter, reason=reason):
+            return f"{who(reporter)} reported chat message {seq}: {reason or '-'}"
+        case protocol.SpectatorsChanged(count=count):
+            return f"{count} watching"
+        case protocol.UnknownEntry(type=kind):  # a newer node's entry, during a rolling upgrade
+            return kind.replace("_", " ")
+        case unknown:  # mypy names an entry type added to the protocol but not described here
+            assert_never(unknown)
+
+
+def chat(entries: list[Entry], state: SessionState | None) -> dict[str, Any]:
+    """A table's chat as the log still holds it, both channels, with deletions and reports (the moderation view)."""
+    deleted = {e.data.message_seq for e in entries if isinstance(e.data, protocol.ChatDeleted)}
+    reports = [
+        {"seq": e.seq, "at": e.timestamp, "messageSeq": e.data.message_seq, "reporter": e.data.reporter,
+         "reason": e.data.reason}
+        for e in entries
+        if isinstance(e.data, protocol.ChatReported)
+    ]  # fmt: skip
+    reported = Counter(e.data.message_seq for e in entries if isinstance(e.data, protocol.ChatReported))
+    messages = [
+        {"seq": e.seq, "at": e.timestamp, "channel": e.data.channel, "from": e.data.from_, "name": e.data.name,
+         "text": e.data.text, "deleted": e.seq in deleted, "reports": reported.get(e.seq, 0)}
+        for e in entries
+        if isinstance(e.data, protocol.ChatMessage)
+    ]  # fmt: skip
+    return {
+        "messages": messages,
+        "reports": reports,
+        "muted": [] if state is None else list(state.chat_muted),
+        "spectators": 0 if state is None else state.spectator_count,
+    }
 
 
 def user_row(user: User) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from checkgame.auth import check_strength, hash_password, verify_password
 from checkgame.errors import AuthError, ForbiddenError, NotFoundError
 from checkgame.store.base import RefreshToken, User
-from checkgame.transport.http.convert import stats_out, user_out
+from checkgame.transport.http.convert import rating_change_out, rating_out, stats_out, user_out
 from checkgame.transport.http.routes import Api, Limit, RequestContext, invalid
 from checkgame.transport.http.schemas import Login, Profile, ProfileUpdate, RefreshBody, Register, Tokens
 
@@ -104,18 +104,27 @@ async def _user(ctx: RequestContext) -> User:
     return user
 
 
+PROFILE_HISTORY = 20
+"""Rating changes shown on the profile."""
+
+
+async def _profile(ctx: RequestContext, user: User) -> Profile:
+    store = ctx.services.store
+    stats, rating = await store.get_stats(user.id), await store.get_rating(user.id)
+    history = await store.rating_history(user.id, limit=PROFILE_HISTORY)
+    return Profile(user_out(user), stats_out(stats), rating_out(rating), [rating_change_out(c) for c in history])
+
+
 async def get_profile(ctx: RequestContext) -> Profile:
-    """The caller's account and statistics."""
-    user = await _user(ctx)
-    return Profile(user_out(user), stats_out(await ctx.services.store.get_stats(user.id)))
+    """The caller's account, statistics, rating and latest rating changes."""
+    return await _profile(ctx, await _user(ctx))
 
 
 async def put_profile(ctx: RequestContext, body: ProfileUpdate) -> Profile:
     """Change the caller's username or email."""
     user = await _user(ctx)
     email = body.email.lower() if body.email is not None else None
-    user = await ctx.services.store.update_user(user.id, username=body.username, email=email)
-    return Profile(user_out(user), stats_out(await ctx.services.store.get_stats(user.id)))
+    return await _profile(ctx, await ctx.services.store.update_user(user.id, username=body.username, email=email))
 
 
 def register_routes(api: Api) -> None:
@@ -128,7 +137,7 @@ def register_routes(api: Api) -> None:
     route("POST", "/auth/refresh", "Rotate a refresh token", body=RefreshBody, response=Tokens, limit=AUTH_LIMIT,
           errors=(401, 403), tag="auth")(refresh)  # fmt: skip
     route("POST", "/auth/logout", "Revoke a login", body=RefreshBody, status=204, errors=(401,), tag="auth")(logout)
-    route("GET", "/users/profile", "Your account and statistics", response=Profile, auth="access", errors=(404,),
-          tag="users")(get_profile)  # fmt: skip
+    route("GET", "/users/profile", "Your account, statistics and rating", response=Profile, auth="access",
+          errors=(404,), tag="users")(get_profile)  # fmt: skip
     route("PUT", "/users/profile", "Change username or email", body=ProfileUpdate, response=Profile, auth="access",
           errors=(404, 409), tag="users")(put_profile)  # fmt: skip

@@ -8,10 +8,12 @@ over the public WebSocket (:class:`checkgame.rooms.bots.BotRunner`).
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from checkgame import sessions
+from checkgame.bots.levels import Level
 from checkgame.errors import ClientError, ForbiddenError, NotFoundError
 from checkgame.transport.http.fields import DisplayName
 from checkgame.transport.http.routes import Api, RequestContext
@@ -19,9 +21,20 @@ from checkgame.transport.http.routes import Api, RequestContext
 __all__ = ["register_routes"]
 
 
+BotLevel = Annotated[
+    Level,
+    Meta(
+        description="How well the computer player plays: easy (any card that fits), normal (sensible rules of "
+        "thumb; the default) or hard (simulates a few hundred games per move); another value is refused with 422 "
+        "VALIDATION_ERROR at $.level"
+    ),
+]
+
+
 class AddBot(Struct, forbid_unknown_fields=True, rename="camel"):
     name: DisplayName | None = None
     """The bot's display name; by default ``Bot <seat>``."""
+    level: BotLevel = Level.NORMAL
 
 
 class BotSeated(Struct, rename="camel"):
@@ -29,10 +42,12 @@ class BotSeated(Struct, rename="camel"):
     player_id: str
     name: str
     seat: int
+    level: Level
 
 
 async def add_bot(ctx: RequestContext, body: AddBot, session_id: str) -> BotSeated:
-    """The creator seats a computer player, which then plays on this server until the tournament ends."""
+    """The creator seats a computer player of the chosen level, which then plays on this server until the
+    tournament ends."""
     services = ctx.services
     claims = ctx.require_claims()
     if claims.typ == "session" and claims.session_id != session_id:
@@ -48,9 +63,9 @@ async def add_bot(ctx: RequestContext, body: AddBot, session_id: str) -> BotSeat
     name = body.name or f"Bot {len(state.seats) + 1}"
     outcome = await services.sessions.execute(session_id, sessions.Join(player_id, name, None))
     token = services.tokens.issue_session(player_id, session_id, name, None, services.clock())
-    services.bots.start(session_id, player_id, token, name)
+    services.bots.start(session_id, player_id, token, name, body.level)
     seat = next(number for number, s in enumerate(outcome.state.seats, start=1) if s.player_id == player_id)
-    return BotSeated(session_id, player_id, name, seat)
+    return BotSeated(session_id, player_id, name, seat, body.level)
 
 
 def register_routes(api: Api) -> None:

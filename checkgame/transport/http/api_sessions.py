@@ -11,17 +11,16 @@ or its games listed by id.
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
 from checkgame import sessions
-from checkgame.errors import BadMessageError, ConflictError, DuplicateError, ForbiddenError, NotFoundError
-from checkgame.store.base import SessionPlayer, SessionRecord
+from checkgame.errors import BadMessageError, ConflictError, ForbiddenError, NotFoundError
+from checkgame.rooms import creation
+from checkgame.store.base import SessionRecord
 from checkgame.transport.http.convert import game_out, raw, session_out
 from checkgame.transport.http.routes import Api, Limit, RequestContext
 from checkgame.transport.http.schemas import (
@@ -36,10 +35,7 @@ from checkgame.transport.http.schemas import (
     SessionDetail,
 )
 
-__all__ = ["register_routes"]
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""Join codes avoid characters that read alike (0/O, 1/I)."""
+__all__ = ["register_routes", "ws_url"]
 
 SESSION_LIMIT = Limit("create_session", lambda s: s.settings.sessions_per_hour, 3600.0, "user")
 
@@ -61,11 +57,8 @@ class StartedOut(Struct, rename="camel"):
     game_id: str | None
 
 
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-
-
-def _ws_url(ctx: RequestContext, token: str) -> str:
+def ws_url(ctx: RequestContext, token: str) -> str:
+    """The WebSocket URL that opens a game connection with ``token``."""
     base = ctx.services.settings.public_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     return f"{base}/api/v1/ws?token={token}"
 
@@ -102,39 +95,32 @@ async def create_session(ctx: RequestContext, body: CreateSession) -> CreatedSes
     user = await services.store.get_user(ctx.require_claims().sub)
     if user is None:
         raise NotFoundError("the account no longer exists", code="USER_NOT_FOUND")
-    now = services.clock()
-    moment = datetime.fromtimestamp(now, UTC)
-    session_id = uuid.uuid4().hex
-    for _ in range(10):
-        record = SessionRecord(
-            session_id, _new_code(), body.name, user.id, body.max_players, body.is_private, "waiting", moment
-        )
-        try:
-            await services.store.create_session(record)
-            break
-        except DuplicateError:  # the code is taken: draw another
-            continue
-    else:
-        raise ConflictError("could not find a free join code; try again", code="CODE_EXHAUSTED")
     settings = services.settings
-    live_settings = sessions.SessionSettings(
-        max_players=body.max_players,
-        turn_timeout_s=settings.turn_timeout_s,
-        next_game_delay_s=settings.next_game_delay_s,
-        grace_s=settings.grace_s,
-        waiting_idle_s=settings.waiting_idle_s,
+    request = creation.NewSession(
+        body.name,
+        sessions.Seat(user.id, user.username, user.id),
+        sessions.SessionSettings(
+            max_players=body.max_players,
+            turn_timeout_s=settings.turn_timeout_s,
+            next_game_delay_s=settings.next_game_delay_s,
+            grace_s=settings.grace_s,
+            waiting_idle_s=settings.waiting_idle_s,
+            spectator_delay_s=body.spectator_delay_seconds,
+        ),
+        body.is_private,
     )
-    creator = sessions.Seat(user.id, user.username, user.id)
-    await services.sessions.create(sessions.new_session(session_id, creator, secrets.randbits(63), live_settings, now))
-    await services.store.add_session_player(SessionPlayer(session_id, user.id, user.username, 1, user.id, moment))
-    token = services.tokens.issue_session(user.id, session_id, user.username, user.id, now)
+    now = services.clock()
+    record = await creation.create_session(services.store, services.sessions, request, now)
+    token = services.tokens.issue_session(user.id, record.id, user.username, user.id, now)
+    summary = session_out(record, show_code=True)
+    summary.spectators = 0
     return CreatedSession(
-        session=session_out(dataclasses.replace(record, player_count=1), show_code=True),
+        session=summary,
         join_code=record.code,
         join_url=f"{settings.public_url}/?join={record.code}",
         player_id=user.id,
         session_token=token,
-        ws_url=_ws_url(ctx, token),
+        ws_url=ws_url(ctx, token),
     )
 
 
@@ -144,7 +130,12 @@ async def list_sessions(ctx: RequestContext) -> Page:
     records, total = await ctx.services.store.list_sessions(
         status=query.status, public_only=True, limit=query.limit, offset=query.offset
     )
-    return Page([session_out(r, show_code=True) for r in records], total, query.limit, query.offset)
+    items = [session_out(r, show_code=True) for r in records]
+    for item in items:  # the live count, from each open table's live state (a cache hit on a node that holds it)
+        if item.status != "finished":
+            state = await ctx.services.sessions.find(item.id)
+            item.spectators = None if state is None else state.spectator_count
+    return Page(items, total, query.limit, query.offset)
 
 
 async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
@@ -152,8 +143,13 @@ async def get_session(ctx: RequestContext, session_id: str) -> SessionDetail:
     record = await _visible(ctx, session_id)
     show_code = not record.is_private or (ctx.claims is not None and ctx.claims.sub == record.creator_id)
     state = await ctx.services.sessions.find(session_id)
-    live = None if state is None else raw(sessions.snapshot(state, None))
-    return SessionDetail(session_out(record, show_code=show_code), live)
+    if state is None:
+        return SessionDetail(session_out(record, show_code=show_code), None)
+    # ``session`` is the durable row, complete once the recorder wrote it (status, winner, end reason together);
+    # ``live`` is the live state that decides (sessions.Status), ahead of the row by the recorder's delay.
+    summary = session_out(record, show_code=show_code)
+    summary.spectators = state.spectator_count
+    return SessionDetail(summary, raw(sessions.snapshot(state, None)))
 
 
 async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) -> Joined:
@@ -173,7 +169,7 @@ async def _join(ctx: RequestContext, record: SessionRecord, name: str | None) ->
         if error.code != "ALREADY_JOINED":  # a registered player rejoining only gets a fresh token
             raise
     token = services.tokens.issue_session(player_id, record.id, display, user_id, services.clock())
-    return Joined(record.id, player_id, token, _ws_url(ctx, token))
+    return Joined(record.id, player_id, token, ws_url(ctx, token))
 
 
 async def join_session(ctx: RequestContext, body: JoinSession, session_id: str) -> Joined:

@@ -21,7 +21,7 @@ from checkgame.observability.metrics import Metrics
 from checkgame.sessions import Status
 from checkgame.transport.admin import install_admin
 from checkgame.transport.context import Services
-from checkgame.transport.http import api_auth, api_bots, api_sessions, web
+from checkgame.transport.http import api_auth, api_bots, api_history, api_matchmaking, api_ratings, api_sessions, web
 from checkgame.transport.http.errors import error_response, json_response
 from checkgame.transport.http.routes import Api, Limit
 from checkgame.transport.roles import refusal_message, serves
@@ -46,6 +46,9 @@ def build_api() -> Api:
     api_auth.register_routes(api)
     api_sessions.register_routes(api)
     api_bots.register_routes(api)
+    api_ratings.register_routes(api)
+    api_matchmaking.register_routes(api)
+    api_history.register_routes(api)
     return api
 
 
@@ -175,7 +178,9 @@ async def _refresh_gauges(services: Services) -> None:
     """Set the gauges that describe what this node holds now (read when scraped, not kept up to date)."""
     metrics = services.metrics
     metrics.draining.set(services.node.draining)
-    metrics.websocket_connections.set(services.hubs.statistics().viewers)
+    viewers = services.hubs.statistics()
+    metrics.websocket_connections.set(viewers.viewers)
+    metrics.spectators.set(viewers.spectators)
     playing = 0
     try:
         for hub in services.hubs:  # served from the cache of a subscribed session

@@ -6,10 +6,28 @@ from datetime import datetime
 
 import msgspec
 
-from checkgame.store.base import GameResult, PlayerStats, SessionRecord, User
-from checkgame.transport.http.schemas import GameSummary, SessionSummary, Stats, UserOut
+from checkgame.sessions.results import GameResult
+from checkgame.store.base import LeaderboardEntry, PlayerRating, PlayerStats, RatingChange, SessionRecord, User
+from checkgame.transport.http.schemas import (
+    GameSummary,
+    LeaderboardRow,
+    RatingChangeOut,
+    RatingOut,
+    SessionSummary,
+    Stats,
+    UserOut,
+)
 
-__all__ = ["game_out", "iso", "session_out", "stats_out", "user_out"]
+__all__ = [
+    "game_out",
+    "iso",
+    "leaderboard_row_out",
+    "rating_change_out",
+    "rating_out",
+    "session_out",
+    "stats_out",
+    "user_out",
+]
 
 _encoder = msgspec.json.Encoder()
 
@@ -64,7 +82,6 @@ def game_out(game: GameResult, names: dict[str, str]) -> GameSummary:
         loser=game.loser,
         placements=list(game.placements),
         reason=game.reason,
-        seed=game.seed,
         started_at=iso(game.started_at) or "",
         finished_at=iso(game.finished_at) or "",
     )
@@ -73,3 +90,18 @@ def game_out(game: GameResult, names: dict[str, str]) -> GameSummary:
 def raw(value: object) -> msgspec.Raw:
     """Embed an already JSON-compatible value in a Struct response."""
     return msgspec.Raw(_encoder.encode(value))
+
+
+def rating_out(rating: PlayerRating) -> RatingOut:
+    return RatingOut(round(rating.rating, 4), round(rating.mu, 4), round(rating.sigma, 4), rating.games,
+                     iso(rating.updated_at))  # fmt: skip
+
+
+def rating_change_out(change: RatingChange) -> RatingChangeOut:
+    c = change
+    return RatingChangeOut(c.game_id, c.session_id, iso(c.rated_at) or "", c.place, c.rated_players,
+                           round(c.rating, 4), round(c.delta, 4))  # fmt: skip
+
+
+def leaderboard_row_out(entry: LeaderboardEntry) -> LeaderboardRow:
+    return LeaderboardRow(entry.rank, entry.user_id, entry.username, round(entry.rating, 4), entry.games)

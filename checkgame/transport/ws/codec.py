@@ -3,7 +3,8 @@
 Client frames are ``{"type": ..., "data": {...}}``. Decoding is strict: a frame
 that is not JSON, has an unknown ``type`` or a malformed ``data`` becomes a
 :class:`~checkgame.errors.BadMessageError` with a precise code, never a crash.
-Server frames are the envelope ``{type, data, seq, timestamp, sessionId, gameId}``.
+Server frames are the envelope ``{type, data, seq, timestamp, sessionId, gameId}``
+(:class:`checkgame.protocol.Envelope`); a log entry's ``data`` is its typed payload.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from typing import Any
 
 import msgspec
 
-from checkgame import rules
+from checkgame import protocol, rules
 from checkgame.errors import BadMessageError
 from checkgame.sessions import Entry
+from checkgame.sessions.entries import wire_data
 
 __all__ = [
+    "ACTIONS",
     "BATCH_MAX_CHARS",
     "BATCH_MAX_FRAMES",
+    "Chat",
     "ChooseSuit",
     "ClientMessage",
     "DrawCard",
@@ -26,6 +30,7 @@ __all__ = [
     "Ping",
     "PlayCard",
     "Pong",
+    "ReportChat",
     "Resume",
     "StartGame",
     "batch",
@@ -82,7 +87,23 @@ class Resume(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     lastSeq: int  # noqa: N815
 
 
-ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Pong | Resume
+class Chat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Say ``text`` in the table's chat: a player in the players' chat, a spectator in the spectators'."""
+
+    text: str
+
+
+class ReportChat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Flag the chat message whose entry is ``seq`` for the operators."""
+
+    seq: int
+    reason: str = ""
+
+
+ClientMessage = PlayCard | DrawCard | ChooseSuit | LeaveGame | StartGame | Ping | Pong | Resume | Chat | ReportChat
+
+ACTIONS = (PlayCard, DrawCard, ChooseSuit, LeaveGame, StartGame)
+"""The messages that act on the session as a seated player (a spectator's are refused)."""
 
 _TYPES: dict[str, type[ClientMessage]] = {
     "play_card": PlayCard,
@@ -93,6 +114,8 @@ _TYPES: dict[str, type[ClientMessage]] = {
     "ping": Ping,
     "pong": Pong,
     "resume": Resume,
+    "chat": Chat,
+    "report_chat": ReportChat,
 }
 
 
@@ -158,21 +181,15 @@ def encode(
     game_id: str | None = None,
 ) -> str:
     """One server frame in the protocol envelope, as text (browsers read text frames directly)."""
-    return _encoder.encode(
-        {"type": type_, "data": data, "seq": seq, "timestamp": timestamp, "sessionId": session_id, "gameId": game_id}
-    ).decode()
+    return _encoder.encode(protocol.Envelope(type_, data, seq, timestamp, session_id, game_id)).decode()
 
 
 def encode_entry(entry: Entry, viewer: str | None, session_id: str) -> str:
-    """A log entry as ``viewer`` may see it (RULES.md §16)."""
-    return encode(
-        entry.type,
-        entry.data_for(viewer),
-        session_id=session_id,
-        seq=entry.seq,
-        timestamp=entry.timestamp,
-        game_id=entry.game_id,
-    )
+    """A log entry as ``viewer`` may see it (RULES.md §16): its typed payload encoded straight into the envelope."""
+    data = entry.data_for(viewer)
+    return _encoder.encode(
+        protocol.Envelope(data.TYPE, wire_data(data), entry.seq, entry.timestamp, session_id, entry.game_id)
+    ).decode()
 
 
 BATCH_MAX_FRAMES = 64

@@ -10,9 +10,8 @@ and the encoded, unmasked WebSocket frame, so writing it to N sockets costs N
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from checkgame import sessions
+from checkgame import protocol, sessions
 from checkgame.sessions import Entry, SessionState
 from checkgame.transport.ws import codec
 from checkgame.transport.ws.wire import encode_text_frame
@@ -35,9 +34,9 @@ class Frame:
         """Protocol frames it carries (more than one in a batch)."""
 
     @classmethod
-    def of(cls, type_: str, data: Any, *, session_id: str | None, clock: Callable[[], float]) -> Frame:
+    def of(cls, data: protocol.ConnectionData, *, session_id: str | None, clock: Callable[[], float]) -> Frame:
         """A frame that is not a log entry (``connection_established``, ``pong``, ``error``...)."""
-        return cls(type_, codec.encode(type_, data, session_id=session_id, timestamp=clock()))
+        return cls(data.TYPE, codec.encode(data.TYPE, data, session_id=session_id, timestamp=clock()))
 
 
 class FrameRenderer:
@@ -51,8 +50,8 @@ class FrameRenderer:
         """``entry`` as ``viewer`` may see it (None: the public view)."""
         return Frame(entry.type, codec.encode_entry(entry, viewer, self._session_id))
 
-    def snapshot(self, state: SessionState, viewer: str) -> Frame:
-        """``session_state``: the whole session as ``viewer`` may see it."""
+    def snapshot(self, state: SessionState, viewer: str | None) -> Frame:
+        """``session_state``: the whole session as ``viewer`` may see it (None: a spectator's public view)."""
         text = codec.encode(
             "session_state",
             sessions.snapshot(state, viewer),

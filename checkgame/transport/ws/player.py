@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, get_args
+from typing import get_args
 
 import trio
 
-from checkgame import sessions
-from checkgame.errors import AuthError, ClientError, LiveStateError
+from checkgame import protocol, sessions
+from checkgame.errors import AuthError, ClientError, ForbiddenError, LiveStateError
 from checkgame.observability.logs import conn_id, new_id
 from checkgame.ratelimit import MESSAGE_BURST, TokenBucket
 from checkgame.rooms.admin import ConnectionInfo
@@ -71,6 +71,8 @@ CLOSE_REPLACED = 4409
 
 MESSAGE_SIZE_FACTOR = 16
 """A message up to this many times ``max_message_bytes`` is refused with an error frame; beyond, the close is 1009."""
+CHAT_BURST = 3
+"""Chat messages a connection may send at once before ``chat_per_min`` paces it."""
 MAX_VIOLATIONS = 5
 """Rate-limit or size violations in a row before the connection is closed with 1008."""
 
@@ -93,6 +95,11 @@ class _CloseError(Exception):
 class Player:
     """One authenticated player's socket: a viewer of its session's hub, and the reader of its frames."""
 
+    spectator = False
+    """A seated player's socket (the hub's :class:`~checkgame.rooms.hub.Viewer` flag)."""
+    channel = "players"
+    """The table chat this connection writes in."""
+
     def __init__(
         self, services: Services, websocket: WebSocket, session_id: str, player_id: str, name: str, *, batching: bool
     ) -> None:
@@ -100,6 +107,9 @@ class Player:
         self.websocket = websocket
         self.session_id = session_id
         self.player_id = player_id
+        self.name = name or player_id
+        self.can_chat = True
+        """Anonymous spectators read the chat but may not write in it (no one to mute)."""
         self.batching = batching
         """The client asked for ``batch=1``: the frames of one commit go out as one JSON array."""
         self.info = ConnectionInfo(
@@ -114,6 +124,7 @@ class Player:
         settings = services.settings
         self._actions = TokenBucket(settings.actions_per_s, settings.action_burst)
         self._messages = TokenBucket(settings.messages_per_min / 60.0, MESSAGE_BURST)
+        self._chats = TokenBucket(settings.chat_per_min / 60.0, CHAT_BURST)
         self._max_frames = settings.outbox_size
         self._violations = 0
         self._pings: dict[int, float] = {}
@@ -174,9 +185,9 @@ class Player:
         for message in batches(held) if held and self.batching else held or ():
             self._send(message)
 
-    def send(self, type_: str, data: Any) -> None:
+    def send(self, data: protocol.ConnectionData) -> None:
         """A frame of this connection's own (not from the session log)."""
-        self.write(Frame.of(type_, data, session_id=self.session_id, clock=self.services.clock))
+        self.write(Frame.of(data, session_id=self.session_id, clock=self.services.clock))
 
     # -- the task
     async def run(self, last_seq: int | None) -> None:
@@ -185,13 +196,9 @@ class Player:
         settings = services.settings
         self._hold()  # the greeting and the first snapshot (or replay) go out together
         self.send(
-            "connection_established",
-            {
-                "playerId": self.player_id,
-                "node": settings.node_id,
-                "heartbeatSeconds": settings.heartbeat_timeout_s,
-                "maxMessageBytes": settings.max_message_bytes,
-            },
+            protocol.ConnectionEstablished(
+                self.player_id, settings.node_id, settings.heartbeat_timeout_s, settings.max_message_bytes
+            )
         )
         async with services.hubs.join(self.session_id, self, last_seq) as (hub, mode):
             self._flush()
@@ -224,7 +231,7 @@ class Player:
                 raise _CloseError(CLOSE_HEARTBEAT, "no message within the heartbeat timeout")
             nonce += 1
             self._pings = {nonce: now}  # only the latest ping counts
-            self.send("ping", {"nonce": nonce})
+            self.send(protocol.Ping(nonce))
             ping_at = now + settings.ping_interval_s
 
     def _violation(self, error: ClientError) -> None:
@@ -235,12 +242,8 @@ class Player:
 
     def _refuse(self, error: ClientError, action_id: str | None = None) -> None:
         self._metrics.refused(error.code).inc()
-        data: dict[str, Any] = {"code": error.code, "message": error.message}
-        if error.details is not None:
-            data["details"] = error.details
-        if action_id is not None:
-            data["actionId"] = action_id
-        self.send("invalid_action" if action_id is not None or isinstance(error, RuleViolation) else "error", data)
+        kind = protocol.InvalidAction if action_id is not None or isinstance(error, RuleViolation) else protocol.Error
+        self.send(kind(error.code, error.message, error.details, action_id))
 
     async def _handle(self, raw: str, hub: SessionHub[Frame]) -> None:
         arrived = trio.current_time()
@@ -262,6 +265,8 @@ class Player:
             received("invalid").inc()
             raise
         received(_WIRE_TYPES[type(message)]).inc()
+        if self.spectator and isinstance(message, codec.ACTIONS):
+            raise ClientError("spectators watch the table: they cannot act on it", code="SPECTATOR_CANNOT_ACT")
         match message:
             case codec.Pong():
                 sent = self._pings.pop(message.nonce, None) if isinstance(message.nonce, int) else None
@@ -269,7 +274,7 @@ class Player:
                     self.info.rtt_ms = round((trio.current_time() - sent) * 1000, 1)
             case codec.Ping():
                 self._violations = 0
-                self.send("pong", {"nonce": message.nonce})
+                self.send(protocol.Pong(message.nonce))
             case codec.Resume():
                 self._hold()
                 try:
@@ -289,6 +294,29 @@ class Player:
                 await self.services.sessions.execute(self.session_id, sessions.Start(self.player_id))
             case codec.PlayCard() | codec.DrawCard() | codec.ChooseSuit():
                 await self._act(message, now, arrived, hub)
+            case codec.Chat() | codec.ReportChat():
+                await self._chat(message, now)
+
+    async def _chat(self, message: codec.Chat | codec.ReportChat, now: float) -> None:
+        """Say something in this connection's chat, or report a message, within the chat's own rate."""
+        try:
+            if not self._chats.try_take(now):
+                self._metrics.limited("ws_chat").inc()
+                limit = self.services.settings.chat_per_min
+                raise ClientError(f"too many chat messages: at most {limit} a minute", code="RATE_LIMITED")
+            if not self.can_chat:
+                raise ForbiddenError("sign in to write in the spectators' chat", code="CHAT_NEEDS_ACCOUNT")
+            command: sessions.Chat | sessions.ReportChat = (
+                sessions.Chat(self.player_id, self.name, self.channel, message.text)
+                if isinstance(message, codec.Chat)
+                else sessions.ReportChat(self.player_id, message.seq, message.reason)
+            )
+            await self.services.sessions.execute(self.session_id, command)
+        except ClientError as error:
+            self._metrics.chat_refused(error.code).inc()
+            raise
+        if isinstance(message, codec.Chat):
+            self._metrics.chatted(self.channel).inc()
 
     async def _act(
         self,
@@ -313,7 +341,7 @@ class Player:
         self._violations = 0
         if outcome.duplicate:
             self._metrics.action(kind, "duplicate").inc()
-            self.send("action_ack", {"actionId": message.actionId, "duplicate": True})
+            self.send(protocol.ActionAck(message.actionId, duplicate=True))
             return
         self._metrics.action(kind, "accepted").inc()
         hub.committed(outcome.state.seq, arrived)
@@ -353,9 +381,7 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
             player = await _authenticate(services, ws, query)
         except ClientError as error:
             ws.send_nowait(
-                Frame.of(
-                    "error", {"code": error.code, "message": error.message}, session_id=None, clock=services.clock
-                ).wire
+                Frame.of(protocol.Error(error.code, error.message), session_id=None, clock=services.clock).wire
             )
             ws.close_nowait(CLOSE_POLICY, error.code)
             return CLOSE_POLICY

@@ -4,11 +4,15 @@
 import { Api } from "./api.js";
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
+import { leaderboardScreen, ratingPanel } from "./leaderboard.js";
 import { GameSocket } from "./socket.js";
+import { ChatPanel } from "./chat.js";
 import { momentOf, motionFor, showMoment } from "./motion.js";
+import { historyPanel, replayScreen, stopReplay } from "./replay.js";
 import { play, playedCues, setSoundEnabled, soundEnabled, unlock } from "./sound.js";
 import { avatar, tableView, suitPicker } from "./table.js";
-import { endReasonText, errorText, language, LANGUAGES, onLanguageChange, ordinal, setLanguage, t, word } from "./words.js";
+import { watchScreen } from "./watch.js";
+import { BOT_LEVELS, endReasonText, errorText, language, LANGUAGES, onLanguageChange, ordinal, setLanguage, t, word } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -16,6 +20,8 @@ const main = document.getElementById("main");
 const api = new Api(() => renderNav());
 let current = null; // the open session: {id, seat, model, socket, record, picking, hint, ticker, myTurn, offline, games}
 let lobbyTimer = null;
+let botLevel = "normal"; // the level the host picked for the next computer player; kept across redraws
+let watching = null; // the watch screen while one is open: {close()}
 
 // ------------------------------------------------------------------ small helpers
 
@@ -93,6 +99,7 @@ function renderNav() {
   render(nav,
     h("a", { href: "#/", class: "nav-lobby" }, t("nav.lobby")),
     h("a", { href: "#/rules", class: "nav-rules" }, t("nav.rules")),
+    h("a", { href: "#/leaderboard/all", class: "nav-leaderboard" }, t("nav.leaderboard")),
     user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, t("nav.logIn")),
     user ? h("button", { class: "link nav-log-out", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut")) : null);
 }
@@ -152,6 +159,7 @@ function leaveScreen() {
   if (current) {
     current.socket.close();
     clearInterval(current.ticker);
+    if (current.chat) current.chat.element.remove();
     current = null;
   }
   document.getElementById("moments")?.replaceChildren(); // a table's news stays with the table
@@ -162,6 +170,8 @@ async function route() {
   const hash = location.hash || "#/";
   const [, screen, arg] = hash.match(/^#\/([^/]*)\/?(.*)$/) || [];
   clearInterval(lobbyTimer);
+  if (watching) watching = watching.close();
+  stopReplay();
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
   if (!current && navigator.onLine && shownConnection[0] === "offline") setConnection("");
   try {
@@ -169,8 +179,11 @@ async function route() {
     if (screen === "rules") return rulesScreen();
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
+    if (screen === "leaderboard") return await leaderboardScreen(main, api, arg, api.user && api.user.id);
+    if (screen === "replay" && arg) return api.user ? await replayScreen(api, main, arg) : go("#/login");
     if (screen === "join") return await joinScreen(decodeURIComponent(arg).toUpperCase());
     if (screen === "s" && arg) return await sessionScreen(arg);
+    if (screen === "watch" && arg) return (watching = watchScreen(main, api, arg, setConnection));
     return await lobbyScreen();
   } catch (error) {
     if (error.code === "NETWORK") offlineScreen();
@@ -216,6 +229,8 @@ async function lobbyScreen() {
       render(list, page.items.length ? page.items.map((s) => h("li", {},
         h("span", { class: "table-name" }, s.name),
         h("span", { class: "muted" }, t("lobby.seatsTaken", { n: s.playerCount, max: s.maxPlayers })),
+        s.spectators ? h("span", { class: "muted" }, t("watch.watching", { n: s.spectators })) : null,
+        h("a", { class: "button", href: `#/watch/${s.id}` }, t("watch.watch")),
         mine[s.id]
           ? h("a", { class: "button", href: `#/s/${s.id}` }, t("lobby.open"))
           : h("a", { class: "button", href: `#/join/${s.code}` }, t("lobby.join")),
@@ -255,6 +270,23 @@ async function lobbyScreen() {
       h("p", {}, t("lobby.createNeedsAccount1"), h("a", { href: "#/login" }, t("lobby.createNeedsAccountLink")),
         t("lobby.createNeedsAccount2")));
 
+  const quickForm = form({ class: "panel", "aria-labelledby": "quick-title", "data-form": "quick-play" }, [
+    h("h2", { id: "quick-title" }, t("quick.title")),
+    h("p", { class: "muted" }, t("quick.intro")),
+    // Not "name": the join screen that replaces the lobby has that field, and must not be mistaken for this one.
+    user ? null : field(t("join.yourName"), { name: "guestName", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
+    h("label", { class: "field" }, h("span", {}, t("lobby.players")),
+      h("select", { name: "maxPlayers" }, [2, 3, 4, 5, 6, 7, 8].map((n) =>
+        h("option", { value: n, selected: n === 4 }, t("lobby.playersOption", { n }))))),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "acceptComputers", checked: true }), t("quick.computers")),
+  ], t("quick.button"), async (v) => {
+    const body = { maxPlayers: Number(v.maxPlayers), acceptComputers: v.acceptComputers === "on" };
+    if (!user) localStorage.setItem(NAME_KEY, (body.name = v.guestName.trim()));
+    const match = await api.call("POST", "/matchmaking", { body, auth: user ? "access" : undefined });
+    keepSeat(match.sessionId, { token: match.sessionToken, playerId: match.playerId, code: "" });
+    go(`#/s/${match.sessionId}`);
+  });
+
   const joinForm = form({ class: "panel", "aria-labelledby": "join-title" }, [
     h("h2", { id: "join-title" }, t("lobby.joinTitle")),
     field(t("lobby.code"), { name: "code", required: true, minlength: 6, maxlength: 6, pattern: "[A-Za-z0-9]{6}",
@@ -263,10 +295,11 @@ async function lobbyScreen() {
 
   render(main,
     h("h1", {}, user ? t("lobby.welcome", { name: user.username }) : t("lobby.play")),
-    h("div", { class: "columns" }, create, joinForm),
+    h("div", { class: "columns" }, quickForm, create, joinForm),
     yours.length ? h("section", { class: "panel" }, h("h2", {}, t("lobby.yourTables")), h("ul", { class: "plain" }, yours)) : null,
     h("section", { class: "panel" }, h("h2", {}, t("lobby.openTables")), list),
-    h("p", { class: "muted rules-hint" }, t("lobby.rulesHint"), " ", h("a", { href: "#/rules" }, t("lobby.rulesLink"))));
+    h("p", { class: "muted rules-hint" }, t("lobby.rulesHint"), " ", h("a", { href: "#/rules" }, t("lobby.rulesLink")),
+      " · ", h("a", { href: "#/leaderboard/all" }, t("nav.leaderboard"))));
   await refresh();
   lobbyTimer = setInterval(refresh, 5000);
 }
@@ -300,7 +333,7 @@ function accountScreen() {
 
 async function profileScreen() {
   if (!api.user) return go("#/login");
-  const { user, stats } = await api.call("GET", "/users/profile", { auth: "access" });
+  const { user, stats, rating, ratingHistory } = await api.call("GET", "/users/profile", { auth: "access" });
   const stat = (label, value) => h("div", { class: "stat" }, h("dt", {}, label), h("dd", {}, value));
   render(main,
     h("h1", {}, user.username),
@@ -311,6 +344,8 @@ async function profileScreen() {
         stat(t("profile.losses"), stats.losses), stat(t("profile.winRate"), `${Math.round(stats.winRate * 100)} %`),
         stat(t("profile.places"), stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
         stat(t("profile.tournamentsPlayed"), stats.tournamentsPlayed), stat(t("profile.tournamentsWon"), stats.tournamentsWon))),
+    ratingPanel(rating, ratingHistory),
+    historyPanel(api),
     h("p", { class: "muted" }, t("profile.since", { email: user.email, date: new Date(user.createdAt).toLocaleDateString(language()) })),
     h("div", { class: "actions" }, // the header has no room for it on a phone
       h("button", { "data-action": "log-out", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut"))));
@@ -357,6 +392,8 @@ async function sessionScreen(id) {
   render(main, h("p", { class: "loading" }, t("join.takingSeat")));
   const mine = current;
   mine.socket = openSocket(mine);
+  mine.chat = new ChatPanel(id, (type, data) => mine.socket.send(type, data));
+  main.after(mine.chat.element);
   mine.ticker = setInterval(() => tick(mine), 250);
   api.call("GET", `/sessions/${id}`, { auth: api.user ? "access" : undefined })
     .then((detail) => { mine.record = detail.session; draw(); })
@@ -373,6 +410,7 @@ function openSocket(session) {
     },
     frame: (frame) => {
       if (current !== session) return;
+      if (session.chat && session.chat.take(frame)) return;
       if (frame.type === "invalid_action" || frame.type === "error") {
         notice(errorText(frame.data));
         session.hint = errorText(frame.data);
@@ -538,7 +576,8 @@ function waitingRoom(session) {
   const { model, record, seat } = session;
   const state = model.state;
   const seated = state.seats.filter((s) => !s.left);
-  const isCreator = state.creator === seat.playerId;
+  const quick = state.quickPlayStartsAt != null; // nobody starts a quick-play table: it starts by itself
+  const isCreator = state.creator === seat.playerId && !quick;
   const code = seat.code || (record && record.code);
   const link = code ? `${location.origin}/join/${code}` : null;
   const full = seated.length >= state.maxPlayers;
@@ -571,11 +610,17 @@ function waitingRoom(session) {
         }),
         Array.from({ length: state.maxPlayers - seated.length }, () => h("li", { class: "empty" }, t("waiting.empty"))))),
     h("div", { class: "actions" },
+      isCreator ? h("label", { class: "bot-level" }, `${t("botLevel.label")} `,
+        h("select", { "data-action": "bot-level", "data-focus": "bot-level", disabled: full,
+          onchange: (event) => { botLevel = event.target.value; } },
+        BOT_LEVELS.map((level) =>
+          h("option", { value: level, title: t(`botLevel.${level}Hint`), selected: level === botLevel }, t(`botLevel.${level}`))))) : null,
       isCreator ? button(t("waiting.addBot"), { disabled: full, "data-action": "add-bot" }, () =>
-        api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: {} })) : null,
+        api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: { level: botLevel } })) : null,
       isCreator ? button(t("waiting.start"), { class: "primary", disabled: seated.length < 2, "data-action": "start" },
         () => api.call("POST", `/sessions/${session.id}/games/start`, { auth: seat.token })) : null,
-      isCreator ? null : h("p", {}, t("waiting.waitingFor", { name: model.name(state.creator) })),
+      quick ? h("p", { "data-quick-play": "" }, t("quick.waiting")) : null,
+      isCreator || quick ? null : h("p", {}, t("waiting.waitingFor", { name: model.name(state.creator) })),
       h("button", { class: "link", onclick: () => leaveSession(session) }, t("waiting.leave"))),
     isCreator && seated.length < 2 ? h("p", { class: "muted" }, t("waiting.needTwo")) : null);
 }

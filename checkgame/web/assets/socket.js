@@ -4,17 +4,19 @@
 const PING_EVERY_MS = 20_000; // well inside the server's 60 s heartbeat timeout
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
-// Reconnecting cannot help after these: left the session; refused (bad token, no seat); removed by an operator (KICKED).
-const FINAL_CLOSES = new Set([1000, 1008, 4403]);
+// Reconnecting cannot help after these: left the session; refused (bad token, no seat); removed by an operator (KICKED);
+// too many spectators (SPECTATORS_FULL).
+const FINAL_CLOSES = new Set([1000, 1008, 4403, 4429]);
 
 export class GameSocket {
   /**
    * @param token the session token of the seat
    * @param lastSeq () => the highest seq processed, or -1 for a fresh snapshot
    * @param on {frame(f), status(s, detail), closed(code, reason)}
+   * @param watch for a spectator: the query naming the table (`session=<id>`), the token optional
    */
-  constructor(token, lastSeq, on) {
-    Object.assign(this, { token, lastSeq, on });
+  constructor(token, lastSeq, on, watch = null) {
+    Object.assign(this, { token, lastSeq, on, watch });
     this.ws = null;
     this.failures = 0;
     this.stopped = false;
@@ -34,8 +36,9 @@ export class GameSocket {
     const resume = seq >= 0 ? `&lastSeq=${seq}` : "";
     this.on.status(this.failures ? "reconnecting" : "connecting");
     // batch=1: frames that wait together arrive as one array (docs/protocol.md), handled one by one in order.
-    const query = `token=${encodeURIComponent(this.token)}&batch=1${resume}`;
-    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/ws?${query}`);
+    const who = this.token ? `token=${encodeURIComponent(this.token)}&` : "";
+    const query = `${this.watch ? `${this.watch}&` : ""}${who}batch=1${resume}`;
+    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/ws${this.watch ? "/watch" : ""}?${query}`);
     this.ws = ws;
     ws.onmessage = (event) => {
       const message = JSON.parse(event.data);

@@ -331,7 +331,7 @@ def test_its_own_kick_stops_it_and_drops_the_decided_move():
 def test_an_ended_session_stops_it_without_a_rank():
     bot = new_bot()
     bot.handle(started("5H 9C KS", starter="9H", first=BOB))
-    assert bot.handle(entry("session_ended", reason="maintenance", gameNumber=1)) is None
+    assert bot.handle(entry("session_ended", reason="maintenance", gameNumber=1, by="operator")) is None
     assert finished(bot)
     assert (bot.table.stopped, bot.table.stop_reason) == ("ended", "maintenance")
     assert bot.rank is None

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from checkgame import rules, sessions
 from checkgame.sessions import EndSession, GameAction, Kick, Notice, Start, Status, Tick
 from checkgame.sessions.machine import SeatReleased, SessionEnded
+from tests.support.wire import wire
 from tests.unit.sessions.test_machine import play_out_game, refused, started, waiting
 
 
@@ -18,7 +19,7 @@ def test_a_kicked_player_is_announced_then_leaves_and_loses_the_running_game() -
     state = started("ann", "bob", "cat")
     outcome = sessions.apply(state, Kick("bob", "abusive chat"), 5.0)
     assert outcome.entries[0].type == "player_kicked"
-    assert outcome.entries[0].data == {"player": "bob", "reason": "abusive chat"}
+    assert wire(outcome.entries[0].data) == {"player": "bob", "reason": "abusive chat"}
     assert outcome.entries[1].type == "player_left_session"
     assert "bob" in outcome.state.left
     assert outcome.state.game is not None
@@ -52,7 +53,7 @@ def test_ending_a_session_finishes_it_without_a_result_and_stops_its_timers() ->
     state = started("ann", "bob", "cat")
     outcome = sessions.apply(state, EndSession("server maintenance"), 7.0)
     assert types(outcome) == ["session_ended"]
-    assert outcome.entries[0].data == {"reason": "server maintenance", "gameNumber": 1, "by": "operator"}
+    assert wire(outcome.entries[0].data) == {"reason": "server maintenance", "gameNumber": 1, "by": "operator"}
     assert outcome.effects == (SessionEnded("S", datetime.fromtimestamp(7.0, UTC)),)
     ended = outcome.state
     assert ended.status is Status.FINISHED
@@ -87,7 +88,7 @@ def test_ending_between_games_keeps_the_results_already_due() -> None:
 def test_a_notice_is_a_public_entry_and_changes_nothing_else() -> None:
     state = started("ann", "bob")
     outcome = sessions.apply(state, Notice("the server restarts at 22:00"), 6.0)
-    assert [(e.type, e.data, e.private) for e in outcome.entries] == [
+    assert [(e.type, wire(e.data), wire(e.private)) for e in outcome.entries] == [
         ("notice", {"message": "the server restarts at 22:00", "from": "admin"}, None)
     ]
     assert outcome.state.seq == state.seq + 1

@@ -12,6 +12,7 @@ from checkgame.errors import ClientError
 from checkgame.sessions import GameAction, Join, LeaveSession, Seat, SessionSettings, Start, Status, Tick
 from checkgame.sessions.machine import RECORD_RETRY_S, SeatReleased, SeatTaken, TournamentResult, TournamentStarted
 from checkgame.store.base import GameResult
+from tests.support.wire import wire
 
 SETTINGS = SessionSettings(max_players=4, turn_timeout_s=30, next_game_delay_s=5, grace_s=60)
 
@@ -61,7 +62,7 @@ def test_join_takes_the_next_seat_and_logs_it() -> None:
     outcome = sessions.apply(state, Join("bob", "Bob"), 1.0)
     assert [s.player_id for s in outcome.state.seats] == ["ann", "bob"]
     (entry,) = outcome.entries
-    assert (entry.seq, entry.type, entry.data) == (
+    assert (entry.seq, entry.type, wire(entry.data)) == (
         1,
         "player_joined_session",
         {"player": "bob", "name": "Bob", "seat": 2},
@@ -107,7 +108,7 @@ def test_a_waiting_table_nobody_sits_at_closes() -> None:
     outcome = sessions.apply(waiting("ann"), LeaveSession("ann"), 3.0)
     assert outcome.state.status is Status.FINISHED
     assert [e.type for e in outcome.entries] == ["player_left_session", "session_ended"]
-    assert outcome.entries[-1].data == {"reason": "everybody left the table", "gameNumber": 0, "by": "server"}
+    assert wire(outcome.entries[-1].data) == {"reason": "everybody left the table", "gameNumber": 0, "by": "server"}
     assert [type(e).__name__ for e in outcome.effects] == ["SeatReleased", "SessionEnded"]
     assert outcome.state.wake_at() is None
     refused(outcome.state, Join("bob", "Bob"), "SESSION_FINISHED")
@@ -123,8 +124,8 @@ def test_a_waiting_table_closes_after_its_idle_time_and_each_join_or_leave_renew
     assert sessions.apply(state, Tick(), 1099.0).state.status is Status.WAITING
     outcome = sessions.apply(state, Tick(), 1100.0)
     assert outcome.state.status is Status.FINISHED
-    assert outcome.entries[-1].data["reason"] == "nobody joined, left or started it for 10 minutes"
-    assert outcome.entries[-1].data["by"] == "server"
+    assert wire(outcome.entries[-1].data)["reason"] == "nobody joined, left or started it for 10 minutes"
+    assert wire(outcome.entries[-1].data)["by"] == "server"
     started_state = sessions.apply(state, Start("ann"), 600.0).state
     assert started_state.waiting_until is None  # a running tournament never expires
 
@@ -152,14 +153,14 @@ def test_start_deals_game_one_with_seat_one_first() -> None:
 def test_game_started_shows_each_player_only_their_own_hand() -> None:
     outcome = sessions.apply(waiting("ann", "bob"), Start("ann"), 2.0)
     dealt = outcome.entries[-1]
-    assert "hand" not in dealt.data
+    assert "hand" not in wire(dealt.data)
     game = outcome.state.game
     assert game is not None
     for player in ("ann", "bob"):
-        hand = dealt.data_for(player)["hand"]
+        hand = wire(dealt.data_for(player))["hand"]
         assert hand == [rules.card_to_wire(c) for c in game.hand_of(player)]
-    assert "hand" not in dealt.data_for("stranger")
-    assert "hand" not in dealt.data_for(None)
+    assert "hand" not in wire(dealt.data_for("stranger"))
+    assert "hand" not in wire(dealt.data_for(None))
 
 
 def test_session_seeds_make_games_reproducible_and_distinct() -> None:
@@ -200,9 +201,9 @@ def test_the_same_action_id_from_another_player_is_a_different_action() -> None:
 def test_drawn_cards_are_private_to_the_drawer() -> None:
     outcome = sessions.apply(started("ann", "bob"), GameAction(rules.Draw("ann")), 3.0)
     drawn = outcome.entries[0]
-    assert "cards" not in drawn.data
-    assert "cards" not in drawn.data_for("bob")
-    assert len(drawn.data_for("ann")["cards"]) == 1
+    assert "cards" not in wire(drawn.data)
+    assert "cards" not in wire(drawn.data_for("bob"))
+    assert len(wire(drawn.data_for("ann"))["cards"]) == 1
 
 
 def test_entries_are_numbered_without_gaps_and_survive_json() -> None:
@@ -223,7 +224,7 @@ def test_the_loser_is_eliminated_and_the_next_game_waits_for_the_pause() -> None
     assert state.status is Status.BETWEEN
     types = [e.type for e in entries]
     assert types[-2:] == ["game_finished", "player_eliminated"]
-    loser = entries[-1].data["player"]
+    loser = wire(entries[-1].data)["player"]
     assert state.tournament is not None
     assert state.tournament.eliminated == (loser,)
     assert state.next_game_at is not None
@@ -298,7 +299,7 @@ def test_a_result_nobody_acknowledges_is_offered_again_and_acknowledged_once() -
     assert result in again.effects
     assert again.state.results_retry_at == 5.0 + 2 * RECORD_RETRY_S
     acked = sessions.apply(again.state, sessions.Recorded(result.id), 40.0)
-    assert [(e.type, e.data) for e in acked.entries] == [("game_recorded", {"gameId": result.id})]
+    assert [(e.type, wire(e.data)) for e in acked.entries] == [("game_recorded", {"gameId": result.id})]
     assert acked.state.pending_results == ()
     assert acked.state.results_retry_at is None
     late = sessions.apply(acked.state, sessions.Recorded(result.id), 41.0)  # the first recorder, late
@@ -331,8 +332,8 @@ def test_leaving_mid_game_loses_that_game_at_once() -> None:
     outcome = sessions.apply(started("ann", "bob", "cid"), LeaveSession("bob"), 5.0)
     types = [e.type for e in outcome.entries]
     assert types == ["player_left_session", "game_finished", "player_eliminated"]
-    assert outcome.entries[1].data["loser"] == "bob"
-    assert outcome.entries[1].data["reason"] == "left"
+    assert wire(outcome.entries[1].data)["loser"] == "bob"
+    assert wire(outcome.entries[1].data)["reason"] == "left"
     assert outcome.state.status is Status.BETWEEN
     assert outcome.state.tournament is not None
     assert outcome.state.tournament.eliminated == ("bob",)
@@ -345,12 +346,12 @@ def test_leaving_between_games_is_an_elimination_and_may_end_the_tournament() ->
     outcome = sessions.apply(state, LeaveSession(leaver), 50.0)
     assert [e.type for e in outcome.entries] == ["player_left_session", "player_eliminated", "tournament_finished"]
     assert outcome.state.status is Status.FINISHED
-    assert outcome.entries[-1].data["winner"] == survivor
+    assert wire(outcome.entries[-1].data)["winner"] == survivor
 
 
 def test_an_eliminated_player_leaving_changes_no_standings() -> None:
     state, entries = play_out_game(started("ann", "bob", "cid"))
-    loser = entries[-1].data["player"]
+    loser = wire(entries[-1].data)["player"]
     outcome = sessions.apply(state, LeaveSession(loser), 50.0)
     assert [e.type for e in outcome.entries] == ["player_left_session"]
     assert outcome.state.tournament == state.tournament
@@ -364,7 +365,7 @@ def test_the_turn_timer_draws_for_a_player_who_does_not_move() -> None:
     assert state.turn_deadline is not None
     outcome = sessions.apply(state, Tick(), state.turn_deadline)
     assert [e.type for e in outcome.entries[:2]] == ["turn_timeout", "card_drawn"]
-    assert outcome.entries[0].data == {"player": "ann"}
+    assert wire(outcome.entries[0].data) == {"player": "ann"}
     assert outcome.state.game is not None
     assert outcome.state.game.current_player == "bob"
 
@@ -382,8 +383,8 @@ def test_the_turn_timer_takes_the_penalty_under_attack() -> None:
     outcome = sessions.apply(state, Tick(), 10.0)
     drawn = outcome.entries[1]
     assert drawn.type == "card_drawn"
-    assert drawn.data["count"] == 4
-    assert drawn.data["penalty"] is True
+    assert wire(drawn.data)["count"] == 4
+    assert wire(drawn.data)["penalty"] is True
 
 
 def test_the_turn_timer_names_the_suit_the_player_holds_most_of() -> None:
@@ -400,7 +401,7 @@ def test_the_turn_timer_names_the_suit_the_player_holds_most_of() -> None:
     outcome = sessions.apply(state, Tick(), 10.0)
     chosen = outcome.entries[1]
     assert chosen.type == "suit_chosen"
-    assert chosen.data == {"player": "ann", "suit": "diamonds"}
+    assert wire(chosen.data) == {"player": "ann", "suit": "diamonds"}
 
 
 def test_a_dropped_player_keeps_the_seat_for_the_grace_period_then_loses() -> None:
@@ -413,7 +414,7 @@ def test_a_dropped_player_keeps_the_seat_for_the_grace_period_then_loses() -> No
     assert back.state.absent == ()
     gone = sessions.apply(away.state, Tick(), 5.0 + SETTINGS.grace_s)
     assert [e.type for e in gone.entries][:3] == ["player_left_session", "game_finished", "player_eliminated"]
-    assert gone.entries[1].data["loser"] == "bob"
+    assert wire(gone.entries[1].data)["loser"] == "bob"
 
 
 def test_connect_without_absence_and_repeated_disconnects_log_nothing() -> None:
@@ -427,7 +428,7 @@ def test_seats_nobody_plays_start_their_grace_period_when_a_game_is_dealt() -> N
     state = sessions.apply(waiting("ann", "bob", "cid", connected=False), sessions.Connect("ann"), 1.0).state
     assert sessions.snapshot(state, None)["seats"][1]["connected"] is False
     outcome = sessions.apply(state, Start("ann"), 2.0)
-    away = [e.data["player"] for e in outcome.entries if e.type == "player_disconnected"]
+    away = [wire(e.data)["player"] for e in outcome.entries if e.type == "player_disconnected"]
     assert away == ["bob", "cid"]
     assert outcome.state.absent == (("bob", 62.0), ("cid", 62.0))
     back = sessions.apply(outcome.state, sessions.Connect("bob"), 3.0).state
@@ -451,7 +452,7 @@ def test_a_lost_node_takes_its_connections_with_it() -> None:
     state = sessions.apply(state, sessions.Disconnect("cid", "local"), 3.5).state
     state = sessions.apply(state, sessions.Connect("bob", "node-2"), 4.0).state
     outcome = sessions.apply(state, sessions.NodeLost("node-2"), 5.0)
-    assert [e.data["player"] for e in outcome.entries] == ["cid"]  # bob still has a connection on "local"
+    assert [wire(e.data)["player"] for e in outcome.entries] == ["cid"]  # bob still has a connection on "local"
     assert outcome.state.absent == (("cid", 5.0 + SETTINGS.grace_s),)
     assert all(node != "node-2" for _, node in outcome.state.present)
 
