@@ -295,7 +295,7 @@ const en = {
   "quick.computers": "Computer players may fill the empty seats if nobody else comes",
   "quick.button": "Play now",
   "quick.waiting": "This table starts by itself when it is full or when its wait ends.",
-  "botLevel.label": "Computer level",
+  "botLevel.label": "Computer player level",
   "botLevel.easy": "Easy",
   "botLevel.easyHint": "Plays any card that fits.",
   "botLevel.normal": "Normal",
