@@ -107,6 +107,28 @@ def test_an_english_browser_sees_english_and_the_rules_in_both_languages(node: N
     assert "Les cartes spéciales" in french
 
 
+def test_quick_play_the_leaderboard_and_the_computer_levels_speak_french(node: Node, new_page: Any) -> None:
+    page = new_page(locale="en-GB")
+    name = username()
+    register_in_page(page, node.url, name)
+    page.get_by_role("button", name="Passer en français").click()
+    page.get_by_role("heading", name=f"Bienvenue, {name}").wait_for()
+    quick = page.locator("form[data-form=quick-play]")
+    assert quick.get_by_role("heading", name="Jouer maintenant").is_visible()
+    assert quick.get_by_role("button", name="Jouer maintenant").is_visible()
+
+    page.locator("#nav").get_by_role("link", name="Classement").click()
+    page.get_by_role("heading", name="Classement").wait_for()
+    assert page.get_by_role("link", name="Ce mois-ci").is_visible()
+    assert page.get_by_text("Les joueurs inscrits sont classés").is_visible()
+
+    page.goto(node.url + "/#/")
+    create_table_in_page(page, players=3)
+    picker = page.get_by_label("Niveau de l'ordinateur")
+    assert picker.locator("option").all_inner_texts() == ["Facile", "Normal", "Difficile"]
+    assert page.get_by_role("heading", name="Chat de la table").is_visible()
+
+
 def test_a_game_in_french_names_the_cards_in_french(node: Node, new_page: Any) -> None:
     """The table, the log and the refusals: French card names, never an English one."""
     page = new_page(locale="fr-FR")
