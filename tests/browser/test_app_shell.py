@@ -127,6 +127,9 @@ def test_quick_play_the_leaderboard_and_the_computer_levels_speak_french(node: N
     picker = page.get_by_label("Niveau de l'ordinateur")
     assert picker.locator("option").all_inner_texts() == ["Facile", "Normal", "Difficile"]
     assert page.get_by_role("heading", name="Chat de la table").is_visible()
+    page.get_by_role("button", name="Switch to English").click()  # the chat outlives redraws: relabelled
+    page.get_by_role("heading", name="Table chat").wait_for()
+    assert page.get_by_role("textbox", name="Say something…").is_visible()
 
 
 def test_a_game_in_french_names_the_cards_in_french(node: Node, new_page: Any) -> None:

@@ -801,6 +801,7 @@ function start() {
     renderSwitches();
     renderNav();
     setConnection(...shownConnection);
+    if (current && current.chat) current.chat.relabel();
     if (current) draw();
     else route();
   });

@@ -12,29 +12,43 @@ export class ChatPanel {
    * @param sessionId the table, which names this device's mutes
    * @param send (type, data) => bool: the socket's send
    * @param canWrite false for a spectator without an account (the server would refuse: CHAT_NEEDS_ACCOUNT)
-   * @param title the panel's heading
+   * @param titleKey the words of the panel's heading (chat.players or chat.spectators)
    */
-  constructor(sessionId, send, { canWrite = true, title = t("chat.players") } = {}) {
-    Object.assign(this, { sessionId, send, canWrite });
+  constructor(sessionId, send, { canWrite = true, titleKey = "chat.players" } = {}) {
+    Object.assign(this, { sessionId, send, canWrite, titleKey });
     this.messages = []; // {seq, from, name, text}
     this.seen = new Set();
+    this.spectators = 0;
     this.mutedKey = `checkgame.chatMutes.${sessionId}`;
     this.muted = new Set(JSON.parse(localStorage.getItem(this.mutedKey) || "[]"));
     this.list = h("ol", { class: "chat-messages", "aria-live": "polite" });
-    const input = h("input", { name: "text", maxlength: MAX_CHARS, autocomplete: "off", "aria-label": t("chat.placeholder"),
-      placeholder: t("chat.placeholder"), required: true });
+    this.input = h("input", { name: "text", maxlength: MAX_CHARS, autocomplete: "off", required: true });
+    this.sendButton = h("button", { type: "submit" });
     const form = h("form", { class: "chat-form", onsubmit: (event) => {
       event.preventDefault();
-      const text = input.value.trim();
+      const text = this.input.value.trim();
       if (!text) return;
-      if (this.send("chat", { text })) input.value = "";
+      if (this.send("chat", { text })) this.input.value = "";
       else this.#status(t("chat.offline"));
-    } }, input, h("button", { type: "submit" }, t("chat.send")));
+    } }, this.input, this.sendButton);
     this.statusLine = h("p", { class: "muted chat-status", role: "status" });
     this.watching = h("span", { class: "muted chat-watching" });
+    this.heading = h("h2", { id: "chat-title" });
+    this.signIn = h("p", { class: "muted" });
     this.element = h("aside", { class: "panel chat", "aria-labelledby": "chat-title" },
-      h("h2", { id: "chat-title" }, title, " ", this.watching), this.list, this.statusLine,
-      canWrite ? form : h("p", { class: "muted" }, t("chat.signInToWrite")));
+      this.heading, this.list, this.statusLine, canWrite ? form : this.signIn);
+    this.relabel();
+  }
+
+  /** Put the panel's words in the current language (again after a language switch): the panel outlives the
+   * screen's redraws, so what is being typed and the messages stay. */
+  relabel() {
+    this.heading.replaceChildren(t(this.titleKey), " ", this.watching);
+    this.input.placeholder = t("chat.placeholder");
+    this.input.setAttribute("aria-label", t("chat.placeholder"));
+    this.sendButton.textContent = t("chat.send");
+    this.signIn.textContent = t("chat.signInToWrite");
+    this.#watching(this.spectators);
     this.#draw();
   }
 
@@ -64,6 +78,7 @@ export class ChatPanel {
   #status(text) { this.statusLine.textContent = text; }
 
   #watching(count) {
+    this.spectators = count || 0;
     this.watching.textContent = count ? t("chat.watching", { n: count }) : "";
     this.watching.dataset.spectators = String(count || 0);
   }

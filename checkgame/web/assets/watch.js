@@ -51,7 +51,7 @@ export function watchScreen(main, api, id, setConnection) {
       draw();
     },
   }, /^[A-Za-z0-9]{6}$/.test(id) ? `code=${encodeURIComponent(id)}` : `session=${encodeURIComponent(id)}`);
-  chat = new ChatPanel(id, (type, data) => socket.send(type, data), { canWrite: Boolean(token), title: t("chat.spectators") });
+  chat = new ChatPanel(id, (type, data) => socket.send(type, data), { canWrite: Boolean(token), titleKey: "chat.spectators" });
   main.after(chat.element);
   draw();
   return { close() { socket.close(); chat.element.remove(); } };
