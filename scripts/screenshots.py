@@ -7,6 +7,10 @@ A person registers, creates a table, adds three computer players and plays a who
 card down to two cards, then only draws, so that they lose the first game and the screens of elimination,
 watching and between games come up; the network is cut once (the reconnecting state); then the results and
 their statistics.
+
+And in each language (``--language en fr``, both by default): the browser says it prefers that language, as a
+player's phone would, and the client follows; screens are found by their structure, never by their words.
+English pictures keep the plain names, the others carry the language (``table-your-turn-phone.fr.png``).
 """
 
 from __future__ import annotations
@@ -62,7 +66,9 @@ SIZES = {
         "device_scale_factor": 1.5,  # crisp enough, and the README's pictures stay light
     },
 }
-"""Every screen is taken at both sizes; a language dimension can multiply these the same way."""
+"""Every screen is taken at both sizes, in every language."""
+LANGUAGES = {"en": ("en-GB", "ann"), "fr": ("fr-CM", "amina")}
+"""Each language: the browser's locale, and who plays (a username of their own: one server serves every run)."""
 APPLIED = "s => { const t = document.querySelector('[data-screen=table]'); return !t || t.dataset.seq !== s; }"
 """Whether the page has moved past entry ``s`` (or left the table)."""
 WHERE = """() => {
@@ -107,17 +113,20 @@ def turn(page: Page, shots: set[str], out: Path, size: str) -> bool:
         shots.add("suit")
         jack.first.click(position=CARD_EDGE)
         shoot(page, out, "suit-choice", size)
-        page.get_by_role("button", name="Cancel (Esc)").click()
+        page.locator(".suit-picker button.link").click()  # Cancel, in any language
     if page.locator(".hand button").count() <= KEEP_CARDS and phase != "choosing-suit":
         return draw(page)
     return move(page)
 
 
-def tournament(browser: Browser, base: str, out: Path, size: str, relay: Relay) -> None:
-    """One person at one size: lobby, waiting room, the table in its states, between games, results, profile."""
-    context = browser.new_context(**SIZES[size])
+def tournament(browser: Browser, base: str, out: Path, size: str, language: str, relay: Relay) -> None:
+    """One person at one size in one language: lobby, waiting room, the table in its states, between games,
+    results, profile."""
+    locale, player = LANGUAGES[language]
+    context = browser.new_context(**SIZES[size], locale=locale)
     page = context.new_page()
-    name = f"ann-{size}"
+    name = f"{player}-{size}"
+    size = size if language == "en" else f"{size}.{language}"  # what the file names carry
     page.goto(relay.url + "/#/login")
     shoot(page, out, "account", size)
     form = page.locator("form[aria-labelledby=register-title]")
@@ -125,17 +134,18 @@ def tournament(browser: Browser, base: str, out: Path, size: str, relay: Relay) 
     form.locator("input[name=email]").fill(f"{name}@example.com")
     form.locator("input[name=password]").fill("correct-horse")
     form.locator("button[type=submit]").click()
-    page.get_by_role("heading", name=f"Welcome, {name}").wait_for()
+    page.locator("form[aria-labelledby=create-title]").wait_for()
+    assert page.evaluate("document.documentElement.lang") == language, "the client did not follow the browser"
     shoot(page, out, "lobby", size)
 
     page.locator("select[name=maxPlayers]").select_option("4")
     page.locator("form[aria-labelledby=create-title] button[type=submit]").click()
     page.locator("[data-screen=waiting]").wait_for()
     for bot in ("Bot 2", "Bot 3", "Bot 4"):
-        page.get_by_role("button", name="Add a computer player").click()
+        page.locator("[data-action=add-bot]").click()
         page.locator("[data-screen=waiting] li", has_text=bot).wait_for()
     shoot(page, out, "waiting-room", size)
-    page.get_by_role("button", name="Start the tournament").click()
+    page.locator("[data-action=start]").click()
     page.locator("[data-screen=table]").wait_for()
 
     shots: set[str] = set()
@@ -164,20 +174,21 @@ def tournament(browser: Browser, base: str, out: Path, size: str, relay: Relay) 
         print(f"{size}: no {missed} situation came up in this tournament; run again for its picture")
     page.locator(".games tbody tr").first.wait_for()
     shoot(page, out, "results", size)
-    page.get_by_role("link", name="Your statistics").click()
-    page.get_by_role("heading", name="Statistics").wait_for()
+    page.locator("[data-screen=results] a[href='#/profile']").click()
+    page.locator(".stats").wait_for()
     shoot(page, out, "profile", size)
     context.close()
 
 
-def capture(base: str, out: Path, chromium: str) -> None:
+def capture(base: str, out: Path, chromium: str, languages: list[str]) -> None:
     host, port = base.removeprefix("http://").split(":")
     relay = Relay((host, int(port)))
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium)
-            for size in SIZES:
-                tournament(browser, base, out, size, relay)
+            for language in languages:
+                for size in SIZES:
+                    tournament(browser, base, out, size, language, relay)
             browser.close()
     finally:
         relay.close()
@@ -187,12 +198,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default=os.environ.get("CHECKGAME_CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument(
+        "--language", nargs="+", choices=sorted(LANGUAGES), default=sorted(LANGUAGES), help="the languages to shoot"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as data:
         process, base = start_server(Path(data))
         try:
-            capture(base, args.out, args.chromium)
+            capture(base, args.out, args.chromium, args.language)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)

@@ -42,6 +42,8 @@ async def test_the_page_is_served_at_the_root_and_at_join_links(server: Server) 
         ("app.js", "text/javascript; charset=utf-8"),
         ("style.css", "text/css; charset=utf-8"),
         ("icon.svg", "image/svg+xml"),
+        ("icon-192.png", "image/png"),
+        ("manifest.webmanifest", "application/manifest+json"),
     ],
 )
 async def test_asset_files_have_their_content_type_and_revalidate(server: Server, name: str, content_type: str) -> None:
@@ -72,7 +74,44 @@ async def test_every_module_the_page_imports_is_served(server: Server) -> None:
             assert response.status_code == 200, name
             assert response.headers["content-type"] == "text/javascript; charset=utf-8", name
             pending.extend(re.findall(r'from "\./([\w.]+\.js)"', response.text))
-    assert {"app.js", "api.js", "socket.js", "model.js", "rules.js", "cards.js", "table.js", "words.js"} <= seen
+    expected = {"app.js", "api.js", "socket.js", "model.js", "rules.js", "cards.js", "table.js", "words.js", "sound.js"}
+    assert expected <= seen
+
+
+async def test_the_service_worker_caches_exactly_the_shell_and_is_versioned_by_it(server: Server) -> None:
+    """At the root (its scope is the site), with the shell's files and version written in by the server."""
+    async with httpx.AsyncClient(base_url=server.url) as web:
+        response = await web.get("/sw.js")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+        assert response.headers["service-worker-allowed"] == "/"
+        assert "worker-src 'self'" in response.headers["content-security-policy"]
+        assert "__SHELL" not in response.text, "every placeholder is filled in"
+        version = re.search(r'const VERSION = "([0-9a-f]{16})";', response.text)
+        files = re.search(r'const SHELL = "([^"]+)"', response.text)
+        assert version
+        assert files
+        shell = files.group(1).split(" ")
+        assert shell[0] == "/"
+        on_disk = {f"/assets/{entry.name}" for entry in ASSETS.iterdir() if entry.is_file()}
+        assert set(shell[1:]) == on_disk, "every file of the client, and nothing else"
+        assert not [path for path in shell if path.startswith(("/api", "/ws"))]
+        for path in shell:
+            assert (await web.get(path)).status_code == 200, path
+        etag = response.headers["etag"]
+        assert (await web.get("/sw.js", headers={"If-None-Match": etag})).status_code == 304
+
+
+def test_the_shell_version_changes_with_any_file_of_the_client() -> None:
+    from checkgame.transport.http.web import _Asset, _load, _service_worker
+
+    assets = _load()
+    before = _service_worker(assets).body
+    changed = dict(assets)
+    style = assets["assets/style.css"]
+    changed["assets/style.css"] = _Asset(style.body + b"\n", style.content_type, "x")
+    assert _service_worker(changed).body != before
+    assert _service_worker(dict(assets)).body == before  # and only then
 
 
 @pytest.mark.parametrize(

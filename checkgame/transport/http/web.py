@@ -1,11 +1,16 @@
-"""The browser client: ``checkgame/web`` served as static files at ``/``, ``/join/<code>`` and ``/assets/...``.
+"""The browser client: ``checkgame/web`` served at ``/``, ``/join/<code>``, ``/assets/...`` and ``/sw.js``.
 
 The client is plain HTML, CSS and JavaScript modules with no build step, so
 serving it is reading files. They are read once, when the app is built: a
 request can only name a file that was found then (no path ever reaches the
 file system), and each carries an ETag so a browser revalidates cheaply.
-The Content-Security-Policy allows only our own scripts, styles and
-sockets: the client has no inline script or style to exempt.
+The Content-Security-Policy allows only our own scripts, styles,
+sockets and service worker: the client has no inline script or style to exempt.
+
+The service worker (``/sw.js``, at the root so that its scope is the whole
+site) caches the app shell: the page and every file under ``assets/``. It is
+served with the shell's version and file list written into it, so any change
+to the client changes the worker's bytes and browsers install the new shell.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ __all__ = ["CONTENT_SECURITY_POLICY", "install"]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -29,6 +34,8 @@ _TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
     ".json": "application/json",
+    ".png": "image/png",
+    ".webmanifest": "application/manifest+json",
 }
 
 
@@ -57,13 +64,29 @@ def _load() -> dict[str, _Asset]:
     return assets
 
 
-def _respond(asset: _Asset) -> Response:
+def _service_worker(assets: dict[str, _Asset]) -> _Asset:
+    """``sw.js`` with the shell it caches written in: every asset and the page, and a hash of them all."""
+    shell = ["/", *sorted(f"/{name}" for name in assets if name.startswith("assets/"))]
+    digest = hashlib.sha256()
+    for path in shell:
+        digest.update(path.encode() + b"\0" + assets["index.html" if path == "/" else path[1:]].body)
+    source = assets["sw.js"].body.decode()
+    for placeholder, value in (("__SHELL_VERSION__", digest.hexdigest()[:16]), ("__SHELL_FILES__", " ".join(shell))):
+        if placeholder not in source:
+            raise RuntimeError(f"sw.js lost its {placeholder} placeholder")
+        source = source.replace(placeholder, value)
+    body = source.encode()
+    return _Asset(body, _TYPES[".js"], '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+
+
+def _respond(asset: _Asset, extra: dict[str, str] | None = None) -> Response:
     headers = {
         "ETag": asset.etag,
         "Cache-Control": "no-cache",  # unversioned file names: always revalidate (a 304 is cheap)
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
+        **(extra or {}),
     }
     if asset.etag in request.headers.get("If-None-Match", ""):
         return Response("", status=304, headers=headers)
@@ -77,6 +100,7 @@ def install(app: Quart) -> None:
     """
     assets = _load()
     page = assets["index.html"]
+    worker = _service_worker(assets)
 
     async def index(code: str | None = None) -> Response:
         return _respond(page)  # the client reads a join code from its own URL
@@ -87,6 +111,10 @@ def install(app: Quart) -> None:
             raise NotFound(f"no file {name}")
         return _respond(asset)
 
+    async def service_worker() -> Response:
+        return _respond(worker, {"Service-Worker-Allowed": "/"})
+
     app.add_url_rule("/", "web_index", index, methods=["GET"])
     app.add_url_rule("/join/<code>", "web_join", index, methods=["GET"])
     app.add_url_rule("/assets/<path:name>", "web_assets", asset_file, methods=["GET"])
+    app.add_url_rule("/sw.js", "web_service_worker", service_worker, methods=["GET"])

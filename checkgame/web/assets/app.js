@@ -9,9 +9,10 @@ import { GameSocket } from "./socket.js";
 import { ChatPanel } from "./chat.js";
 import { momentOf, motionFor, showMoment } from "./motion.js";
 import { historyPanel, replayScreen, stopReplay } from "./replay.js";
+import { play, playedCues, setSoundEnabled, soundEnabled, unlock } from "./sound.js";
 import { avatar, tableView, suitPicker } from "./table.js";
 import { watchScreen } from "./watch.js";
-import { BOT_LEVELS, QUICK_PLAY, WATCH, endReasonText, errorText, ordinal, plural, word } from "./words.js";
+import { BOT_LEVELS, endReasonText, errorText, language, LANGUAGES, onLanguageChange, ordinal, setLanguage, t, word } from "./words.js";
 
 const SEATS_KEY = "checkgame.seats"; // sessionId -> {token, playerId, code}: a reload finds its seats again
 const NAME_KEY = "checkgame.name";
@@ -55,16 +56,18 @@ function announce(text) {
   setTimeout(() => { region.textContent = text; }, 50);
 }
 
+let shownConnection = ["", undefined]; // redrawn in the new language after a switch
 function setConnection(status, detail) {
+  shownConnection = [status, detail];
   const el = document.getElementById("connection");
   const words = {
-    connecting: "Connecting…",
-    online: "Online",
-    reconnecting: detail ? `Connection lost — retrying in ${detail} s` : "Connection lost — retrying…",
-    offline: "Offline",
-    "": "",
+    connecting: () => t("connection.connecting"),
+    online: () => t("connection.online"),
+    reconnecting: () => (detail ? t("connection.retryingIn", { seconds: detail }) : t("connection.retrying")),
+    offline: () => t("connection.offline"),
+    "": () => "",
   };
-  el.textContent = words[status];
+  el.textContent = words[status]();
   el.dataset.status = status;
 }
 
@@ -94,10 +97,60 @@ function renderNav() {
   const nav = document.getElementById("nav");
   const user = api.user;
   render(nav,
-    h("a", { href: "#/" }, "Lobby"),
-    h("a", { href: "#/leaderboard/all" }, "Leaderboard"),
-    user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, "Log in"),
-    user ? h("button", { class: "link", onclick: async () => { await api.logOut(); go("#/"); } }, "Log out") : null);
+    h("a", { href: "#/", class: "nav-lobby" }, t("nav.lobby")),
+    h("a", { href: "#/rules", class: "nav-rules" }, t("nav.rules")),
+    h("a", { href: "#/leaderboard/all", class: "nav-leaderboard" }, t("nav.leaderboard")),
+    user ? h("a", { href: "#/profile" }, user.username) : h("a", { href: "#/login" }, t("nav.logIn")),
+    user ? h("button", { class: "link nav-log-out", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut")) : null);
+}
+
+/** The words of index.html itself (the title, the skip link…), in the current language. */
+function pageWords() {
+  document.documentElement.lang = language();
+  document.title = t("page.title");
+  for (const el of document.querySelectorAll("[data-words]")) el.textContent = t(el.dataset.words);
+  for (const el of document.querySelectorAll("[data-words-label]")) el.setAttribute("aria-label", t(el.dataset.wordsLabel));
+}
+
+/** The header's two switches: the other language, and sound (off until turned on). */
+function renderSwitches() {
+  const other = LANGUAGES.find((code) => code !== language());
+  const languageButton = document.getElementById("language");
+  languageButton.textContent = other.toUpperCase();
+  languageButton.lang = other; // its name is said in its own language
+  languageButton.dataset.language = other;
+  languageButton.setAttribute("aria-label", t("language.switchLabel"));
+  languageButton.title = t("language.switch");
+  const soundButton = document.getElementById("sound");
+  soundButton.replaceChildren(speaker(soundEnabled()));
+  soundButton.setAttribute("aria-pressed", String(soundEnabled()));
+  soundButton.setAttribute("aria-label", t("sound.label"));
+  soundButton.title = soundEnabled() ? t("sound.on") : t("sound.off");
+}
+
+/** A loudspeaker drawn in SVG (no emoji font needed): with sound waves when on, crossed out when off. */
+function speaker(on) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "22");
+  svg.setAttribute("height", "22");
+  svg.setAttribute("aria-hidden", "true");
+  const shapes = [["path", { d: "M3 9h4l5-4v14l-5-4H3z", fill: "currentColor" }]];
+  if (on) shapes.push(["path", { d: "M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12", fill: "none" }]);
+  else shapes.push(["path", { d: "M16 9l6 6M22 9l-6 6", fill: "none" }]);
+  for (const [tag, attrs] of shapes) {
+    const shape = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [name, value] of Object.entries({ stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round", ...attrs })) {
+      shape.setAttribute(name, value);
+    }
+    svg.append(shape);
+  }
+  return svg;
+}
+
+/** Play a sound cue (when sound is on), noting it on the toggle for whoever checks what was heard. */
+function cue(name) {
+  if (play(name)) document.getElementById("sound").dataset.lastCue = playedCues().at(-1);
 }
 
 // ------------------------------------------------------------------ router
@@ -120,7 +173,10 @@ async function route() {
   if (watching) watching = watching.close();
   stopReplay();
   if (current && !(screen === "s" && arg === current.id)) leaveScreen();
+  if (!current && navigator.onLine && shownConnection[0] === "offline") setConnection("");
   try {
+    if (!navigator.onLine) return offlineScreen();
+    if (screen === "rules") return rulesScreen();
     if (screen === "login") return accountScreen();
     if (screen === "profile") return await profileScreen();
     if (screen === "leaderboard") return await leaderboardScreen(main, api, arg, api.user && api.user.id);
@@ -130,10 +186,35 @@ async function route() {
     if (screen === "watch" && arg) return (watching = watchScreen(main, api, arg, setConnection));
     return await lobbyScreen();
   } catch (error) {
-    fail(error);
+    if (error.code === "NETWORK") offlineScreen();
+    else fail(error);
   } finally {
     main.focus({ preventScroll: true });
   }
+}
+
+/** No network, or no server: say so plainly, and come back by itself when the connection does. */
+function offlineScreen() {
+  setConnection("offline");
+  render(main, h("section", { class: "panel stopped", "data-screen": "offline" },
+    h("h1", {}, t("offline.title")),
+    h("p", { class: "lead" }, t("offline.lead")),
+    h("p", {}, t("offline.body")),
+    h("div", { class: "actions" }, h("button", { class: "primary", onclick: () => route() }, t("offline.retry")))));
+  clearInterval(lobbyTimer);
+  lobbyTimer = setInterval(() => { if (navigator.onLine) route(); }, 5000);
+}
+
+// ------------------------------------------------------------------ rules
+
+function rulesScreen() {
+  render(main, h("article", { class: "rules panel", "data-screen": "rules" },
+    h("h1", {}, t("rules.title")),
+    t("rules.sections").map(([title, paragraphs]) => h("section", {},
+      h("h2", {}, title),
+      paragraphs.length > 1
+        ? h("ul", {}, paragraphs.map((text) => h("li", {}, text)))
+        : paragraphs.map((text) => h("p", {}, text))))));
 }
 
 // ------------------------------------------------------------------ lobby
@@ -147,36 +228,36 @@ async function lobbyScreen() {
       const mine = seats();
       render(list, page.items.length ? page.items.map((s) => h("li", {},
         h("span", { class: "table-name" }, s.name),
-        h("span", { class: "muted" }, `${s.playerCount} of ${s.maxPlayers} seats taken`),
-        s.spectators ? h("span", { class: "muted" }, WATCH.watching(s.spectators)) : null,
-        h("a", { class: "button", href: `#/watch/${s.id}` }, WATCH.watch),
+        h("span", { class: "muted" }, t("lobby.seatsTaken", { n: s.playerCount, max: s.maxPlayers })),
+        s.spectators ? h("span", { class: "muted" }, t("watch.watching", { n: s.spectators })) : null,
+        h("a", { class: "button", href: `#/watch/${s.id}` }, t("watch.watch")),
         mine[s.id]
-          ? h("a", { class: "button", href: `#/s/${s.id}` }, "Open")
-          : h("a", { class: "button", href: `#/join/${s.code}` }, "Join"),
-      )) : h("li", { class: "muted" }, "No open tables right now: create one!"));
+          ? h("a", { class: "button", href: `#/s/${s.id}` }, t("lobby.open"))
+          : h("a", { class: "button", href: `#/join/${s.code}` }, t("lobby.join")),
+      )) : h("li", { class: "muted" }, t("lobby.noTables")));
     } catch (error) {
-      render(list, h("li", { class: "muted" }, errorText(error)));
+      if (error.code === "NETWORK" && main.contains(list)) offlineScreen();
+      else render(list, h("li", { class: "muted" }, errorText(error)));
     }
   };
   const yours = Object.entries(seats()).map(([id, seat]) => {
-    const item = h("li", {}, h("a", { href: `#/s/${id}` }, `Table ${seat.code || id.slice(0, 6)}`));
+    const item = h("li", {}, h("a", { href: `#/s/${id}` }, t("lobby.yourTable", { code: seat.code || id.slice(0, 6) })));
     api.call("GET", `/sessions/${id}`).then((detail) => { // a table that ended without us says why
       const why = endReasonText(detail.session.endReason);
-      if (why) item.append(" ", h("span", { class: "muted", "data-end-reason": detail.session.endReason }, `Ended. ${why}`));
+      if (why) item.append(" ", h("span", { class: "muted", "data-end-reason": detail.session.endReason }, t("lobby.endedBecause", { why })));
     }).catch(() => {});
     return item;
   });
 
   const create = user
     ? form({ class: "panel", "aria-labelledby": "create-title" }, [
-      h("h2", { id: "create-title" }, "Create a table"),
-      field("Table name", { name: "name", required: true, maxlength: 50, value: `${user.username}'s table` }),
-      h("label", { class: "field" }, h("span", {}, "Players"),
+      h("h2", { id: "create-title" }, t("lobby.createTitle")),
+      field(t("lobby.tableName"), { name: "name", required: true, maxlength: 50, value: t("lobby.defaultName", { name: user.username }) }),
+      h("label", { class: "field" }, h("span", {}, t("lobby.players")),
         h("select", { name: "maxPlayers" }, [2, 3, 4, 5, 6, 7, 8].map((n) =>
-          h("option", { value: n, selected: n === 4 }, `${n} players`)))),
-      h("label", { class: "check" }, h("input", { type: "checkbox", name: "isPrivate" }),
-        "Private (only people with the code or link can join)"),
-    ], "Create", async (v) => {
+          h("option", { value: n, selected: n === 4 }, t("lobby.playersOption", { n }))))),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "isPrivate" }), t("lobby.private")),
+    ], t("lobby.create"), async (v) => {
       const created = await api.call("POST", "/sessions", {
         auth: "access",
         body: { name: v.name, maxPlayers: Number(v.maxPlayers), isPrivate: v.isPrivate === "on" },
@@ -185,20 +266,20 @@ async function lobbyScreen() {
       go(`#/s/${created.session.id}`);
     })
     : h("section", { class: "panel" },
-      h("h2", {}, "Create a table"),
-      h("p", {}, "To create a table, ", h("a", { href: "#/login" }, "log in or register"),
-        " (it takes ten seconds). To join a friend's table, a name is enough: use their code or link."));
+      h("h2", {}, t("lobby.createTitle")),
+      h("p", {}, t("lobby.createNeedsAccount1"), h("a", { href: "#/login" }, t("lobby.createNeedsAccountLink")),
+        t("lobby.createNeedsAccount2")));
 
   const quickForm = form({ class: "panel", "aria-labelledby": "quick-title", "data-form": "quick-play" }, [
-    h("h2", { id: "quick-title" }, QUICK_PLAY.title),
-    h("p", { class: "muted" }, QUICK_PLAY.intro),
+    h("h2", { id: "quick-title" }, t("quick.title")),
+    h("p", { class: "muted" }, t("quick.intro")),
     // Not "name": the join screen that replaces the lobby has that field, and must not be mistaken for this one.
-    user ? null : field("Your name", { name: "guestName", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
-    h("label", { class: "field" }, h("span", {}, "Players"),
+    user ? null : field(t("join.yourName"), { name: "guestName", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
+    h("label", { class: "field" }, h("span", {}, t("lobby.players")),
       h("select", { name: "maxPlayers" }, [2, 3, 4, 5, 6, 7, 8].map((n) =>
-        h("option", { value: n, selected: n === 4 }, `${n} players`)))),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "acceptComputers", checked: true }), QUICK_PLAY.computers),
-  ], QUICK_PLAY.button, async (v) => {
+        h("option", { value: n, selected: n === 4 }, t("lobby.playersOption", { n }))))),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "acceptComputers", checked: true }), t("quick.computers")),
+  ], t("quick.button"), async (v) => {
     const body = { maxPlayers: Number(v.maxPlayers), acceptComputers: v.acceptComputers === "on" };
     if (!user) localStorage.setItem(NAME_KEY, (body.name = v.guestName.trim()));
     const match = await api.call("POST", "/matchmaking", { body, auth: user ? "access" : undefined });
@@ -207,18 +288,18 @@ async function lobbyScreen() {
   });
 
   const joinForm = form({ class: "panel", "aria-labelledby": "join-title" }, [
-    h("h2", { id: "join-title" }, "Join with a code"),
-    field("Code", { name: "code", required: true, minlength: 6, maxlength: 6, pattern: "[A-Za-z0-9]{6}",
+    h("h2", { id: "join-title" }, t("lobby.joinTitle")),
+    field(t("lobby.code"), { name: "code", required: true, minlength: 6, maxlength: 6, pattern: "[A-Za-z0-9]{6}",
       autocomplete: "off", autocapitalize: "characters", class: "code-input", placeholder: "ABC234" }),
-  ], "Join", async (v) => go(`#/join/${v.code.trim().toUpperCase()}`));
+  ], t("lobby.join"), async (v) => go(`#/join/${v.code.trim().toUpperCase()}`));
 
   render(main,
-    h("h1", {}, user ? `Welcome, ${user.username}` : "Play Check"),
+    h("h1", {}, user ? t("lobby.welcome", { name: user.username }) : t("lobby.play")),
     h("div", { class: "columns" }, quickForm, create, joinForm),
-    yours.length ? h("section", { class: "panel" }, h("h2", {}, "Your tables"), h("ul", { class: "plain" }, yours)) : null,
-    h("section", { class: "panel" }, h("h2", {}, "Open tables"), list),
-    h("p", { class: "muted rules-hint" }, "Match the top card by suit or rank. 2 goes on anything, a Jack names the suit, " +
-      "an Ace skips the next player, 7 attacks +2 and a Joker +4. Empty your hand; the last one holding cards is out."));
+    yours.length ? h("section", { class: "panel" }, h("h2", {}, t("lobby.yourTables")), h("ul", { class: "plain" }, yours)) : null,
+    h("section", { class: "panel" }, h("h2", {}, t("lobby.openTables")), list),
+    h("p", { class: "muted rules-hint" }, t("lobby.rulesHint"), " ", h("a", { href: "#/rules" }, t("lobby.rulesLink")),
+      " · ", h("a", { href: "#/leaderboard/all" }, t("nav.leaderboard"))));
   await refresh();
   lobbyTimer = setInterval(refresh, 5000);
 }
@@ -232,22 +313,22 @@ function accountScreen() {
     go(next);
   };
   render(main,
-    h("h1", {}, "Your account"),
+    h("h1", {}, t("account.title")),
     h("div", { class: "columns" },
       form({ class: "panel", "aria-labelledby": "login-title" }, [
-        h("h2", { id: "login-title" }, "Log in"),
-        field("Username or email", { name: "login", required: true, autocomplete: "username" }),
-        field("Password", { name: "password", type: "password", required: true, autocomplete: "current-password" }),
-      ], "Log in", async (v) => { await api.logIn(v.login, v.password); after(); }),
+        h("h2", { id: "login-title" }, t("account.logIn")),
+        field(t("account.login"), { name: "login", required: true, autocomplete: "username" }),
+        field(t("account.password"), { name: "password", type: "password", required: true, autocomplete: "current-password" }),
+      ], t("account.logIn"), async (v) => { await api.logIn(v.login, v.password); after(); }),
       form({ class: "panel", "aria-labelledby": "register-title" }, [
-        h("h2", { id: "register-title" }, "Register"),
-        field("Username", { name: "username", required: true, minlength: 3, maxlength: 32, pattern: "[A-Za-z0-9_.\\-]+",
-          autocomplete: "username", title: "3 to 32 letters, digits, dots, dashes or underscores" }),
-        field("Email", { name: "email", type: "email", required: true, autocomplete: "email" }),
-        field("Password", { name: "password", type: "password", required: true, minlength: 8,
-          autocomplete: "new-password", title: "at least 8 characters, hard to guess: a few unrelated words work well" }),
-      ], "Register", async (v) => { await api.register(v.username, v.email, v.password); after(); })),
-    h("p", { class: "muted" }, "No account needed to join a table: open its link or enter its code in the lobby."));
+        h("h2", { id: "register-title" }, t("account.register")),
+        field(t("account.username"), { name: "username", required: true, minlength: 3, maxlength: 32, pattern: "[A-Za-z0-9_.\\-]+",
+          autocomplete: "username", title: t("account.usernameRule") }),
+        field(t("account.email"), { name: "email", type: "email", required: true, autocomplete: "email" }),
+        field(t("account.password"), { name: "password", type: "password", required: true, minlength: 8,
+          autocomplete: "new-password", title: t("account.passwordRule") }),
+      ], t("account.register"), async (v) => { await api.register(v.username, v.email, v.password); after(); })),
+    h("p", { class: "muted" }, t("account.noAccountNeeded")));
 }
 
 async function profileScreen() {
@@ -257,15 +338,17 @@ async function profileScreen() {
   render(main,
     h("h1", {}, user.username),
     h("section", { class: "panel" },
-      h("h2", {}, "Statistics"),
+      h("h2", {}, t("profile.statistics")),
       h("dl", { class: "stats" },
-        stat("Games played", stats.totalGames), stat("Games won (first out)", stats.wins),
-        stat("Games lost (last)", stats.losses), stat("Win rate", `${Math.round(stats.winRate * 100)} %`),
-        stat("Places", stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
-        stat("Tournaments played", stats.tournamentsPlayed), stat("Tournaments won", stats.tournamentsWon))),
+        stat(t("profile.gamesPlayed"), stats.totalGames), stat(t("profile.wins"), stats.wins),
+        stat(t("profile.losses"), stats.losses), stat(t("profile.winRate"), `${Math.round(stats.winRate * 100)} %`),
+        stat(t("profile.places"), stats.placements.map((n, i) => `${ordinal(i + 1)} ×${n}`).join(" · ") || "–"),
+        stat(t("profile.tournamentsPlayed"), stats.tournamentsPlayed), stat(t("profile.tournamentsWon"), stats.tournamentsWon))),
     ratingPanel(rating, ratingHistory),
     historyPanel(api),
-    h("p", { class: "muted" }, `${user.email} · member since ${new Date(user.createdAt).toLocaleDateString()}`));
+    h("p", { class: "muted" }, t("profile.since", { email: user.email, date: new Date(user.createdAt).toLocaleDateString(language()) })),
+    h("div", { class: "actions" }, // the header has no room for it on a phone
+      h("button", { "data-action": "log-out", onclick: async () => { await api.logOut(); go("#/"); } }, t("nav.logOut"))));
 }
 
 // ------------------------------------------------------------------ joining
@@ -281,15 +364,15 @@ async function joinScreen(code) {
   };
   if (api.user) return join();
   render(main,
-    h("h1", {}, `Join table ${code}`),
+    h("h1", {}, t("join.title", { code })),
     form({ class: "panel narrow" }, [
-      field("Your name", { name: "name", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
-    ], "Take a seat", async (v) => {
+      field(t("join.yourName"), { name: "name", required: true, maxlength: 32, value: guestName(), autocomplete: "nickname" }),
+    ], t("join.takeSeat"), async (v) => {
       localStorage.setItem(NAME_KEY, v.name.trim());
       await join(v.name.trim());
     }),
-    h("p", { class: "muted" }, "Have an account? ", h("a", { href: "#/login", onclick: () =>
-      sessionStorage.setItem("checkgame.after", `#/join/${code}`) }, "Log in"), " to keep your statistics."));
+    h("p", { class: "muted" }, t("join.haveAccount"), h("a", { href: "#/login", onclick: () =>
+      sessionStorage.setItem("checkgame.after", `#/join/${code}`) }, t("join.logIn")), t("join.keepStats")));
   main.querySelector("input").focus();
 }
 
@@ -301,12 +384,12 @@ async function sessionScreen(id) {
   if (!seat) {
     const detail = await api.call("GET", `/sessions/${id}`, { auth: api.user ? "access" : undefined });
     if (detail.session.code) return go(`#/join/${detail.session.code}`);
-    render(main, h("p", { class: "panel" }, "This table is private: ask for its link or code."));
+    render(main, h("p", { class: "panel" }, t("join.private")));
     return;
   }
   const model = new SessionModel(seat.playerId);
   current = { id, seat, model, record: null, picking: null, hint: "", ticker: null, offline: null, games: null, motions: [], moments: [] };
-  render(main, h("p", { class: "loading" }, "Taking your seat…"));
+  render(main, h("p", { class: "loading" }, t("join.takingSeat")));
   const mine = current;
   mine.socket = openSocket(mine);
   mine.chat = new ChatPanel(id, (type, data) => mine.socket.send(type, data));
@@ -335,6 +418,7 @@ function openSocket(session) {
       if (session.model.apply(frame)) {
         if (frame.type === "card_played" || frame.type === "turn_changed") session.hint = "";
         operatorNews(session, frame);
+        if (frame.type === "game_finished") cue("gameOver");
         const moment = momentOf(frame, session.model);
         if (moment) session.moments.push(moment);
         const motion = motionFor(frame, session.model, main); // measured now, on the table as it still stands
@@ -373,13 +457,13 @@ function openSocket(session) {
 /** What an operator did, told once as it happens (a replayed entry is not applied twice, so not told twice). */
 function operatorNews(session, frame) {
   const d = frame.data || {};
-  if (frame.type === "notice") notice(`Message from the operators: ${d.message}`, "operator", 20_000);
+  if (frame.type === "notice") notice(t("session.operatorMessage", { message: d.message }), "operator", 20_000);
   if (frame.type === "player_kicked" && d.player === session.model.me) {
     keepSeat(session.id, null); // the seat is gone: a reload must not try it again
-    announce("An operator removed you from this table.");
+    announce(t("session.youWereRemoved"));
   }
   if (frame.type === "session_ended") {
-    announce(d.by === "server" ? `This table closed: ${d.reason}.` : "An operator ended this session.");
+    announce(d.by === "server" ? t("session.tableClosed", { reason: d.reason }) : t("session.operatorEnded"));
   }
 }
 
@@ -432,7 +516,10 @@ function draw() {
     const picker = session.picking || owed ? suitPicker(session, actions(session)) : null;
     render(main, tableView(session, actions(session)), picker);
     const myTurn = Boolean(game && game.currentPlayer === session.model.me);
-    if (myTurn && !session.myTurn) announce("Your turn.");
+    if (myTurn && !session.myTurn) {
+      announce(t("session.yourTurn"));
+      cue(game.pendingPenalty > 0 ? "attack" : "turn");
+    }
     session.myTurn = myTurn; // told once per turn to screen readers, not on every frame
   }
   tick(session);
@@ -449,7 +536,7 @@ function actions(session) {
         if (first) first.focus();
         return;
       }
-      if (!socket().act("play_card", { card })) notice("Not connected: your move was not sent. Reconnecting…");
+      if (!socket().act("play_card", { card })) notice(t("session.notSent"));
     },
     pickSuit(suit) {
       const picking = session.picking;
@@ -457,12 +544,12 @@ function actions(session) {
       const sent = picking
         ? socket().act("play_card", { card: picking.card, chosenSuit: suit })
         : socket().act("choose_suit", { suit });
-      if (!sent) notice("Not connected: your move was not sent. Reconnecting…");
+      if (!sent) notice(t("session.notSent"));
       draw();
     },
     cancelPick() { session.picking = null; draw(); },
     drawCard() {
-      if (!socket().act("draw_card")) notice("Not connected: your move was not sent. Reconnecting…");
+      if (!socket().act("draw_card")) notice(t("session.notSent"));
     },
     explain(text) { session.hint = text; draw(); },
     leave: () => leaveSession(session),
@@ -473,7 +560,7 @@ function actions(session) {
 async function leaveSession(session) {
   const phase = session.model.phase; // finished or eliminated: nothing is lost by leaving
   const playing = ["your-turn", "their-turn", "attacked", "choosing-suit"].includes(phase);
-  if (playing && !confirm("Leave the table? You lose the running game.")) return;
+  if (playing && !confirm(t("session.confirmLeave"))) return;
   try {
     if (session.model.state.status !== "finished") {
       await api.call("DELETE", `/sessions/${session.id}/leave`, { auth: session.seat.token });
@@ -500,42 +587,42 @@ function waitingRoom(session) {
   } }, label);
 
   return h("section", { class: "waiting", "data-screen": "waiting" },
-    h("h1", {}, record ? record.name : "Waiting room"),
+    h("h1", {}, record ? record.name : t("waiting.title")),
     code ? h("div", { class: "panel share" },
-      h("p", {}, "Invite friends with the code ", h("strong", { class: "code", "data-code": code }, code), " or this link:"),
+      h("p", {}, t("waiting.invite1"), h("strong", { class: "code", "data-code": code }, code), t("waiting.invite2")),
       h("div", { class: "share-row" },
-        h("input", { readonly: true, value: link, "aria-label": "Join link", onfocus: (e) => e.target.select() }),
+        h("input", { readonly: true, value: link, "aria-label": t("waiting.joinLink"), onfocus: (e) => e.target.select() }),
         h("button", { onclick: async (event) => {
-          try { await navigator.clipboard.writeText(link); notice("Link copied.", "info"); }
-          catch { event.target.previousSibling.select(); notice("Press Ctrl+C (or long-press) to copy the link.", "info"); }
-        } }, "Copy link"))) : null,
+          try { await navigator.clipboard.writeText(link); notice(t("waiting.copied"), "info"); }
+          catch { event.target.previousSibling.select(); notice(t("waiting.copyByHand"), "info"); }
+        } }, t("waiting.copy")))) : null,
     h("section", { class: "panel" },
-      h("h2", {}, `Seats (${seated.length} of ${state.maxPlayers})`),
+      h("h2", {}, t("waiting.seats", { n: seated.length, max: state.maxPlayers })),
       h("ol", { class: "seats" },
         seated.map((s) => {
           const online = s.player === seat.playerId ? session.socket.open : s.connected;
           return h("li", { "data-player": s.player },
             avatar(s.name, "small"),
             h("span", { class: `dot ${online ? "on" : "off"}`, "aria-hidden": "true" }),
-            h("span", { class: "seat-name" }, s.name, s.player === seat.playerId ? " (you)" : ""),
-            s.player === state.creator ? h("span", { class: "badge" }, "host") : null,
-            h("span", { class: "muted" }, online ? "connected" : "not connected"));
+            h("span", { class: "seat-name" }, s.name, s.player === seat.playerId ? t("waiting.you") : ""),
+            s.player === state.creator ? h("span", { class: "badge" }, t("waiting.host")) : null,
+            h("span", { class: "muted" }, online ? t("waiting.connected") : t("waiting.notConnected")));
         }),
-        Array.from({ length: state.maxPlayers - seated.length }, () => h("li", { class: "empty" }, "Empty seat")))),
+        Array.from({ length: state.maxPlayers - seated.length }, () => h("li", { class: "empty" }, t("waiting.empty"))))),
     h("div", { class: "actions" },
-      isCreator ? h("label", { class: "bot-level" }, "Computer player level ",
+      isCreator ? h("label", { class: "bot-level" }, `${t("botLevel.label")} `,
         h("select", { "data-action": "bot-level", "data-focus": "bot-level", disabled: full,
           onchange: (event) => { botLevel = event.target.value; } },
-        BOT_LEVELS.map(({ level, label, hint }) =>
-          h("option", { value: level, title: hint, selected: level === botLevel }, label)))) : null,
-      isCreator ? button("Add a computer player", { disabled: full, "data-action": "add-bot" }, () =>
+        BOT_LEVELS.map((level) =>
+          h("option", { value: level, title: t(`botLevel.${level}Hint`), selected: level === botLevel }, t(`botLevel.${level}`))))) : null,
+      isCreator ? button(t("waiting.addBot"), { disabled: full, "data-action": "add-bot" }, () =>
         api.call("POST", `/sessions/${session.id}/bots`, { auth: seat.token, body: { level: botLevel } })) : null,
-      isCreator ? button("Start the tournament", { class: "primary", disabled: seated.length < 2, "data-action": "start" },
+      isCreator ? button(t("waiting.start"), { class: "primary", disabled: seated.length < 2, "data-action": "start" },
         () => api.call("POST", `/sessions/${session.id}/games/start`, { auth: seat.token })) : null,
-      quick ? h("p", { "data-quick-play": "" }, QUICK_PLAY.waiting) : null,
-      isCreator || quick ? null : h("p", {}, `Waiting for ${model.name(state.creator)} to start the tournament…`),
-      h("button", { class: "link", onclick: () => leaveSession(session) }, "Leave the table")),
-    isCreator && seated.length < 2 ? h("p", { class: "muted" }, "Add a computer player or invite someone: two players are needed to start.") : null);
+      quick ? h("p", { "data-quick-play": "" }, t("quick.waiting")) : null,
+      isCreator || quick ? null : h("p", {}, t("waiting.waitingFor", { name: model.name(state.creator) })),
+      h("button", { class: "link", onclick: () => leaveSession(session) }, t("waiting.leave"))),
+    isCreator && seated.length < 2 ? h("p", { class: "muted" }, t("waiting.needTwo")) : null);
 }
 
 /** The recorded games of the session (each one's order of finish and loser), fetched once per game that ended. */
@@ -638,17 +725,17 @@ function results(session) {
     h("div", { class: "actions" },
       h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, word("phase.backToLobby")),
       api.user ? h("a", { class: "button", href: "#/profile" }, word("results.stats")) : null),
-    h("p", { class: "muted" }, `${plural(ranking.length, "player")}, ${plural(state.gameNumber, "game")}.`));
+    h("p", { class: "muted" }, t("results.summary", { players: ranking.length, games: state.gameNumber })));
 }
 
 /** An operator removed this player: the seat is gone, so there is nothing to reconnect to. */
 function removed(session) {
   const { reason } = session.model.kicked;
   return h("section", { class: "panel stopped", "data-screen": "removed" },
-    h("h1", {}, "You were removed from this table"),
-    h("p", { class: "lead" }, reason ? `An operator removed you: ${reason}` : "An operator removed you from this session."),
-    h("p", {}, "Your seat is given up; the others play on without you."),
-    h("div", { class: "actions" }, h("a", { class: "button primary", href: "#/" }, "Back to the lobby")));
+    h("h1", {}, t("removed.title")),
+    h("p", { class: "lead" }, reason ? t("removed.because", { reason }) : t("removed.noReason")),
+    h("p", {}, t("removed.body")),
+    h("div", { class: "actions" }, h("a", { class: "button primary", href: "#/" }, t("results.backToLobby"))));
 }
 
 /** An operator ended the session: it stops where it stood, with no winner and no result for the running game. */
@@ -664,20 +751,20 @@ async function showLost(session) {
   if (!why || current !== session) return false;
   keepSeat(session.id, null);
   render(main, h("section", { class: "panel stopped", "data-screen": "lost", "data-end-reason": record.endReason },
-    h("h1", {}, `${record.name}: this table has ended`),
+    h("h1", {}, t("lost.title", { name: record.name })),
     h("p", { class: "lead" }, why),
-    h("div", { class: "actions" }, h("a", { class: "button primary", href: "#/" }, "Back to the lobby"))));
+    h("div", { class: "actions" }, h("a", { class: "button primary", href: "#/" }, t("results.backToLobby")))));
   return true;
 }
 
 function ended(session) {
   const reason = session.model.endedReason;
   return h("section", { class: "panel stopped", "data-screen": "ended" },
-    h("h1", {}, "An operator ended this session"),
-    h("p", { class: "lead" }, reason ? `Reason: ${reason}` : "No reason was given."),
-    h("p", {}, "The tournament stops here: there is no winner, and no result is recorded."),
+    h("h1", {}, t("ended.title")),
+    h("p", { class: "lead" }, reason ? t("ended.reason", { reason }) : t("ended.noReason")),
+    h("p", {}, t("ended.body")),
     h("div", { class: "actions" },
-      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, "Back to the lobby")));
+      h("a", { class: "button primary", href: "#/", onclick: () => keepSeat(session.id, null) }, t("results.backToLobby"))));
 }
 
 // ------------------------------------------------------------------ start
@@ -702,6 +789,30 @@ function start() {
       if (button) button.click();
     }
   });
+  document.getElementById("language").addEventListener("click", (event) => setLanguage(event.currentTarget.dataset.language));
+  document.getElementById("sound").addEventListener("click", () => {
+    setSoundEnabled(!soundEnabled());
+    renderSwitches();
+  });
+  // Audio may start only after a gesture on the page: the first tap or key after a reload unlocks it.
+  for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, unlock, { passive: true });
+  onLanguageChange(() => {
+    pageWords();
+    renderSwitches();
+    renderNav();
+    setConnection(...shownConnection);
+    if (current && current.chat) current.chat.relabel();
+    if (current) draw();
+    else route();
+  });
+  window.addEventListener("online", () => { if (main.querySelector("[data-screen=offline]")) route(); });
+  window.addEventListener("offline", () => { if (!current) setConnection("offline"); });
+  if ("serviceWorker" in navigator) {
+    // The app shell from a cache: opens at once, and offline it can still say that it is offline.
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  }
+  pageWords();
+  renderSwitches();
   renderNav();
   route();
 }

@@ -2,28 +2,19 @@
 // Faces are our own SVG art on a 100×140 grid (corner indices, pips laid out per rank, drawn court cards and
 // Jokers), so they stay crisp at every size; the shapes are paths, never font glyphs.
 import { h } from "./dom.js";
+import { cardName, cardShort } from "./words.js"; // names are words: in the player's language
+
+export { cardName, cardShort };
 
 export const SUITS = ["spades", "hearts", "diamonds", "clubs"];
 export const SYMBOL = { spades: "♠", hearts: "♥", diamonds: "♦", clubs: "♣" };
 const COLOR = { spades: "black", clubs: "black", hearts: "red", diamonds: "red" };
-const RANK_NAME = { A: "Ace", J: "Jack", Q: "Queen", K: "King" };
 
 export const isJoker = (card) => card.rank === "Joker";
 export const colorOf = (card) => (isJoker(card) ? card.color : COLOR[card.suit]);
 export const suitColor = (suit) => COLOR[suit];
 export const sameCard = (a, b) => a.rank === b.rank && a.suit === b.suit && a.color === b.color;
 export const cardKey = (card) => (isJoker(card) ? `Joker-${card.color}` : `${card.rank}-${card.suit}`);
-
-/** "7 of hearts", "Jack of spades", "red Joker". */
-export function cardName(card) {
-  if (isJoker(card)) return `${card.color} Joker`;
-  return `${RANK_NAME[card.rank] || card.rank} of ${card.suit}`;
-}
-
-/** A short label with the suit symbol: "7♥", "J♠", "Joker (red)". */
-export function cardShort(card) {
-  return isJoker(card) ? `Joker (${card.color})` : `${card.rank}${SYMBOL[card.suit]}`;
-}
 
 // ------------------------------------------------------------------ SVG drawing
 

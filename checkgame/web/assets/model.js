@@ -1,7 +1,7 @@
 // The session as this player knows it: a session_state snapshot, kept current by the log entries that follow
 // (docs/protocol.md). No I/O here: the socket feeds frames in, the page reads the state out.
 import { sameCard } from "./cards.js";
-import { describe } from "./words.js";
+import { describe, t } from "./words.js";
 
 const LOG_LINES = 60;
 const RECENT_DISCARDS = 4; // the discard pile shows its last few cards, the top one last
@@ -57,8 +57,8 @@ export class SessionModel {
   /** A player's display name; yours is marked, so the log reads "Ann (you) played ...". */
   name(playerId) {
     const seat = this.seatOf(playerId);
-    const name = seat ? seat.name : "someone";
-    return playerId === this.me ? `${name} (you)` : name;
+    const name = seat ? seat.name : t("someone");
+    return playerId === this.me ? t("you", { name }) : name;
   }
 
   seatOf(playerId) {
@@ -82,9 +82,15 @@ export class SessionModel {
     if (frame.seq <= this.lastSeq || !this.state) return false; // already applied (a replay after resuming)
     this.lastSeq = frame.seq;
     this.state.seq = frame.seq;
-    const line = describe(frame, (id) => this.name(id));
+    // A line is told in the language of the moment it is read (the player may switch), with the names of the
+    // moment it happened (a player who leaves keeps their name in the lines before).
+    const names = new Map(this.state.seats.map((s) => [s.player, this.name(s.player)]));
+    const who = (id) => (id === this.me ? this.name(id) : names.get(id) || this.name(id));
+    const hasLine = describe(frame, who) !== null;
     this.#entry(frame.type, frame.data || {}, frame);
-    if (line) this.log = [...this.log, { seq: frame.seq, text: line }].slice(-LOG_LINES);
+    if (hasLine) {
+      this.log = [...this.log, { seq: frame.seq, get text() { return describe(frame, who); } }].slice(-LOG_LINES);
+    }
     return true;
   }
 

@@ -4,7 +4,7 @@
 // underneath; under prefers-reduced-motion nothing flies and every change is instant.
 import { cardBack, cardFace, cardKey, SYMBOL } from "./cards.js";
 import { h } from "./dom.js";
-import { ordinal, word } from "./words.js";
+import { ordinal, t, word } from "./words.js";
 
 const FLY_MS = 380;
 const DEAL_STAGGER_MS = 45;
@@ -38,8 +38,8 @@ export function momentOf(frame, model) {
   switch (frame.type) {
     case "game_started": return { text: word("moment.dealt", { number: model.state.gameNumber }), kind: "deal" };
     case "card_played":
-      return d.chosenSuit ? { text: word("moment.suit", { name: name(d.player), suit: `${SYMBOL[d.chosenSuit]} ${d.chosenSuit}` }), kind: "suit" } : null;
-    case "suit_chosen": return { text: word("moment.suit", { name: name(d.player), suit: `${SYMBOL[d.suit]} ${d.suit}` }), kind: "suit" };
+      return d.chosenSuit ? { text: word("moment.suit", { name: name(d.player), suit: `${SYMBOL[d.chosenSuit]} ${t(`suit.${d.chosenSuit}`)}` }), kind: "suit" } : null;
+    case "suit_chosen": return { text: word("moment.suit", { name: name(d.player), suit: `${SYMBOL[d.suit]} ${t(`suit.${d.suit}`)}` }), kind: "suit" };
     case "turn_changed":
       if (d.pendingPenalty > 0 && d.player === model.me) return { text: word("moment.attackYou", { count: d.pendingPenalty }), kind: "attack" };
       return null;

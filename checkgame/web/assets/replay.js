@@ -4,7 +4,7 @@
 import { h, render } from "./dom.js";
 import { SessionModel } from "./model.js";
 import { tableView } from "./table.js";
-import { describe, errorText, ordinal, word } from "./words.js";
+import { describe, errorText, language, ordinal, word } from "./words.js";
 
 const PLAY_EVERY_MS = 900; // one step per beat while playing
 const RECENT_DISCARDS = 4;
@@ -49,7 +49,7 @@ export function historyPanel(api) {
 function tournamentItem(item) {
   const { session, names } = item;
   const name = (id) => names[id] || id;
-  const when = new Date(session.createdAt).toLocaleDateString();
+  const when = new Date(session.createdAt).toLocaleDateString(language());
   let standing = word("history.open");
   if (item.finalRank) standing = word("history.rank", { place: ordinal(item.finalRank), count: Object.keys(names).length });
   else if (session.status === "finished") standing = word("history.noResult");

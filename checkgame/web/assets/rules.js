@@ -1,7 +1,8 @@
 // Which cards may be played now: RULES.md §7, §8, §10 and the refusal codes of §15, computed from what this
 // player sees. The server decides; this only lets the table highlight legal cards and explain the others
 // with the reasons the server would give.
-import { colorOf, isJoker, suitColor, cardShort, SYMBOL } from "./cards.js";
+import { colorOf, isJoker, suitColor, cardShort } from "./cards.js";
+import { suitName, t } from "./words.js";
 
 const isAttack = (card) => card.rank === "7" || isJoker(card);
 
@@ -20,26 +21,26 @@ export function matches(card, top, demanded) {
  */
 export function refusal(card, game, me) {
   if (!game || game.loser != null || game.currentPlayer == null) {
-    return { code: "GAME_OVER", text: "No game is running." };
+    return { code: "GAME_OVER", text: t("refuse.noGame") };
   }
-  if (game.currentPlayer !== me) return { code: "NOT_YOUR_TURN", text: "Wait for your turn." };
-  if (game.awaitingSuit) return { code: "SUIT_CHOICE_PENDING", text: "Name the suit for your Jack first." };
+  if (game.currentPlayer !== me) return { code: "NOT_YOUR_TURN", text: t("refuse.wait") };
+  if (game.awaitingSuit) return { code: "SUIT_CHOICE_PENDING", text: t("refuse.suitFirst") };
   if (game.pendingPenalty > 0) {
     if (!isAttack(card)) {
       return {
         code: "MUST_COUNTER_OR_DRAW",
-        text: `An attack of ${game.pendingPenalty} is running: counter with a 7 or a Joker, or draw ${game.pendingPenalty}.`,
+        text: t("refuse.attack", { n: game.pendingPenalty }),
       };
     }
     return null;
   }
   if (!matches(card, game.topCard, game.demandedSuit)) {
     const target = game.demandedSuit
-      ? `the demanded suit, ${game.demandedSuit} ${SYMBOL[game.demandedSuit]}`
+      ? t("refuse.demanded", { suit: suitName(game.demandedSuit) })
       : isJoker(game.topCard)
-        ? `the ${game.topCard.color} Joker (play a ${game.topCard.color} card, a 2 or a Jack)`
-        : `${cardShort(game.topCard)} (same suit or same rank, a 2 or a Jack)`;
-    return { code: "INVALID_PLAY", text: `${cardShort(card)} does not match ${target}.` };
+        ? t("refuse.joker", { color: game.topCard.color })
+        : t("refuse.top", { card: cardShort(game.topCard) });
+    return { code: "INVALID_PLAY", text: t("refuse.noMatch", { card: cardShort(card), target }) };
   }
   return null;
 }

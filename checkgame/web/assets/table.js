@@ -4,7 +4,7 @@
 import { cardBack, cardFace, cardKey, cardName, s, SUITS, SYMBOL, suitColor } from "./cards.js";
 import { h } from "./dom.js";
 import { refusal } from "./rules.js";
-import { ordinal, plural, word } from "./words.js";
+import { isTouch, keyHint, ordinal, t, word } from "./words.js";
 
 const SUIT_ORDER = { spades: 0, hearts: 1, clubs: 2, diamonds: 3 }; // alternating colours
 const RANK_ORDER = ["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K", "Joker"];
@@ -99,7 +99,7 @@ function seat(model, player, position, count) {
     h("span", { class: "who" }, name),
     h("span", { class: "fan", "aria-hidden": "true" },
       Array.from({ length: backs }, (_, i) => cardBack({ class: "card back mini", style: { "--i": i } }))),
-    h("span", { class: "count", "data-hand-size": player.handSize }, plural(player.handSize, "card")),
+    h("span", { class: "count", "data-hand-size": player.handSize }, t("cards", { n: player.handSize })),
     current ? h("span", { class: "badge turn-badge" }, word("seat.toPlay")) : null,
     place ? h("span", { class: "badge good" }, word("seat.finished", { place: ordinal(place) })) : null,
     record && !record.connected && !record.left ? h("span", { class: "badge warn" }, word("seat.offline")) : null,
@@ -111,7 +111,7 @@ function centre(model, act) {
   const myTurn = game.currentPlayer === model.me && !game.awaitingSuit;
   const penalty = game.pendingPenalty;
   const drawLabel = penalty > 0 ? word("table.drawPenalty", { count: penalty }) : word("table.draw");
-  const touch = matchMedia("(pointer: coarse)").matches;
+  const touch = isTouch();
   const recent = model.recent.length ? model.recent : [game.topCard];
   return h("div", { class: "centre" },
     h("button", {
@@ -129,7 +129,7 @@ function centre(model, act) {
     h("div", { class: "effects", "aria-live": "polite" },
       game.demandedSuit
         ? h("p", { class: `demand ${suitColor(game.demandedSuit)}`, "data-demanded": game.demandedSuit },
-          word("table.asked"), " ", h("span", { class: "big-suit", "aria-hidden": "true" }, SYMBOL[game.demandedSuit]), ` ${game.demandedSuit}`)
+          word("table.asked"), " ", h("span", { class: "big-suit", "aria-hidden": "true" }, SYMBOL[game.demandedSuit]), ` ${t(`suit.${game.demandedSuit}`)}`)
         : null,
       penalty > 0
         ? h("p", { class: "attack", "data-penalty": penalty }, h("strong", {}, word("table.attack", { count: penalty })),
@@ -143,7 +143,7 @@ function hand(model, act, hint) {
   const me = game.players.find((p) => p.id === model.me);
   const place = game.finishOrder.indexOf(model.me) + 1;
   const myName = model.seatOf(model.me) ? model.seatOf(model.me).name : "";
-  let heading = word("hand.title", { cards: plural(cards.length, "card") });
+  let heading = word("hand.title", { cards: t("cards", { n: cards.length }) });
   if (!me) heading = word("hand.watching");
   else if (place) heading = word("hand.finished", { place: ordinal(place) });
   const current = game.currentPlayer === model.me;
@@ -181,7 +181,7 @@ function defaultHint(model) {
   if (game.currentPlayer !== model.me) return word("hint.wait");
   if (game.awaitingSuit) return word("hint.suit");
   if (game.pendingPenalty > 0) return word("hint.attacked", { count: game.pendingPenalty });
-  const touch = matchMedia("(pointer: coarse)").matches;
+  const touch = isTouch();
   return word(touch ? "hint.turnTouch" : "hint.turnKeys");
 }
 
@@ -237,6 +237,6 @@ export function suitPicker(session, act) {
     h("h2", { id: "picker-title" }, word("picker.title")),
     h("div", { class: "suits" }, SUITS.map((suit) => h("button", {
       class: `suit ${suitColor(suit)}`, "data-suit": suit, "data-focus": `suit-${suit}`, onclick: () => act.pickSuit(suit),
-    }, h("span", { "aria-hidden": "true" }, SYMBOL[suit]), ` ${suit}`))),
-    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, word("picker.cancel")) : null);
+    }, h("span", { "aria-hidden": "true" }, SYMBOL[suit]), ` ${t(`suit.${suit}`)}`))),
+    session.picking ? h("button", { class: "link", onclick: () => act.cancelPick() }, word("picker.cancel", { key: keyHint("Esc") })) : null);
 }
