@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import get_args
 
 import trio
@@ -380,26 +381,35 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
         try:
             player = await _authenticate(services, ws, query)
         except ClientError as error:
-            ws.send_nowait(
-                Frame.of(protocol.Error(error.code, error.message), session_id=None, clock=services.clock).wire
-            )
-            ws.close_nowait(CLOSE_POLICY, error.code)
-            return CLOSE_POLICY
+            return refuse(ws, error, CLOSE_POLICY, services.clock)
         except LiveStateError as error:  # Redis away: an expected fault, one line without a traceback
             log.warning("live state unavailable at an upgrade: %s", error)
             ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
             return CLOSE_TRY_AGAIN
-        try:
-            await player.run(_last_seq(query))
-        except _CloseError as closing:
-            ws.close_nowait(closing.code, closing.reason)
-        except LiveStateError as error:
-            log.warning("live state failed on a connection: %s", error)
-            ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
-        closed = ws.closed
-        if closed is None:  # the read loop ended: the client went away
-            return None
-        return None if closed.by_peer else closed.code
+        return await run_until_closed(ws, player.run(_last_seq(query)), "a connection")
+
+
+def refuse(ws: WebSocket, error: ClientError, close_code: int, clock: Callable[[], float]) -> int:
+    """Tell the client why in an ``error`` frame, then close with ``close_code``; returns it."""
+    ws.send_nowait(Frame.of(protocol.Error(error.code, error.message), session_id=None, clock=clock).wire)
+    ws.close_nowait(close_code, error.code)
+    return close_code
+
+
+async def run_until_closed(ws: WebSocket, run: Awaitable[None], what: str) -> int | None:
+    """Await ``run`` (a player's or a spectator's connection) and close as it ended; the close code the server
+    sent (None: the client went away)."""
+    try:
+        await run
+    except _CloseError as closing:
+        ws.close_nowait(closing.code, closing.reason)
+    except LiveStateError as error:
+        log.warning("live state failed on %s: %s", what, error)
+        ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
+    closed = ws.closed
+    if closed is None:  # the read loop ended: the client went away
+        return None
+    return None if closed.by_peer else closed.code
 
 
 async def _authenticate(services: Services, ws: WebSocket, query: dict[str, str]) -> Player:

@@ -46,9 +46,10 @@ from checkgame.transport.ws.player import (
     CLOSE_POLICY,
     CLOSE_TRY_AGAIN,
     Player,
-    _CloseError,
     _last_seq,
     limits_of,
+    refuse,
+    run_until_closed,
 )
 from checkgame.transport.ws.upgrade import Upgrade, open_websocket
 from checkgame.transport.ws.wire import WebSocket
@@ -160,38 +161,23 @@ async def _serve(services: Services, stream: trio.SocketStream, upgrade: Upgrade
     query = upgrade.query
     node = services.settings.node_id
     async with trio.open_nursery() as nursery, open_websocket(stream, upgrade, nursery, limits_of(services)) as ws:
-
-        def refuse(error: ClientError, close_code: int) -> int:
-            frame = Frame.of(protocol.Error(error.code, error.message), session_id=None, clock=services.clock)
-            ws.send_nowait(frame.wire)
-            ws.close_nowait(close_code, error.code)
-            return close_code
-
         if services.node.draining:
             ws.close_nowait(CLOSE_TRY_AGAIN, "server draining: try another node")
             return CLOSE_TRY_AGAIN
         try:
             spectator = await _admit(services, ws, query)
         except ClientError as error:
-            return refuse(error, CLOSE_SPECTATORS_FULL if error.code == "SPECTATORS_FULL" else CLOSE_POLICY)
+            close_code = CLOSE_SPECTATORS_FULL if error.code == "SPECTATORS_FULL" else CLOSE_POLICY
+            return refuse(ws, error, close_code, services.clock)
         except LiveStateError as error:
             log.warning("live state unavailable at a spectator's upgrade: %s", error)
             ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
             return CLOSE_TRY_AGAIN
         try:
-            await spectator.run(_last_seq(query))
-        except _CloseError as closing:
-            ws.close_nowait(closing.code, closing.reason)
-        except LiveStateError as error:
-            log.warning("live state failed on a spectator's connection: %s", error)
-            ws.close_nowait(CLOSE_TRY_AGAIN, "live state unavailable: reconnect")
+            return await run_until_closed(ws, spectator.run(_last_seq(query)), "a spectator's connection")
         finally:
             with trio.CancelScope(shield=True), contextlib.suppress(ClientError, LiveStateError):
                 await services.sessions.execute(spectator.session_id, sessions.Unwatch(node))
-        closed = ws.closed
-        if closed is None:
-            return None
-        return None if closed.by_peer else closed.code
 
 
 async def _admit(services: Services, ws: WebSocket, query: dict[str, str]) -> Spectator:
