@@ -216,11 +216,11 @@ class Player:
         ping_at = trio.current_time() + settings.ping_interval_s
         nonce = 0
         while True:
-            with trio.move_on_at(min(heartbeat_at, ping_at)):
-                try:
-                    raw = await self.websocket.receive()
-                except WebSocketClosedError:
-                    return
+            try:
+                raw = await self.websocket.receive_until(min(heartbeat_at, ping_at))
+            except WebSocketClosedError:
+                return
+            if raw is not None:
                 heartbeat_at = trio.current_time() + settings.heartbeat_timeout_s
                 try:
                     await self._handle(raw, hub)

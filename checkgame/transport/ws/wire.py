@@ -139,6 +139,16 @@ def encode_text_frame(text: str) -> bytes:
     return bytes(_server_frames.send_data(text, fin=True))
 
 
+def _read_now(fd: int, size: int) -> bytes | None:
+    """What the socket holds (b"" at its end or on a reset), None if nothing yet."""
+    try:
+        return os.read(fd, size)
+    except BlockingIOError:
+        return None
+    except OSError:  # ECONNRESET: the peer is gone
+        return b""
+
+
 class WebSocket:
     """The server end of one upgraded connection (see :func:`~checkgame.transport.ws.upgrade.open_websocket`).
 
@@ -174,14 +184,30 @@ class WebSocket:
 
     # -- receiving
     async def receive(self) -> str:
-        """The next text message, assembled from its fragments.
+        """The next text message, assembled from its fragments; none within the idle timeout closes the connection.
 
         Cancelling it loses nothing (a partly received message is kept for the next call).
 
         Raises:
             WebSocketClosedError: the connection has ended (see :attr:`closed`).
         """
-        deadline = trio.current_time() + self._limits.idle_timeout_s
+        message = await self.receive_until(trio.current_time() + self._limits.idle_timeout_s)
+        if message is None:
+            limit = self._limits.idle_timeout_s
+            self.close_nowait(self._limits.idle_close_code, f"no message within {limit:g} s")
+            raise WebSocketClosedError(self.closed or CloseInfo(self._limits.idle_close_code, "idle", by_peer=False))
+        return message
+
+    async def receive_until(self, deadline: float) -> str | None:
+        """The next text message, or None if ``deadline`` comes first (the connection stays open).
+
+        A caller with timers of its own (a heartbeat, a ping) passes the nearest one here instead of wrapping
+        the call in a cancel scope: a connection waits for its next message most of its life, and every
+        object that wait holds is one more for the garbage collector to walk (``bench/wait_objects.py``).
+
+        Raises:
+            WebSocketClosedError: the connection has ended (see :attr:`closed`).
+        """
         while not self._messages:
             if self.closed is not None:
                 raise WebSocketClosedError(self.closed)
@@ -190,12 +216,11 @@ class WebSocket:
                 self._handle_events()
                 continue
             data = await self._read(deadline)
-            if data is None and self.closed is None:
-                limit = self._limits.idle_timeout_s
-                self.close_nowait(self._limits.idle_close_code, f"no message within {limit:g} s")
-            elif data is not None:
+            if data is not None:
                 self._protocol.receive_data(bytes(data) or None)  # b"": the end, which wsproto reports as 1006
                 self._handle_events()
+            elif self._reading_timed_out():
+                return None
         self._received += 1
         return self._messages.popleft()
 
@@ -210,15 +235,33 @@ class WebSocket:
                 return
 
     async def _read(self, deadline: float) -> bytes | bytearray | None:
-        """Some bytes (b"" at the end of the stream); None if the wait ended early (deadline or close)."""
+        """Some bytes (b"" at the end of the stream); None if the wait ended early (deadline or close).
+
+        A socket's descriptor is read directly, waiting only when it has nothing: the checkpoints of
+        ``SocketStream.receive_some`` without the three coroutines and the context manager it holds for
+        the whole wait.
+        """
         with trio.CancelScope(deadline=deadline) as self._reading:
             try:
-                return await self._stream.receive_some(self._limits.receive_bytes)
+                if self._socket is None:
+                    return await self._stream.receive_some(self._limits.receive_bytes)
+                await trio.lowlevel.checkpoint_if_cancelled()
+                fd, size = self._socket.fileno(), self._limits.receive_bytes
+                while (data := _read_now(fd, size)) is None:
+                    await trio.lowlevel.wait_readable(fd)
+                    if (data := _read_now(fd, size)) is not None:
+                        return data
+                await trio.lowlevel.cancel_shielded_checkpoint()  # data was ready: still let the others run
+                return data
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 return b""
             finally:
                 self._reading = None
         return None
+
+    def _reading_timed_out(self) -> bool:
+        """A read that ended early did so at its deadline, not because the connection closed meanwhile."""
+        return self.closed is None
 
     def _handle_events(self) -> None:
         for event in self._protocol.events():
