@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 import msgspec
 import trio
-from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection, open_websocket_url
 
 from checkgame import protocol
 from checkgame.bots.table import BotPlayer
 from checkgame.loadtest.plan import Plan
+from checkgame.loadtest.wsclient import ConnectionClosed, HandshakeError, WebSocket, connect
 
 __all__ = ["Account", "Counters", "EchoTable", "GameTable", "RestError"]
 
@@ -157,7 +157,7 @@ class _Player:
         self.bot = BotPlayer(name, rng=random.Random(table.rng.getrandbits(32)))
         self.bot.table.me = player_id
         self.url = f"{table.ws_base}{API}/ws?token={token}&batch=1"  # frames waiting together: one array
-        self.ws: WebSocketConnection | None = None
+        self.ws: WebSocket | None = None
         self.ready = trio.Event()
         self._moves: trio.Nursery
 
@@ -174,19 +174,17 @@ class _Player:
             last = self.bot.last_seq
             url = self.url if last < 0 else f"{self.url}&lastSeq={last}"
             try:
-                async with open_websocket_url(url) as ws:
+                async with connect(url) as ws:
                     self.ws = ws
                     counters.connected += 1
                     try:
                         await self._converse(ws)
                         return
                     except ConnectionClosed as exc:
-                        code = exc.reason.code if exc.reason is not None else 1006
-                        counters.errors[f"closed {code}"] += 1
+                        counters.errors[f"closed {exc.code}"] += 1
                     finally:
                         counters.connected -= 1
                         self.ws = None
-                        await ws._close_stream()  # trio-websocket 0.12 may leave it open after a server close
             except (HandshakeError, OSError) as exc:
                 counters.errors[f"connect {type(exc).__name__}"] += 1
             failures += 1
@@ -195,7 +193,7 @@ class _Player:
             counters.reconnects += 1
             await trio.sleep(RETRY_S)
 
-    async def _converse(self, ws: WebSocketConnection) -> None:
+    async def _converse(self, ws: WebSocket) -> None:
         bot = self.bot
         next_ping = trio.current_time() + PING_EVERY_S
         while not bot.done:
@@ -211,7 +209,7 @@ class _Player:
             for frame in message if isinstance(message, list) else [message]:
                 await self._on_frame(ws, frame, now)
 
-    async def _on_frame(self, ws: WebSocketConnection, frame: dict[str, Any], now: float) -> None:
+    async def _on_frame(self, ws: WebSocket, frame: dict[str, Any], now: float) -> None:
         bot, table, counters = self.bot, self.table, self.table.counters
         counters.frames += 1
         kind = frame["type"]
@@ -228,7 +226,7 @@ class _Player:
         elif reply is not None and not table.plan.idle:
             self._moves.start_soon(self._move_later, ws, reply, bot.epoch)
 
-    async def _move_later(self, ws: WebSocketConnection, frame: dict[str, Any], epoch: int) -> None:
+    async def _move_later(self, ws: WebSocket, frame: dict[str, Any], epoch: int) -> None:
         table = self.table
         await trio.sleep(table.think())
         if not self.bot.still_wants(epoch) or ws is not self.ws:
@@ -300,11 +298,11 @@ class GameTable:
 class _EchoPlayer:
     def __init__(self, table: EchoTable, index: int) -> None:
         self.table, self.index = table, index
-        self.ws: WebSocketConnection | None = None
+        self.ws: WebSocket | None = None
 
     async def run(self, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         table = self.table
-        async with open_websocket_url(table.url) as ws, trio.open_nursery() as nursery:
+        async with connect(table.url) as ws, trio.open_nursery() as nursery:
             self.ws = ws
             table.counters.connected += 1
             task_status.started()
@@ -320,7 +318,6 @@ class _EchoPlayer:
                         nursery.start_soon(table.move_later, ws, turn + 1)
             finally:
                 table.counters.connected -= 1
-                await ws._close_stream()
 
 
 class EchoTable:
@@ -360,7 +357,7 @@ class EchoTable:
         finally:
             self.counters.playing -= seated
 
-    async def move_later(self, ws: WebSocketConnection, turn: int) -> None:
+    async def move_later(self, ws: WebSocket, turn: int) -> None:
         await trio.sleep(self.plan.think_s * self.rng.uniform(1 - self.plan.jitter, 1 + self.plan.jitter))
         self.turns.sent(turn, time.perf_counter())
         self.counters.actions += 1
