@@ -39,7 +39,6 @@ RETRY_S = 1.0
 """Pause before a table tries again after a refused REST call or a lost connection."""
 PING_EVERY_S = 20.0
 """A connection quiet this long sends a ping, well inside the server's 60 s heartbeat timeout."""
-"""Pause before a table tries again after a refused REST call or a lost connection."""
 
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
