@@ -120,7 +120,7 @@ class Player:
             session_id,
             services.clock(),
             websocket.close_nowait,
-            lambda: websocket.statistics().queued_frames,
+            lambda: websocket.queued_frames,
         )
         settings = services.settings
         self._actions = TokenBucket(settings.actions_per_s, settings.action_burst)
@@ -140,7 +140,7 @@ class Player:
     @property
     def capacity(self) -> int:
         """Frames the socket's queue can still take."""
-        return self._max_frames - self.websocket.statistics().queued_frames
+        return self._max_frames - self.websocket.queued_frames
 
     def write(self, frame: Frame) -> None:
         """Hand a rendered frame to the socket (never waits; a reader too far behind is closed with 1013)."""

@@ -458,11 +458,16 @@ class WebSocket:
             self._protocol.receive_data(bytes(data))
             self._handle_events()
 
+    @property
+    def queued_frames(self) -> int:
+        """Frames waiting for a socket that pushes back (what :meth:`statistics` reports, without the snapshot)."""
+        return len(self._queue)
+
     def statistics(self) -> WebSocketStatistics:
         """What is queued, sent and received so far."""
         return WebSocketStatistics(
             queued_bytes=self._queued_bytes,
-            queued_frames=len(self._queue),
+            queued_frames=self.queued_frames,
             writer_running=self._writer_running,
             messages_received=self._received,
             frames_sent=self._sent,
