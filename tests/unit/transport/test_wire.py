@@ -89,6 +89,12 @@ def test_a_frame_is_encoded_once_for_anyone(size):
     assert encode_text_frame(text) == frame
 
 
+@pytest.mark.parametrize("text", ["", "x" * 125, "é" * 62 + "x", "é" * 63, "x" * 126, "€" * 21845, "x" * 65536])
+def test_a_frame_is_the_bytes_wsproto_would_send(text):
+    """The hand-built header agrees with wsproto's at every length boundary, counted in UTF-8 bytes."""
+    assert encode_text_frame(text) == bytes(FrameProtocol(client=False, extensions=[]).send_data(text, fin=True))
+
+
 async def test_a_message_at_the_limit_passes_and_one_byte_more_closes_with_1009(autojump_clock):
     async with connected(Limits(max_message_bytes=1000)) as (client, websocket):
         await client.send_text("é" * 500)  # 1,000 bytes in UTF-8
