@@ -24,6 +24,9 @@ from checkgame.loadtest.table import Account, Counters, EchoTable, GameTable
 
 __all__ = ["quiet_collector", "raise_file_limit", "run_worker"]
 
+KEEPALIVE_S = 2.0
+"""Reuse an idle REST connection only this long: well before the server's 5 s keep-alive timeout closes it, or a
+request sent as it closes fails (httpx's default expiry is also 5 s; at 2,500 players 12 calls failed so)."""
 GC_THRESHOLDS = (10_000, 50, 100)
 """Young collections every 10,000 net allocations (default 700), full ones far more rarely."""
 
@@ -77,7 +80,7 @@ async def _start_at(delay: float, table: GameTable | EchoTable) -> None:
 async def run_worker(plan: Plan, index: int) -> Counters:
     """Play this worker's tables until stdin closes."""
     counters = Counters()
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=KEEPALIVE_S)
     async with httpx.AsyncClient(base_url=plan.url, limits=limits, timeout=60) as http:
         account = Account(f"load-{plan.run_id}-{index}", secrets.token_urlsafe(12))
         tables: list[GameTable | EchoTable] = []
