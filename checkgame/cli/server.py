@@ -56,6 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
     import trio
 
     from checkgame.app import serve_checkgame
+    from checkgame.collector import CollectorSchedule
     from checkgame.observability.logs import configure_logging
     from checkgame.transport.roles import GAME_SOCKET_PATH, serves
 
@@ -68,7 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     _tune_process()
 
-    async def announce_and_serve() -> None:
+    async def serve_and_announce() -> None:
         async with trio.open_nursery() as nursery:
             services = await nursery.start(serve_checkgame, settings)
             url, role = services.settings.public_url, settings.role
@@ -83,6 +84,12 @@ def _serve(args: argparse.Namespace) -> int:
             redis = settings.redis_url
             live = f"live state in Redis at {redact(redis)}" if redis else "live state in memory"
             print(f"database {redact(settings.database_url)} · {live} · Ctrl+C to stop", flush=True)
+
+    async def announce_and_serve() -> None:
+        async with trio.open_nursery() as process:
+            await process.start(CollectorSchedule().run)
+            await serve_and_announce()
+            process.cancel_scope.cancel()  # the server stopped: the collector's schedule ends with it
 
     status = run_reported(
         "serve",
@@ -99,20 +106,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _tune_process() -> None:
-    """Fit the process to thousands of connections: every file it may open, and short collector pauses.
+    """Fit the process to thousands of connections: every file it may open (each connection is one).
 
-    With CPython's default thresholds a node holding 1,000 players walked its ~500,000 objects in a full
-    collection about once a second, 400 ms each (docs/performance.md). Start-up objects are frozen out of
-    every walk, and larger thresholds let short-lived objects die by reference counting before promotion.
+    The collector runs on a schedule of its own while the server does (:mod:`checkgame.collector`).
     """
-    import gc
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    gc.freeze()
-    gc.set_threshold(10_000, 50, 100)
 
 
 def _migrate(args: argparse.Namespace) -> int:
