@@ -24,6 +24,7 @@ def _loadtest(args: argparse.Namespace) -> int:
     from checkgame.loadtest.plan import Plan
     from checkgame.loadtest.report import render
     from checkgame.loadtest.run import run_all
+    from checkgame.loadtest.servers import SetupError
     from checkgame.loadtest.worker import raise_file_limit
 
     if args.chaos:
@@ -47,15 +48,19 @@ def _loadtest(args: argparse.Namespace) -> int:
         idle=args.idle,
         run_id=secrets.token_hex(3),
     )
-    result = run_all(
-        plan,
-        start=args.start,
-        echo=args.echo,
-        postgres_url=args.postgres_url,
-        redis_url=args.redis_url,
-        progress=None if args.quiet else sys.stderr,
-        server_pids=args.server_pid,
-    )
+    try:
+        result = run_all(
+            plan,
+            start=args.start,
+            echo=args.echo,
+            postgres_url=args.postgres_url,
+            redis_url=args.redis_url,
+            progress=None if args.quiet else sys.stderr,
+            server_pids=args.server_pid,
+        )
+    except SetupError as exc:
+        print(f"checkgame loadtest: {exc}", file=sys.stderr)
+        return 2
     print(render(result))
     if args.json is not None:
         with open(args.json, "w") as out:
@@ -69,19 +74,24 @@ def _chaos(args: argparse.Namespace) -> int:
     import json
 
     from checkgame.loadtest.chaos import render_soak, run_soak
+    from checkgame.loadtest.servers import SetupError
     from checkgame.loadtest.worker import raise_file_limit
 
     if args.start != "cluster" or args.url is not None:
         print("checkgame loadtest: --chaos starts its own cluster; use it with --start cluster", file=sys.stderr)
         return 2
     raise_file_limit()
-    result = run_soak(
-        duration_s=args.duration,
-        players=args.players,
-        table_size=args.table_size,
-        nodes=args.nodes,
-        postgres_url=args.postgres_url,
-    )
+    try:
+        result = run_soak(
+            duration_s=args.duration,
+            players=args.players,
+            table_size=args.table_size,
+            nodes=args.nodes,
+            postgres_url=args.postgres_url,
+        )
+    except SetupError as exc:
+        print(f"checkgame loadtest: {exc}", file=sys.stderr)
+        return 2
     print(render_soak(result))
     if args.json is not None:
         with open(args.json, "w") as out:

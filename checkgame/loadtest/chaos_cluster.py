@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from checkgame.loadtest.servers import LOAD_SETTINGS, NGINX_CONF, free_port, wait_ready
+from checkgame.loadtest.servers import LOAD_SETTINGS, NGINX_CONF, SetupError, free_port, wait_ready
 from checkgame.loadtest.worker import raise_file_limit
 
 __all__ = ["RULES_DIR", "SoakCluster"]
@@ -76,7 +76,7 @@ class SoakCluster:
     def start(self) -> None:
         for tool in ("redis-server", "nginx", "prometheus", "psql"):
             if shutil.which(tool) is None:
-                raise RuntimeError(f"the chaos soak needs {tool} on PATH")
+                raise SetupError(f"the chaos soak needs {tool} on PATH")
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._start_redis()
         self._create_database()
@@ -122,7 +122,7 @@ class SoakCluster:
         deadline = time.monotonic() + 10
         while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode != 0:
             if time.monotonic() > deadline:
-                raise RuntimeError("the soak's redis-server did not start")
+                raise SetupError("the soak's redis-server did not start")
             time.sleep(0.1)
 
     def _psql(self, sql: str, *, url: str | None = None, check: bool = True) -> str:
@@ -170,7 +170,7 @@ class SoakCluster:
         deadline = time.monotonic() + 30
         while not self.query("up"):
             if time.monotonic() > deadline or self._processes["prometheus"].poll() is not None:
-                raise RuntimeError(f"Prometheus did not start (see {self.workdir / 'prometheus.out'})")
+                raise SetupError(f"Prometheus did not start (see {self.workdir / 'prometheus.out'})")
             time.sleep(0.2)
 
     # ------------------------------------------------------------------ nodes
@@ -228,7 +228,7 @@ class SoakCluster:
             node.expected_exit = True  # recorded once; the replacement is a new process
             try:
                 self.start_node(node)
-            except RuntimeError as exc:  # its replacement did not start either: recorded, tried again next round
+            except SetupError as exc:  # its replacement did not start either: recorded, tried again next round
                 self.crashes.append({"node": node.name, "status": None, "logTail": [f"restart failed: {exc}"]})
                 node.expected_exit = False
 

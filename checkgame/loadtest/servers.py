@@ -28,7 +28,16 @@ import httpx
 
 from checkgame.loadtest.worker import raise_file_limit
 
-__all__ = ["LOAD_SETTINGS", "NGINX_CONF", "NODE_RELAY", "Target", "free_port", "start_servers", "wait_ready"]
+__all__ = [
+    "LOAD_SETTINGS",
+    "NGINX_CONF",
+    "NODE_RELAY",
+    "SetupError",
+    "Target",
+    "free_port",
+    "start_servers",
+    "wait_ready",
+]
 
 LOAD_SETTINGS = {
     "CHECKGAME_AUTH_PER_MIN": "1000000",
@@ -40,6 +49,11 @@ LOAD_SETTINGS = {
     "JWT_SECRET": "load-test-secret-Xq3v9ZpL2mK7tR8wY4nB6cD1",
 }
 """What a load-test server is told beyond its defaults (documented in docs/performance.md)."""
+
+
+class SetupError(RuntimeError):
+    """A server or tool the run needs is missing or did not start: the command says so in one line."""
+
 
 NODE_RELAY = Path(__file__).resolve().parents[2] / "bench" / "node_relay"
 """The Node.js ``ws`` relay the echo route is compared with (in a source checkout only)."""
@@ -97,7 +111,7 @@ def wait_ready(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what} exited")
+            raise SetupError(f"{what} exited")
         try:
             response = httpx.get(url + "/ready", timeout=2)
             if response.status_code == 200 and node in (None, response.json().get("node")):
@@ -105,7 +119,7 @@ def wait_ready(
         except (httpx.HTTPError, ValueError):
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{what} not ready within {timeout} s")
+    raise SetupError(f"{what} not ready within {timeout} s")
 
 
 @contextmanager
@@ -126,7 +140,7 @@ def _serve(workdir: Path, name: str, command: list[str], env: dict[str, str]) ->
             )
         try:
             wait_ready(url, name, node_id, process)
-        except RuntimeError:
+        except SetupError:
             if process.poll() is None:
                 raise
             continue  # it exited: most likely the port was taken meanwhile
@@ -140,7 +154,7 @@ def _serve(workdir: Path, name: str, command: list[str], env: dict[str, str]) ->
                 process.kill()
                 process.wait()
         return
-    raise RuntimeError(f"{name} did not start (see {workdir / name}.log)")
+    raise SetupError(f"{name} did not start (see {workdir / name}.log)")
 
 
 def _node(workdir: Path, name: str, env: dict[str, str]) -> AbstractContextManager[tuple[str, int]]:
@@ -154,11 +168,11 @@ def _node_relay(workdir: Path) -> AbstractContextManager[tuple[str, int]]:
     """The Node.js ``ws`` relay of bench/node_relay (installed there first when it is not yet)."""
     node = shutil.which("node")
     if node is None or not (NODE_RELAY / "relay.mjs").is_file():
-        raise RuntimeError(f"the Node.js relay needs node on PATH and {NODE_RELAY}/relay.mjs")
+        raise SetupError(f"the Node.js relay needs node on PATH and {NODE_RELAY}/relay.mjs")
     if not (NODE_RELAY / "node_modules" / "ws").is_dir():
         installed = subprocess.run([NODE_RELAY / "install.sh"], capture_output=True, text=True, check=False)
         if installed.returncode != 0:
-            raise RuntimeError(f"{NODE_RELAY}/install.sh failed: {installed.stderr.strip() or installed.stdout}")
+            raise SetupError(f"{NODE_RELAY}/install.sh failed: {installed.stderr.strip() or installed.stdout}")
     return _serve(workdir, "node-relay", [node, str(NODE_RELAY / "relay.mjs")], {})
 
 
@@ -211,7 +225,7 @@ def start_servers(mode: str, *, postgres_url: str, redis_url: str) -> Iterator[T
             yield Target(url, mode, [pid], _helpers())
             return
         if shutil.which("nginx") is None:
-            raise RuntimeError("the cluster run needs nginx")
+            raise SetupError("the cluster run needs nginx on PATH (apt install nginx)")
         port = free_port()
         env["CHECKGAME_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         env["CHECKGAME_TRUST_FORWARDED_FOR"] = "true"

@@ -136,3 +136,17 @@ def test_python_dash_m_checkgame_simulate():
     assert "unfinished       0" in lines
     assert any(line.startswith("actions/s ") for line in lines)
     assert done.stderr == ""
+
+
+def test_a_load_test_that_cannot_start_its_servers_says_why_in_one_line(monkeypatch, capsys):
+    import checkgame.loadtest.run as run
+    from checkgame.loadtest.servers import SetupError
+
+    def missing_nginx(*args: object, **kwargs: object) -> None:
+        raise SetupError("the cluster run needs nginx on PATH (apt install nginx)")
+
+    monkeypatch.setattr(run, "run_all", missing_nginx)
+
+    assert main(["loadtest", "--start", "cluster", "--players", "8", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == "checkgame loadtest: the cluster run needs nginx on PATH (apt install nginx)\n"
