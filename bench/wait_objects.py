@@ -23,6 +23,7 @@ import argparse
 import collections
 import gc
 import json
+from typing import Any
 
 import trio
 import trio.testing
@@ -39,7 +40,7 @@ async def _serve(websocket: WebSocket, handled: list[int]) -> None:
         handled[0] += 1
 
 
-async def measure(connections: int) -> dict[str, object]:
+async def measure(connections: int) -> dict[str, Any]:
     handled = [0]
     clients: list[trio.socket.SocketType] = []
     async with trio.open_nursery() as nursery:
@@ -78,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     result = trio.run(measure, args.connections)
     print(f"tracked objects per waiting connection: {result['objectsPerWaitingConnection']}")
-    for kind, count in result["byType"].items():  # type: ignore[attr-defined]
+    for kind, count in result["byType"].items():
         print(f"  {count:6.2f}  {kind}")
     if args.json:
         with open(args.json, "w") as out:
