@@ -104,7 +104,9 @@ def test_a_notice_asks_first_then_really_reaches_the_session(server: Server, ope
 
 
 def test_kick_removes_the_chosen_player_on_the_server(server: Server, operator, tmp_path):
-    session = server.start_table("Kick table")
+    # Slow bots: a seat that has already finished its game stays on the table when kicked (it leaves the
+    # tournament, not the finished game), so the victim must still be playing when the kick lands.
+    session = server.start_table("Kick table", think_s=5.0)
 
     async def scenario(app: AdminApp, pilot: Pilot[Any]) -> None:
         game = await open_game(app, pilot, session["id"])
