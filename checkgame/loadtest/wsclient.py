@@ -40,6 +40,8 @@ from wsproto.events import (
 )
 from wsproto.utilities import ProtocolError
 
+from checkgame.nonblocking import receive_some
+
 __all__ = [
     "ConnectionClosed",
     "ConnectionRejected",
@@ -134,17 +136,9 @@ class WebSocket:
 
     async def _receive_some(self) -> bytes:
         """What the socket holds, waiting only when it holds nothing; b"" at the end of the stream."""
-        while not self._lost:
-            try:
-                return os.read(self._fd, RECEIVE_BYTES)
-            except BlockingIOError:
-                try:
-                    await trio.lowlevel.wait_readable(self._fd)
-                except trio.ClosedResourceError:  # another task closed the socket
-                    return b""
-            except OSError:  # ECONNRESET: as good as the end
-                return b""
-        return b""
+        if self._lost:  # closed: its descriptor may already belong to another connection
+            return b""
+        return await receive_some(self._fd, RECEIVE_BYTES)
 
     def _handle_events(self) -> tuple[bytes, bool]:
         """Take in what wsproto parsed; returns the frames to send back (pongs, the answer to a close) and

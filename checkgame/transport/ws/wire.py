@@ -43,12 +43,14 @@ import math
 import os
 import struct
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 
 import trio
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+
+from checkgame.nonblocking import receive_some
 
 __all__ = [
     "CloseInfo",
@@ -152,16 +154,6 @@ def encode_text_frame(text: str) -> bytes:
     return struct.pack("!BBQ", _TEXT_FIN, 127, size) + payload
 
 
-def _read_now(fd: int, size: int) -> bytes | None:
-    """What the socket holds (b"" at its end or on a reset), None if nothing yet."""
-    try:
-        return os.read(fd, size)
-    except BlockingIOError:
-        return None
-    except OSError:  # ECONNRESET: the peer is gone
-        return b""
-
-
 class WebSocket:
     """The server end of one upgraded connection (see :func:`~checkgame.transport.ws.upgrade.open_websocket`).
 
@@ -228,12 +220,21 @@ class WebSocket:
                 self._unparsed = False
                 self._handle_events()
                 continue
-            data = await self._read(deadline)
-            if data is not None:
-                self._protocol.receive_data(bytes(data) or None)  # b"": the end, which wsproto reports as 1006
-                self._handle_events()
-            elif self._reading_timed_out():
-                return None
+            # :meth:`_read`, inlined: its coroutine would be one more object in every connection's wait.
+            scope = self._reading = trio.CancelScope(deadline=deadline)
+            with scope:
+                try:
+                    data = await self._receive_some()
+                except (trio.BrokenResourceError, trio.ClosedResourceError):
+                    data = b""
+                finally:
+                    self._reading = None
+            if scope.cancelled_caught:
+                if trio.current_time() >= deadline:
+                    return None
+                continue  # a close ended the wait: the loop's top reports it
+            self._protocol.receive_data(bytes(data) or None)  # b"": the end, which wsproto reports as 1006
+            self._handle_events()
         self._received += 1
         return self._messages.popleft()
 
@@ -250,31 +251,22 @@ class WebSocket:
     async def _read(self, deadline: float) -> bytes | bytearray | None:
         """Some bytes (b"" at the end of the stream); None if the wait ended early (deadline or close).
 
-        A socket's descriptor is read directly, waiting only when it has nothing: the checkpoints of
-        ``SocketStream.receive_some`` without the three coroutines and the context manager it holds for
-        the whole wait.
+        :meth:`receive_until` holds the same lines inline.
         """
         with trio.CancelScope(deadline=deadline) as self._reading:
             try:
-                if self._socket is None:
-                    return await self._stream.receive_some(self._limits.receive_bytes)
-                await trio.lowlevel.checkpoint_if_cancelled()
-                fd, size = self._socket.fileno(), self._limits.receive_bytes
-                while (data := _read_now(fd, size)) is None:
-                    await trio.lowlevel.wait_readable(fd)
-                    if (data := _read_now(fd, size)) is not None:
-                        return data
-                await trio.lowlevel.cancel_shielded_checkpoint()  # data was ready: still let the others run
-                return data
+                return await self._receive_some()
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 return b""
             finally:
                 self._reading = None
         return None
 
-    def _reading_timed_out(self) -> bool:
-        """A read that ended early did so at its deadline, not because the connection closed meanwhile."""
-        return self.closed is None
+    def _receive_some(self) -> Awaitable[bytes | bytearray]:
+        """The stream's next bytes; a socket's read from its descriptor (:mod:`checkgame.nonblocking`)."""
+        if self._socket is None:
+            return self._stream.receive_some(self._limits.receive_bytes)
+        return receive_some(self._socket.fileno(), self._limits.receive_bytes)
 
     def _handle_events(self) -> None:
         for event in self._protocol.events():
