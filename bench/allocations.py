@@ -10,8 +10,9 @@ bytes' length (the socket's part is measured by ``bench/peer_comparison.py``). T
   a collection of the youngest generation runs every ``threshold0`` of them, so this sets how often the
   collector pauses;
 * **collections and their CPU time per 1,000 moves** (thread CPU time, so a busy machine does not inflate it)
-  with the collector on and the server's own settings
-  (``gc.freeze()`` after start-up, ``gc.set_threshold(10_000, 50, 100)``, see ``checkgame/cli/server.py``);
+  with the collector on and the thresholds the server used before ``checkgame/collector.py`` scheduled its
+  collections (``gc.freeze()`` after start-up, ``gc.set_threshold(10_000, 50, 100)``), kept so that the figures
+  compare with the earlier results in ``bench/results/``;
 * **memory blocks per move**: ``sys.getallocatedblocks()`` growth, everything the allocator still holds.
 
     python bench/allocations.py [--tables 50] [--moves 20000] [--json out.json]

@@ -7,7 +7,6 @@ Several workers use both cores and stay under the per-process file limit.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import resource
@@ -18,17 +17,16 @@ from typing import Any
 import httpx
 import trio
 
+from checkgame.collector import CollectorSchedule
 from checkgame.loadtest.plan import Plan
 from checkgame.loadtest.procstat import own_cpu_s, run_queue_wait_s
 from checkgame.loadtest.table import Account, Counters, EchoTable, GameTable
 
-__all__ = ["quiet_collector", "raise_file_limit", "run_worker"]
+__all__ = ["raise_file_limit", "run_worker"]
 
 KEEPALIVE_S = 2.0
 """Reuse an idle REST connection only this long: well before the server's 5 s keep-alive timeout closes it, or a
 request sent as it closes fails (httpx's default expiry is also 5 s; at 2,500 players 12 calls failed so)."""
-GC_THRESHOLDS = (10_000, 50, 100)
-"""Young collections every 10,000 net allocations (default 700), full ones far more rarely."""
 
 
 def raise_file_limit() -> int:
@@ -99,23 +97,20 @@ async def run_worker(plan: Plan, index: int) -> Counters:
     return counters
 
 
-def quiet_collector() -> None:
-    """Keep the garbage collector from pausing the process for long.
-
-    A process holding thousands of connections has hundreds of thousands of objects, and with the default
-    thresholds CPython walks all of them in a full collection about once a second (400 ms each, measured on
-    the server at 1,000 players). Freezing what exists after start-up takes it out of every collection, and
-    larger thresholds let short-lived objects die by reference counting before they are promoted.
-    """
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLDS[0], GC_THRESHOLDS[1], GC_THRESHOLDS[2])
+async def _run_collected(plan: Plan, index: int) -> Counters:
+    """:func:`run_worker` with the server's collector schedule: the generator holds as many connections as the
+    server, and its own collector pauses would otherwise show up in the latencies it reports."""
+    async with trio.open_nursery() as process:
+        await process.start(CollectorSchedule().run)
+        counters = await run_worker(plan, index)
+        process.cancel_scope.cancel()
+    return counters
 
 
 def main() -> None:
     raise_file_limit()
-    quiet_collector()
     index, plan = int(sys.argv[1]), Plan.from_json(sys.argv[2])
-    counters = trio.run(run_worker, plan, index)
+    counters = trio.run(_run_collected, plan, index)
     print(json.dumps(snapshot(counters, final=True)), flush=True)
 
 
