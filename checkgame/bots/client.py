@@ -18,6 +18,10 @@ reconnects with ``lastSeq`` and back-off; when the server refuses a move (its
 picture was wrong), it reconnects without ``lastSeq`` to get a fresh snapshot.
 An operator's kick (``player_kicked``, then close 4403) or end of the session
 (``session_ended``) stops the bot like the end of the tournament: no reconnecting.
+
+The WebSocket is trio-websocket's, not the load generator's lean client
+(:mod:`checkgame.loadtest.wsclient`): a bot may play on a public server over
+``wss://``, and the lean client speaks plain ``ws://`` only.
 """
 
 from __future__ import annotations

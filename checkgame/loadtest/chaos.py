@@ -30,10 +30,10 @@ from typing import Any
 import httpx
 import trio
 import yaml
-from trio_websocket import ConnectionClosed, HandshakeError, open_websocket_url
 
 from checkgame.bots.client import BotError, Seat, run_bot, seat_from_token, start_when_full
 from checkgame.loadtest.chaos_cluster import RULES_DIR, SoakCluster
+from checkgame.loadtest.wsclient import ConnectionClosed, HandshakeError, connect
 
 __all__ = ["Fault", "render_soak", "run_soak"]
 
@@ -208,7 +208,7 @@ async def _resumable(seat: Seat, attempts: int = 3) -> str | None:
 async def _connect_once(seat: Seat) -> str:
     with trio.move_on_after(10):
         try:
-            async with open_websocket_url(seat.ws_url) as ws:
+            async with connect(seat.ws_url) as ws:
                 while True:
                     for frame in _frames(await ws.get_message()):
                         if frame.get("type") == "connection_established":
