@@ -26,7 +26,6 @@ does not go through the pool; the table can still be joined from the lobby, and 
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import secrets
 import uuid
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+import msgspec
 import trio
 
 from checkgame import sessions
@@ -213,7 +213,7 @@ class Matchmaker:
         await insert_with_code(self._store, record, self._new_code)
         quick = sessions.QuickPlay(now + self.wait_s, self.wait_s, (player.player_id,) if accepts_computers else ())
         state = sessions.new_session(session_id, player, secrets.randbits(63), self._settings(size), now)
-        state = dataclasses.replace(state, quick_play=quick)
+        state = msgspec.structs.replace(state, quick_play=quick)
         await self._service.create(state)
         await self._store.add_session_player(
             SessionPlayer(session_id, player.player_id, player.name, 1, player.user_id, moment)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from checkgame import protocol
 from checkgame.errors import BadMessageError, ConflictError, ForbiddenError

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
 
 from checkgame import rules
 from checkgame.sessions.results import GameResult, TournamentResult
@@ -90,8 +92,11 @@ class QuickPlay:
     """Players who agreed to computer players filling the empty seats."""
 
 
-@dataclass(frozen=True, slots=True)
-class SessionState:
+# A msgspec Struct, not a dataclass: every command builds new states, and msgspec.structs.replace takes about
+# 0.2 µs where dataclasses.replace took 6.7 µs. gc=False (the collector never tracks a state) is safe because a
+# state is in no reference cycle: it holds only immutable values (strings, numbers, tuples, frozen dataclasses)
+# and action records that are dicts of strings and numbers, none of which can refer back to a state. Keep it so.
+class SessionState(msgspec.Struct, frozen=True, gc=False):
     """Everything that decides what happens next in a session.
 
     ``version`` grows by one with every applied command (compare-and-set in
@@ -127,7 +132,7 @@ class SessionState:
     """Results handed to a recorder but not yet acknowledged as stored; offered again at ``results_retry_at``
     (by whichever node's timer claims the session), so a node that dies before writing loses nothing."""
     results_retry_at: float | None = None
-    recent_action_ids: tuple[str, ...] = field(default=())
+    recent_action_ids: tuple[str, ...] = ()
     """``player:actionId`` of the latest actions, to answer retries without applying them twice."""
     quick_play: QuickPlay | None = None
     """Set on a table that matchmaking opened (:class:`QuickPlay`)."""

@@ -18,13 +18,13 @@ import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any
 
 import coredis
 import pytest
 import trio
 import trio.lowlevel
+from msgspec.structs import replace
 
 from checkgame import protocol, rules, sessions
 from checkgame.errors import ClientError, LiveStateError

@@ -8,9 +8,9 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from checkgame import protocol
 from checkgame.errors import DuplicateError, RateLimitedError, StoreUnavailableError

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import msgspec
 import pytest
 
 from checkgame import rules, sessions
@@ -166,7 +167,7 @@ def test_game_started_shows_each_player_only_their_own_hand() -> None:
 def test_session_seeds_make_games_reproducible_and_distinct() -> None:
     a, b = started("ann", "bob"), started("ann", "bob")
     assert a.game == b.game
-    other = dataclasses.replace(waiting("ann", "bob"), seed=100)
+    other = msgspec.structs.replace(waiting("ann", "bob"), seed=100)
     assert sessions.apply(other, Start("ann"), 2.0).state.game != a.game
 
 
@@ -379,7 +380,7 @@ def test_the_turn_timer_takes_the_penalty_under_attack() -> None:
     used = {c for h in position["hands"].values() for c in h} | {"JOKER_RED"}
     position["draw_pile"] = [c for c in position["draw_pile"] if c not in used]
     position["discard_pile"] = [c for c in position["discard_pile"] if c not in used] + ["JOKER_RED"]
-    state = dataclasses.replace(state, game=rules.from_dict(position), turn_deadline=10.0)
+    state = msgspec.structs.replace(state, game=rules.from_dict(position), turn_deadline=10.0)
     outcome = sessions.apply(state, Tick(), 10.0)
     drawn = outcome.entries[1]
     assert drawn.type == "card_drawn"
@@ -397,7 +398,7 @@ def test_the_turn_timer_names_the_suit_the_player_holds_most_of() -> None:
     position["draw_pile"] = [c for c in position["draw_pile"] if c not in used]
     position["discard_pile"] = [c for c in position["discard_pile"] if c not in used] + ["JS"]
     position["draw_pile"] = [c for c in position["draw_pile"] if c != "JS"]
-    state = dataclasses.replace(state, game=rules.from_dict(position), turn_deadline=10.0)
+    state = msgspec.structs.replace(state, game=rules.from_dict(position), turn_deadline=10.0)
     outcome = sessions.apply(state, Tick(), 10.0)
     chosen = outcome.entries[1]
     assert chosen.type == "suit_chosen"
@@ -461,7 +462,7 @@ def test_wake_at_is_the_earliest_deadline() -> None:
     state = sessions.apply(started("ann", "bob"), sessions.Disconnect("bob"), 1.0).state
     assert state.turn_deadline == 32.0
     assert state.wake_at() == 32.0
-    assert dataclasses.replace(state, turn_deadline=None).wake_at() == 61.0
+    assert msgspec.structs.replace(state, turn_deadline=None).wake_at() == 61.0
 
 
 # -- snapshot (§16)

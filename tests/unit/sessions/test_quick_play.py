@@ -3,9 +3,9 @@ state, acted on by Tick), with computer players only if everyone seated agreed."
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
+import msgspec
 import pytest
 
 from checkgame import sessions
@@ -21,7 +21,7 @@ def table(size: int = 4, *, accepts: bool = True) -> sessions.SessionState:
     """A quick-play table that ``ann`` opened at ``OPENED_AT``."""
     state = sessions.new_session("T1", Seat("ann", "Ann", "u-ann"), 5, SessionSettings(max_players=size), OPENED_AT)
     quick = QuickPlay(OPENED_AT + WAIT_S, WAIT_S, ("ann",) if accepts else ())
-    return dataclasses.replace(state, quick_play=quick)
+    return msgspec.structs.replace(state, quick_play=quick)
 
 
 def quick_join(

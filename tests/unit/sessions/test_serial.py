@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 
 import msgspec
 import pytest
@@ -107,7 +106,7 @@ def test_equal_states_encode_to_equal_bytes() -> None:
 
 
 def test_numbers_keep_their_type() -> None:
-    state = replace(
+    state = msgspec.structs.replace(
         random_session(random.Random(5))[-1],
         created_at=12,
         settings=SessionSettings(turn_timeout_s=30, grace_s=7.5),
