@@ -20,7 +20,6 @@ private versions come from :func:`checkgame.sessions.entries.game_entry`.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -524,7 +523,7 @@ def _quick_join(state: SessionState, command: QuickJoin, log: _Log) -> SessionSt
     accepting = tuple(p for p in quick.accepts_computers if p != command.player_id)
     if command.accepts_computers:
         accepting = (*accepting, command.player_id)
-    return _start_when_full(replace(state, quick_play=dataclasses.replace(quick, accepts_computers=accepting)), log)
+    return _start_when_full(replace(state, quick_play=replace(quick, accepts_computers=accepting)), log)
 
 
 def _start_when_full(state: SessionState, log: _Log) -> SessionState:
@@ -544,7 +543,7 @@ def _quick_play_due(state: SessionState, log: _Log) -> SessionState:
         return _begin(_seat_computers(state, log), log)
     if len(seated) >= 2:
         return _begin(state, log)
-    return replace(state, quick_play=dataclasses.replace(quick, start_at=log.now + quick.wait_s))
+    return replace(state, quick_play=replace(quick, start_at=log.now + quick.wait_s))
 
 
 def _seat_computers(state: SessionState, log: _Log) -> SessionState:

@@ -75,8 +75,7 @@ class SessionSettings:
     """The creator's choice: spectators see every frame this many seconds late (0: live)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QuickPlay:
+class QuickPlay(msgspec.Struct, frozen=True, gc=False):  # a Struct like the state that holds it: one ``replace``
     """A table that matchmaking opened: nobody presses start, it starts by itself (docs/protocol.md, quick play).
 
     It starts as soon as it is full, or at ``start_at`` with whoever sits there: the empty seats are then
