@@ -64,7 +64,10 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str]]:
 def _gc(pauses: dict[str, float] | None) -> str:
     if pauses is None:
         return "- (the server exports no checkgame_gc_pause_seconds)"
-    return f"{pauses['count']} ({pauses['full']} full, {pauses['over100ms']} over 100 ms), {pauses['seconds']} s in all"
+    return (
+        f"{pauses['count']} ({pauses['full']} full, {pauses['over10ms']} over 10 ms,"
+        f" {pauses['over100ms']} over 100 ms), {pauses['seconds']} s in all"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

@@ -73,7 +73,7 @@ def _result(p99: float, cpu_ms: float, echo: bool = False) -> dict[str, object]:
             "rssBytes": 90_000_000,
             "rssBaselineBytes": 70_000_000,
             "rssPerConnectionBytes": 100_000,
-            "gcPauses": {"count": 40, "seconds": 0.52, "full": 1, "over100ms": 1},
+            "gcPauses": {"count": 40, "seconds": 0.52, "full": 1, "over10ms": 3, "over100ms": 1},
         },
         "client": {"workers": 2, "cpuPercent": 20.0},
         "helpers": {},
@@ -89,7 +89,7 @@ def test_report_table_and_ceiling():
     assert "echo: action → whole table (ms)" in text
     assert "100.0 KB" in text  # RSS per connection
     assert "CPU per action ×3.0, p99 ×2.0" in text
-    assert "40 (1 full, 1 over 100 ms), 0.52 s in all" in text
+    assert "40 (1 full, 3 over 10 ms, 1 over 100 ms), 0.52 s in all" in text
 
 
 def _peer_run(cpu_us: float | None, per_action: float | None, rss: int | None) -> dict[str, object]:
