@@ -230,10 +230,10 @@ async def test_the_stream_has_no_handshake_so_hypercorn_takes_it_for_tcp() -> No
 async def test_a_failing_connection_is_contained_counted_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
     metrics = Metrics()
 
-    async def failing(stream: EdgeStream, head: RequestHead) -> None:
+    async def failing(stream: EdgeStream) -> None:
         raise ValueError("a bug of ours")
 
-    async def h11_failing(stream: EdgeStream, head: RequestHead) -> None:
+    async def h11_failing(stream: EdgeStream) -> None:
         async with trio.open_nursery() as nursery:  # as Hypercorn's task group raises
             nursery.start_soon(trio.sleep_forever)
             raise h11.LocalProtocolError("Can't send data when our state is ERROR")
@@ -260,8 +260,8 @@ async def test_a_failing_connection_is_contained_counted_and_logged_once(caplog:
 
 
 def test_routing_sends_an_upgrade_to_its_own_handler_and_the_rest_to_hypercorn() -> None:
-    async def hypercorn(stream: EdgeStream, head: RequestHead) -> None: ...
-    async def lean(stream: EdgeStream, head: RequestHead) -> None: ...
+    async def hypercorn(stream: EdgeStream) -> None: ...
+    async def lean(stream: EdgeStream) -> None: ...
 
     door = FrontDoor(Settings(), Metrics(), frozenset({"/admin/ws"}), hypercorn, upgrades={"/api/v1/ws": lean})
     assert door.route(head(upgrade())) is lean

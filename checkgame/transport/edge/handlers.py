@@ -2,7 +2,7 @@
 
 The front door has read and checked the first request head; these adapt a
 :data:`~checkgame.transport.edge.server.ConnectionHandler` call (the replaying
-stream and the parsed head) to what each needs. The lean WebSocket path takes
+stream) to what each needs. The lean WebSocket path takes
 the bare socket (it writes to it directly, :mod:`checkgame.transport.ws.wire`)
 and the head's bytes, parsed once more into an :class:`Upgrade` that keeps what
 the client sent after its head.
@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
-from checkgame.transport.edge.head import RequestHead
 from checkgame.transport.edge.stream import EdgeStream
 from checkgame.transport.ws.upgrade import Upgrade, UpgradeError, parse_upgrade, refuse
 
@@ -24,10 +23,10 @@ WebSocketHandler = Callable[[trio.SocketStream, Upgrade], Awaitable[None]]
 """Serves an accepted upgrade from its 101 to its close (e.g. the game's :func:`serve_player`)."""
 
 
-def websocket(handler: WebSocketHandler) -> Callable[[EdgeStream, RequestHead], Awaitable[None]]:
+def websocket(handler: WebSocketHandler) -> Callable[[EdgeStream], Awaitable[None]]:
     """A connection handler that gives the checked upgrade to ``handler`` on the bare socket."""
 
-    async def serve(stream: EdgeStream, head: RequestHead) -> None:
+    async def serve(stream: EdgeStream) -> None:
         try:
             upgrade = parse_upgrade(stream.take_replay())
         except UpgradeError as error:  # the door checked the head already; this is its second opinion
@@ -38,10 +37,10 @@ def websocket(handler: WebSocketHandler) -> Callable[[EdgeStream, RequestHead], 
     return serve
 
 
-def answer(response: bytes) -> Callable[[EdgeStream, RequestHead], Awaitable[None]]:
+def answer(response: bytes) -> Callable[[EdgeStream], Awaitable[None]]:
     """A connection handler that writes ``response`` (a whole HTTP/1.1 answer that closes) and ends."""
 
-    async def serve(stream: EdgeStream, head: RequestHead) -> None:
+    async def serve(stream: EdgeStream) -> None:
         await stream.answer_and_close(response)
 
     return serve

@@ -22,7 +22,6 @@ from hypercorn.trio.worker_context import WorkerContext
 from hypercorn.typing import ConnectionState, Framework, LifespanState
 from hypercorn.utils import wrap_app
 
-from checkgame.transport.edge.head import RequestHead
 from checkgame.transport.edge.stream import EdgeStream
 
 __all__ = ["HypercornServer", "open_hypercorn"]
@@ -53,8 +52,8 @@ class HypercornServer:
         self.lifespan_state: LifespanState = {}
         self.state = ConnectionState({})
 
-    async def serve_connection(self, stream: EdgeStream, head: RequestHead) -> None:
-        """HTTP (and Hypercorn's WebSockets) on ``stream`` until the connection ends; ``head`` is replayed."""
+    async def serve_connection(self, stream: EdgeStream) -> None:
+        """HTTP (and Hypercorn's WebSockets) on ``stream`` until the connection ends (its first head replayed)."""
         await _TCPServer(self.app, self.config, self.context, self.state, stream).run()  # type: ignore[arg-type]
 
     async def close_idle(self) -> None:

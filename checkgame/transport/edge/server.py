@@ -37,8 +37,8 @@ __all__ = ["ConnectionHandler", "FrontDoor", "serve_edge"]
 
 log = logging.getLogger(__name__)
 
-ConnectionHandler = Callable[[EdgeStream, RequestHead], Awaitable[None]]
-"""A server for a whole connection, given the stream (which replays the first head) and that head, parsed."""
+ConnectionHandler = Callable[[EdgeStream], Awaitable[None]]
+"""A server for a whole connection, given the stream (which replays the first head)."""
 
 RETRY_AFTER_S = 5
 """What a refused client is told to wait (Retry-After) when the node is full."""
@@ -108,25 +108,37 @@ class FrontDoor:
             except LimitReachedError as limit:
                 await self._refuse_full(transport, limit)
                 return
-            tracker = RequestTracker(self.settings.head_timeout_s, self.settings.body_timeout_s, self.max_head_bytes)
-            first = await self._read_head(transport, tracker)
-            if first is None:
-                return
-            heads, replay = first
-            head = heads[0]
-            reason = self.refusal(heads, tracker)
-            if reason is not None:
-                headers = {"sec-websocket-version": WEBSOCKET_VERSION}
-                await self._refuse(transport, "bad_upgrade", refusal(400, "BAD_REQUEST", reason, headers))
-                return
-            if trust_forwarded:
-                try:
-                    held.enter_context(self.counts.hold_address(_forwarded_for(head) or peer))
-                except LimitReachedError as limit:
-                    await self._refuse_full(transport, limit)
-                    return
-            stream = EdgeStream(transport, replay, tracker, self)
-            await self.route(head)(stream, head)
+            admitted = await self._check(transport, peer, held)
+            if admitted is not None:
+                serve, stream = admitted
+                await serve(stream)
+
+    async def _check(
+        self, transport: trio.SocketStream, peer: str, held: ExitStack
+    ) -> tuple[ConnectionHandler, EdgeStream] | None:
+        """The server for the connection and its stream, once its first head passed; None when it was refused.
+
+        Its own frame: what the checks read (the head, the bytes to replay, the parsed request) is freed when it
+        returns, not held for the hours a connection may last (docs/performance.md, "Idle memory").
+        """
+        tracker = RequestTracker(self.settings.head_timeout_s, self.settings.body_timeout_s, self.max_head_bytes)
+        first = await self._read_head(transport, tracker)
+        if first is None:
+            return None
+        heads, replay = first
+        head = heads[0]
+        reason = self.refusal(heads, tracker)
+        if reason is not None:
+            headers = {"sec-websocket-version": WEBSOCKET_VERSION}
+            await self._refuse(transport, "bad_upgrade", refusal(400, "BAD_REQUEST", reason, headers))
+            return None
+        if self.settings.trust_forwarded_for:
+            try:
+                held.enter_context(self.counts.hold_address(_forwarded_for(head) or peer))
+            except LimitReachedError as limit:
+                await self._refuse_full(transport, limit)
+                return None
+        return self.route(head), EdgeStream(transport, replay, tracker, self)
 
     async def _read_head(
         self, transport: trio.SocketStream, tracker: RequestTracker
