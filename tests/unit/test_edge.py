@@ -144,17 +144,32 @@ def test_connection_close_ends_the_tracking() -> None:
 
 def test_counts_refuse_beyond_each_cap_and_free_on_exit() -> None:
     counts = ConnectionCounts(max_total=2, max_per_address=1)
-    with counts.hold(), counts.hold_address("a"):
+    with counts.admit("a"):
         with pytest.raises(LimitReachedError) as per_address:
-            counts.hold_address("a").__enter__()
+            counts.admit("a")
         assert per_address.value.reason == "max_connections_per_ip"
-        with counts.hold(), pytest.raises(LimitReachedError) as total:
-            counts.hold().__enter__()
+        assert counts.total == 1  # the refused one was not counted
+        with counts.admit(), pytest.raises(LimitReachedError) as total:
+            counts.admit()
         assert total.value.reason == "max_connections"
     assert (counts.total, counts.by_address("a")) == (0, 0)
     unlimited = ConnectionCounts(max_total=0, max_per_address=0)
-    with unlimited.hold(), unlimited.hold_address("a"), unlimited.hold_address("a"):
+    with unlimited.admit("a"), unlimited.admit("a"):
         assert unlimited.by_address("a") == 2
+
+
+def test_an_admission_counts_its_address_once_known_and_gives_its_place_back_once() -> None:
+    counts = ConnectionCounts(max_total=0, max_per_address=1)
+    behind_proxy = counts.admit()
+    behind_proxy.count_address("203.0.113.7")  # from X-Forwarded-For, after the first head
+    with pytest.raises(LimitReachedError):
+        counts.admit().count_address("203.0.113.7")
+    with pytest.raises(RuntimeError):
+        behind_proxy.count_address("203.0.113.8")
+    behind_proxy.release()
+    behind_proxy.release()
+    assert counts.by_address("203.0.113.7") == 0
+    assert counts.total == 1  # the admission whose address was refused is still held by its connection
 
 
 # ---------------------------------------------------------------- stream

@@ -11,10 +11,8 @@ opens a connection to us, so slow clients there are nginx's to cut.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-__all__ = ["ConnectionCounts", "LimitReachedError"]
+__all__ = ["Admission", "ConnectionCounts", "LimitReachedError"]
 
 
 class LimitReachedError(Exception):
@@ -39,34 +37,70 @@ class ConnectionCounts:
         """Connections open from ``address``."""
         return self._by_address[address]
 
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        """Count one connection in the total while the block runs.
+    def admit(self, address: str | None = None) -> Admission:
+        """Count one more connection in the total, and under ``address`` if it is known already.
 
         Raises:
-            LimitReachedError: the node holds ``max_total`` already.
+            LimitReachedError: the node holds ``max_total`` already, or ``address`` holds ``max_per_address``.
         """
         if self.max_total and self.total >= self.max_total:
             raise LimitReachedError("max_connections", "this node holds as many connections as it may")
         self.total += 1
-        try:
-            yield
-        finally:
-            self.total -= 1
+        admission = Admission(self)
+        if address is not None:
+            try:
+                admission.count_address(address)
+            except LimitReachedError:
+                admission.release()
+                raise
+        return admission
 
-    @contextmanager
-    def hold_address(self, address: str) -> Iterator[None]:
-        """Count one connection from ``address`` while the block runs.
+    def _take_address(self, address: str) -> None:
+        if self.max_per_address and self._by_address[address] >= self.max_per_address:
+            raise LimitReachedError("max_connections_per_ip", "too many connections from your address")
+        self._by_address[address] += 1
+
+    def _free(self, address: str | None) -> None:
+        self.total -= 1
+        if address is not None:
+            self._by_address[address] -= 1
+            if not self._by_address[address]:
+                del self._by_address[address]
+
+
+class Admission:
+    """One connection's place in :class:`ConnectionCounts`, given back by :meth:`release` or at the end of a
+    ``with`` block.
+
+    A small object rather than a context manager per count on an ExitStack: it is held for the connection's
+    life, and those cost about 1 KB per connection.
+    """
+
+    __slots__ = ("_address", "_counts")
+
+    def __init__(self, counts: ConnectionCounts) -> None:
+        self._counts: ConnectionCounts | None = counts
+        self._address: str | None = None
+
+    def count_address(self, address: str) -> None:
+        """Count the connection under ``address`` too, once it is known (behind a proxy: X-Forwarded-For).
 
         Raises:
             LimitReachedError: ``address`` holds ``max_per_address`` already.
         """
-        if self.max_per_address and self._by_address[address] >= self.max_per_address:
-            raise LimitReachedError("max_connections_per_ip", "too many connections from your address")
-        self._by_address[address] += 1
-        try:
-            yield
-        finally:
-            self._by_address[address] -= 1
-            if not self._by_address[address]:
-                del self._by_address[address]
+        if self._counts is None or self._address is not None:
+            raise RuntimeError("an admission counts under one address, while it is held")
+        self._counts._take_address(address)
+        self._address = address
+
+    def release(self) -> None:
+        """Give the place back (once; again does nothing)."""
+        if self._counts is not None:
+            self._counts._free(self._address)
+            self._counts = None
+
+    def __enter__(self) -> Admission:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import ExitStack
 from functools import partial
 
 import h11
@@ -28,7 +27,7 @@ from checkgame.config import Settings
 from checkgame.observability.metrics import Metrics
 from checkgame.transport.edge.head import WEBSOCKET_VERSION, RequestHead, upgrade_refusal
 from checkgame.transport.edge.hypercorn_server import open_hypercorn
-from checkgame.transport.edge.limits import ConnectionCounts, LimitReachedError
+from checkgame.transport.edge.limits import Admission, ConnectionCounts, LimitReachedError
 from checkgame.transport.edge.responses import refusal
 from checkgame.transport.edge.stream import MAX_RECEIVE, EdgeStream
 from checkgame.transport.edge.tracker import Phase, RequestTracker
@@ -99,22 +98,19 @@ class FrontDoor:
                 raise rest from None
 
     async def _admit(self, transport: trio.SocketStream, peer: str) -> None:
-        trust_forwarded = self.settings.trust_forwarded_for
-        with ExitStack() as held:
-            try:
-                held.enter_context(self.counts.hold())
-                if not trust_forwarded:
-                    held.enter_context(self.counts.hold_address(peer))
-            except LimitReachedError as limit:
-                await self._refuse_full(transport, limit)
-                return
-            admitted = await self._check(transport, peer, held)
+        try:  # behind our proxy the client's address is known from the first head only
+            admission = self.counts.admit(None if self.settings.trust_forwarded_for else peer)
+        except LimitReachedError as limit:
+            await self._refuse_full(transport, limit)
+            return
+        with admission:
+            admitted = await self._check(transport, peer, admission)
             if admitted is not None:
                 serve, stream = admitted
                 await serve(stream)
 
     async def _check(
-        self, transport: trio.SocketStream, peer: str, held: ExitStack
+        self, transport: trio.SocketStream, peer: str, admission: Admission
     ) -> tuple[ConnectionHandler, EdgeStream] | None:
         """The server for the connection and its stream, once its first head passed; None when it was refused.
 
@@ -134,7 +130,7 @@ class FrontDoor:
             return None
         if self.settings.trust_forwarded_for:
             try:
-                held.enter_context(self.counts.hold_address(_forwarded_for(head) or peer))
+                admission.count_address(_forwarded_for(head) or peer)
             except LimitReachedError as limit:
                 await self._refuse_full(transport, limit)
                 return None
